@@ -1,0 +1,78 @@
+// skiff_native: the few synchronous syscalls Node has no API for, and the
+// kernel constants the planner needs, compiled from this machine's headers so
+// no number is hard-coded in TypeScript. Typed in src/native.ts.
+#include <napi.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+// Throws an Error shaped like Node's system errors: code, errno, syscall, path.
+static void ThrowSystemError(Napi::Env env, int err, const char *syscall, const std::string &path) {
+  const char *name = strerrorname_np(err);
+  std::string code = name ? name : "EUNKNOWN";
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + path + ": " + code);
+  e.Set("code", code);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", syscall);
+  e.Set("path", path);
+  e.ThrowAsJavaScriptException();
+}
+
+// flock(fd, exclusive, nonblocking) -> true if taken, false if busy (nonblocking).
+static Napi::Value Flock(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  bool exclusive = info[1].As<Napi::Boolean>();
+  bool nonblocking = info[2].As<Napi::Boolean>();
+  int op = (exclusive ? LOCK_EX : LOCK_SH) | (nonblocking ? LOCK_NB : 0);
+  int r;
+  do r = flock(fd, op);
+  while (r < 0 && errno == EINTR);
+  if (r < 0 && errno == EWOULDBLOCK && nonblocking) return Napi::Boolean::New(env, false);
+  if (r < 0) { ThrowSystemError(env, errno, "flock", std::to_string(fd)); return env.Undefined(); }
+  return Napi::Boolean::New(env, true);
+}
+
+static Napi::Value Mkfifo(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  mode_t mode = info[1].As<Napi::Number>().Uint32Value();
+  if (mkfifo(path.c_str(), mode) < 0) { ThrowSystemError(env, errno, "mkfifo", path); return env.Undefined(); }
+  // mkfifo applies the umask; the mode must be exact (writers may be non-root).
+  if (chmod(path.c_str(), mode) < 0) { ThrowSystemError(env, errno, "chmod", path); return env.Undefined(); }
+  return env.Undefined();
+}
+
+static Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+#define K(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
+  // mount(2) flags
+  K(MS_RDONLY); K(MS_NOSUID); K(MS_NODEV); K(MS_NOEXEC); K(MS_SYNCHRONOUS); K(MS_REMOUNT);
+  K(MS_MANDLOCK); K(MS_DIRSYNC); K(MS_NOATIME); K(MS_NODIRATIME); K(MS_BIND); K(MS_MOVE);
+  K(MS_REC); K(MS_SILENT); K(MS_UNBINDABLE); K(MS_PRIVATE); K(MS_SLAVE); K(MS_SHARED);
+  K(MS_RELATIME); K(MS_STRICTATIME); K(MS_LAZYTIME);
+  // getrlimit(2) resources
+  K(RLIMIT_CPU); K(RLIMIT_FSIZE); K(RLIMIT_DATA); K(RLIMIT_STACK); K(RLIMIT_CORE); K(RLIMIT_RSS);
+  K(RLIMIT_NPROC); K(RLIMIT_NOFILE); K(RLIMIT_MEMLOCK); K(RLIMIT_AS); K(RLIMIT_LOCKS);
+  K(RLIMIT_SIGPENDING); K(RLIMIT_MSGQUEUE); K(RLIMIT_NICE); K(RLIMIT_RTPRIO); K(RLIMIT_RTTIME);
+  // open(2)
+  K(O_RDONLY); K(O_NONBLOCK); K(O_CLOEXEC);
+#undef K
+  return c;
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("flock", Napi::Function::New(env, Flock));
+  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+NODE_API_MODULE(skiff_native, Init)

@@ -1,0 +1,66 @@
+// The container init before execve: runs the plan's steps in order inside the
+// new namespaces. Errors go to the Node parent as one ERROR message.
+#include "init.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "steps.h"
+
+static void report(int sync_fd, const Failure &f) {
+  const char *name = strerrorname_np(f.err);
+  write_message(sync_fd, "ERROR",
+                {f.step, f.syscall, std::to_string(f.err), name ? name : "EUNKNOWN", f.path});
+}
+
+// After the exec barrier nobody listens on the channel any more: the last
+// steps report on stderr, in the same one-sentence shape, and exit like a
+// shell would (126 not executable, 127 not found).
+[[noreturn]] static void die_after_barrier(const Failure &f) {
+  const char *name = strerrorname_np(f.err);
+  dprintf(2, "skiff-runtime: %s %s: %s\n", f.syscall.c_str(), f.path.c_str(), name ? name : "EUNKNOWN");
+  _exit(f.err == ENOENT ? 127 : 126);
+}
+
+[[noreturn]] void run_init(int sync_fd, int go_fd, bool new_userns, std::vector<PlanStep> &steps) {
+  prctl(PR_SET_NAME, "skiff:[1:INIT]", 0, 0, 0);
+  Failure f;
+  // 1. The parent writes our uid/gid maps and reports our pid, then sends one
+  //    byte. EOF means it died: give up quietly, the parent reports.
+  char go;
+  ssize_t n;
+  do n = read(go_fd, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(1);
+  close(go_fd);
+  // 2. In a new user namespace we start unmapped; become its root.
+  if (new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    f.step = "become_userns_root";
+    fail(f, "setresuid", "0");
+    report(sync_fd, f);
+    _exit(1);
+  }
+  // 3. Node places us in our cgroups, then says CONTINUE.
+  Message m;
+  if (read_message(sync_fd, m) != 1 || m.name != "CONTINUE") _exit(1);
+
+  InitContext ctx;
+  ctx.sync_fd = sync_fd;
+  bool past_barrier = false;
+  for (auto &s : steps) {
+    f.step = s.op;
+    StepFn fn = find_step(s.op);
+    if (!fn(ctx, s.args, f)) {
+      if (past_barrier) die_after_barrier(f);
+      report(sync_fd, f);
+      _exit(1);
+    }
+    if (s.op == "exec_barrier") past_barrier = true;
+  }
+  // The plan always ends with exec; reaching here means it did not.
+  _exit(1);
+}

@@ -1,0 +1,468 @@
+// Kernel steps executed inside the container init, in plan order.
+// Reading order mirrors docs/how-a-container-starts.md.
+#include "steps.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "protocol.h"
+
+bool fail(Failure &f, const char *syscall, const std::string &path) {
+  f.err = errno;
+  f.syscall = syscall;
+  f.path = path;
+  return false;
+}
+
+static unsigned long to_ulong(const std::string &s) { return std::strtoul(s.c_str(), nullptr, 10); }
+static unsigned long long to_ull(const std::string &s) { return std::strtoull(s.c_str(), nullptr, 10); }
+
+// ---------------------------------------------------------------------------
+// Resolving paths inside the rootfs.
+// openat2(2) with RESOLVE_IN_ROOT treats the rootfs fd as "/" for every
+// component, including symlink targets and "..", so a symlink planted in the
+// image cannot send a mount outside the rootfs (CVE-2021-30465 class).
+// ---------------------------------------------------------------------------
+static int open_in_root(int root_fd, const std::string &rel, int flags) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  const char *p = rel.empty() ? "." : rel.c_str();
+  return static_cast<int>(syscall(SYS_openat2, root_fd, p, &how, sizeof how));
+}
+
+static std::vector<std::string> split_path(const std::string &path) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    i = j + 1;
+  }
+  return parts;
+}
+
+// Opens `path` (container-absolute) as O_PATH under root_fd, creating missing
+// directories, and the last component as a directory ('d') or empty file
+// ('f') when kind is not 0. Returns the fd or -1 with f filled.
+static int ensure_in_root(int root_fd, const std::string &path, char kind, Failure &f) {
+  int fd = open_in_root(root_fd, path, O_PATH);
+  if (fd >= 0 || errno != ENOENT || kind == 0) {
+    if (fd < 0) fail(f, "openat2", path);
+    return fd;
+  }
+  std::vector<std::string> parts = split_path(path);
+  std::string prefix;
+  for (size_t i = 0; i < parts.size(); i++) {
+    std::string parent = prefix.empty() ? "/" : prefix;
+    prefix += "/" + parts[i];
+    int probe = open_in_root(root_fd, prefix, O_PATH);
+    if (probe >= 0) { close(probe); continue; }
+    if (errno != ENOENT) return fail(f, "openat2", prefix), -1;
+    int dir = open_in_root(root_fd, parent, O_PATH | O_DIRECTORY);
+    if (dir < 0) return fail(f, "openat2", parent), -1;
+    bool last = i + 1 == parts.size();
+    int r;
+    if (last && kind == 'f') {
+      r = openat(dir, parts[i].c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (r >= 0) close(r);
+    } else {
+      r = mkdirat(dir, parts[i].c_str(), 0755);
+    }
+    int saved = errno;
+    close(dir);
+    if (r < 0 && saved != EEXIST) {
+      errno = saved;
+      return fail(f, last && kind == 'f' ? "openat" : "mkdirat", prefix), -1;
+    }
+  }
+  fd = open_in_root(root_fd, path, O_PATH);
+  if (fd < 0) fail(f, "openat2", path);
+  return fd;
+}
+
+// The old mount(2) API takes paths; /proc/self/fd/N names exactly the inode
+// we resolved, so the kernel cannot be redirected by a racing symlink swap.
+static std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// Flags a bind-remount must keep: inside a user namespace the kernel locks
+// nosuid/nodev/noexec/ro of the source mount and rejects a remount that
+// clears them with EPERM (mount(2), "MS_REMOUNT").
+static unsigned long locked_flags(const std::string &target) {
+  struct statvfs sv;
+  if (statvfs(target.c_str(), &sv) < 0) return 0;
+  unsigned long flags = 0;
+  if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (sv.f_flag & ST_RDONLY) flags |= MS_RDONLY;
+  return flags;
+}
+
+static bool bind_remount(const std::string &target, unsigned long flags, const std::string &shown, Failure &f) {
+  if (mount("", target.c_str(), nullptr, MS_BIND | MS_REMOUNT | flags, nullptr) == 0) return true;
+  if (errno == EPERM &&
+      mount("", target.c_str(), nullptr, MS_BIND | MS_REMOUNT | flags | locked_flags(target), nullptr) == 0)
+    return true;
+  return fail(f, "mount", shown);
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+// ---------------------------------------------------------------------------
+
+// open_host_proc: keep a handle on the host's /proc for after pivot_root
+// (oom_score_adj, exec fifo). O_CLOEXEC and closed before execve.
+static bool open_host_proc(InitContext &c, const Args &, Failure &f) {
+  c.host_proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return c.host_proc_fd >= 0 || fail(f, "open", "/proc");
+}
+
+// unshare_cgroupns: done after the parent placed us in our cgroup so the
+// namespace root is the container's own cgroup (cgroup_namespaces(7)).
+static bool unshare_cgroupns(InitContext &, const Args &, Failure &f) {
+  return unshare(CLONE_NEWCGROUP) == 0 || fail(f, "unshare", "cgroup namespace");
+}
+
+static bool set_hostname(InitContext &, const Args &a, Failure &f) {
+  return sethostname(a[0].data(), a[0].size()) == 0 || fail(f, "sethostname", a[0]);
+}
+
+static bool set_domainname(InitContext &, const Args &a, Failure &f) {
+  return setdomainname(a[0].data(), a[0].size()) == 0 || fail(f, "setdomainname", a[0]);
+}
+
+static bool set_oom_score_adj(InitContext &c, const Args &a, Failure &f) {
+  int fd = openat(c.host_proc_fd, "self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail(f, "open", "/proc/self/oom_score_adj");
+  ssize_t n = write(fd, a[0].data(), a[0].size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  // Lowering the score needs CAP_SYS_RESOURCE (proc(5)): EACCES here.
+  return n == static_cast<ssize_t>(a[0].size()) || fail(f, "write", "/proc/self/oom_score_adj");
+}
+
+// set_root_propagation: make our copy of the host's mounts slave/private so
+// nothing we mount leaks back to the host (mount_namespaces(7)).
+static bool set_root_propagation(InitContext &, const Args &a, Failure &f) {
+  return mount("", "/", nullptr, to_ulong(a[0]), nullptr) == 0 || fail(f, "mount", "/");
+}
+
+static bool make_mount_private(InitContext &, const Args &a, Failure &f) {
+  return mount("", a[0].c_str(), nullptr, MS_PRIVATE, nullptr) == 0 || fail(f, "mount", a[0]);
+}
+
+// bind_rootfs: pivot_root(2) needs new_root to be a mount point.
+static bool bind_rootfs(InitContext &c, const Args &a, Failure &f) {
+  if (mount(a[0].c_str(), a[0].c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) return fail(f, "mount", a[0]);
+  c.root_fd = open(a[0].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return c.root_fd >= 0 || fail(f, "open", a[0]);
+}
+
+// mount SOURCE DEST FSTYPE FLAGS DATA PROPAGATION KIND REMOUNT_FLAGS
+static bool mount_entry(InitContext &c, const Args &a, Failure &f) {
+  const std::string &source = a[0], &dest = a[1], &fstype = a[2];
+  unsigned long flags = to_ulong(a[3]), propagation = to_ulong(a[5]), remount = to_ulong(a[7]);
+  int fd = ensure_in_root(c.root_fd, dest, a[6].empty() ? 'd' : a[6][0], f);
+  if (fd < 0) return false;
+  std::string target = fd_path(fd);
+  bool ok = mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags,
+                  a[4].empty() ? nullptr : a[4].c_str()) == 0 || fail(f, "mount", dest);
+  // Later changes must act on the new mount, not on the inode it covers.
+  if (ok && (remount || propagation)) {
+    close(fd);
+    fd = open_in_root(c.root_fd, dest, O_PATH);
+    if (fd < 0) return fail(f, "openat2", dest);
+  }
+  // A bind mount ignores most flags; they take effect on a bind-remount.
+  if (ok && remount) ok = bind_remount(fd_path(fd), remount, dest, f);
+  if (ok && propagation) ok = mount("", fd_path(fd).c_str(), nullptr, propagation, nullptr) == 0 || fail(f, "mount", dest);
+  close(fd);
+  return ok;
+}
+
+// mknod DEST TYPE MAJOR MINOR MODE UID GID
+static bool make_device(InitContext &c, const Args &a, Failure &f) {
+  std::vector<std::string> parts = split_path(a[0]);
+  std::string parent;
+  for (size_t i = 0; i + 1 < parts.size(); i++) parent += "/" + parts[i];
+  int dir = ensure_in_root(c.root_fd, parent.empty() ? "/" : parent, 'd', f);
+  if (dir < 0) return false;
+  mode_t type = a[1] == "b" ? S_IFBLK : a[1] == "p" ? S_IFIFO : S_IFCHR;
+  mode_t mode = static_cast<mode_t>(std::strtoul(a[4].c_str(), nullptr, 8));
+  bool ok = true;
+  // Unlink first: an image may ship a regular file or symlink here.
+  if (unlinkat(dir, parts.back().c_str(), 0) < 0 && errno != ENOENT) ok = fail(f, "unlinkat", a[0]);
+  if (ok && mknodat(dir, parts.back().c_str(), type | mode, makedev(to_ulong(a[2]), to_ulong(a[3]))) < 0)
+    ok = fail(f, "mknodat", a[0]);
+  // mknod applies the umask; set the exact mode and owner the spec asked for.
+  if (ok && fchmodat(dir, parts.back().c_str(), mode, 0) < 0) ok = fail(f, "fchmodat", a[0]);
+  if (ok && fchownat(dir, parts.back().c_str(), static_cast<uid_t>(to_ulong(a[5])),
+                     static_cast<gid_t>(to_ulong(a[6])), AT_SYMLINK_NOFOLLOW) < 0)
+    ok = fail(f, "fchownat", a[0]);
+  close(dir);
+  return ok;
+}
+
+// bind_device HOSTPATH DEST: in a user namespace mknod(2) is refused, so the
+// host's node is bind-mounted instead (as runc does).
+static bool bind_device(InitContext &c, const Args &a, Failure &f) {
+  int fd = ensure_in_root(c.root_fd, a[1], 'f', f);
+  if (fd < 0) return false;
+  bool ok = mount(a[0].c_str(), fd_path(fd).c_str(), nullptr, MS_BIND, nullptr) == 0 || fail(f, "mount", a[1]);
+  close(fd);
+  return ok;
+}
+
+// symlink TARGET LINKPATH (an existing entry is left alone, as runc does)
+static bool make_symlink(InitContext &c, const Args &a, Failure &f) {
+  std::vector<std::string> parts = split_path(a[1]);
+  std::string parent;
+  for (size_t i = 0; i + 1 < parts.size(); i++) parent += "/" + parts[i];
+  int dir = ensure_in_root(c.root_fd, parent.empty() ? "/" : parent, 'd', f);
+  if (dir < 0) return false;
+  bool ok = symlinkat(a[0].c_str(), dir, parts.back().c_str()) == 0 || errno == EEXIST || fail(f, "symlinkat", a[1]);
+  close(dir);
+  return ok;
+}
+
+// open_exec_fifo HOSTPATH: O_PATH only, so opening does not block; the
+// blocking open for writing happens at exec_barrier (runc's exec.fifo).
+static bool open_exec_fifo(InitContext &c, const Args &a, Failure &f) {
+  c.exec_fifo_fd = open(a[0].c_str(), O_PATH | O_CLOEXEC);
+  return c.exec_fifo_fd >= 0 || fail(f, "open", a[0]);
+}
+
+static bool reopen_root(InitContext &c, Failure &f) {
+  if (c.root_fd >= 0) close(c.root_fd);
+  c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  c.pivoted = true;
+  return c.root_fd >= 0 || fail(f, "open", "/");
+}
+
+// pivot_root: pivot_root(".", ".") stacks the old root on top of the new one;
+// detaching it leaves only the container's tree (pivot_root(2), NOTES).
+static bool pivot_root_step(InitContext &c, const Args &, Failure &f) {
+  if (fchdir(c.root_fd) < 0) return fail(f, "fchdir", "rootfs");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", "rootfs");
+  // Slave first, so detaching the old root does not propagate to the host.
+  if (mount("", ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) return fail(f, "mount", "old root");
+  if (umount2(".", MNT_DETACH) < 0) return fail(f, "umount2", "old root");
+  if (chdir("/") < 0) return fail(f, "chdir", "/");
+  return reopen_root(c, f);
+}
+
+// move_root (--no-pivot): for ramdisk roots where pivot_root is refused.
+static bool move_root(InitContext &c, const Args &a, Failure &f) {
+  if (chdir(a[0].c_str()) < 0) return fail(f, "chdir", a[0]);
+  if (mount(a[0].c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) return fail(f, "mount", "/");
+  if (chroot(".") < 0) return fail(f, "chroot", a[0]);
+  if (chdir("/") < 0) return fail(f, "chdir", "/");
+  return reopen_root(c, f);
+}
+
+// mask_path PATH: hide a path from the container: /dev/null over a file, an
+// empty read-only tmpfs over a directory. Missing paths are fine.
+static bool mask_path(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return errno == ENOENT || fail(f, "openat2", a[0]);
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 || fail(f, "fstat", a[0]);
+  if (ok && S_ISDIR(st.st_mode))
+    ok = mount("tmpfs", fd_path(fd).c_str(), "tmpfs", MS_RDONLY, nullptr) == 0 || fail(f, "mount", a[0]);
+  else if (ok)
+    ok = mount("/dev/null", fd_path(fd).c_str(), nullptr, MS_BIND, nullptr) == 0 || fail(f, "mount", a[0]);
+  close(fd);
+  return ok;
+}
+
+// readonly_path PATH: bind the path onto itself, then remount it read-only.
+static bool readonly_path(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return errno == ENOENT || fail(f, "openat2", a[0]);
+  std::string target = fd_path(fd);
+  bool ok = mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0 || fail(f, "mount", a[0]);
+  close(fd);
+  if (!ok) return false;
+  fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  ok = bind_remount(fd_path(fd), MS_RDONLY | MS_REC, a[0], f);
+  close(fd);
+  return ok;
+}
+
+static bool remount_root_readonly(InitContext &, const Args &, Failure &f) {
+  return bind_remount("/", MS_RDONLY, "/", f);
+}
+
+// set_rlimit RESOURCE SOFT HARD NAME. Raising a hard limit needs
+// CAP_SYS_RESOURCE (setrlimit(2)): EPERM names the limit.
+static bool set_rlimit(InitContext &, const Args &a, Failure &f) {
+  struct rlimit rl;
+  rl.rlim_cur = static_cast<rlim_t>(to_ull(a[1]));
+  rl.rlim_max = static_cast<rlim_t>(to_ull(a[2]));
+  return prlimit(0, static_cast<__rlimit_resource>(to_ulong(a[0])), &rl, nullptr) == 0 || fail(f, "prlimit", a[3]);
+}
+
+static bool set_umask(InitContext &, const Args &a, Failure &) {
+  umask(static_cast<mode_t>(std::strtoul(a[0].c_str(), nullptr, 8)));
+  return true;
+}
+
+// set_groups GID...: supplementary groups first, while still root.
+static bool set_groups(InitContext &, const Args &a, Failure &f) {
+  std::vector<gid_t> gids;
+  for (const auto &g : a) gids.push_back(static_cast<gid_t>(to_ulong(g)));
+  return setgroups(gids.size(), gids.data()) == 0 || fail(f, "setgroups", "");
+}
+
+// set_user UID GID: gid before uid, since after setuid we may lack CAP_SETGID.
+static bool set_user(InitContext &, const Args &a, Failure &f) {
+  gid_t gid = static_cast<gid_t>(to_ulong(a[1]));
+  uid_t uid = static_cast<uid_t>(to_ulong(a[0]));
+  if (setresgid(gid, gid, gid) < 0) return fail(f, "setresgid", a[1]);
+  return setresuid(uid, uid, uid) == 0 || fail(f, "setresuid", a[0]);
+}
+
+// change_dir CWD: after chdir, getcwd must name a path under our root. A cwd
+// reached through a leaked fd (e.g. /proc/self/fd/N) lies outside it and
+// getcwd(3) reports it as unreachable (CVE-2024-21626).
+static bool change_dir(InitContext &, const Args &a, Failure &f) {
+  if (chdir(a[0].c_str()) < 0) return fail(f, "chdir", a[0]);
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/') {
+    errno = errno ? errno : ENOENT;
+    return fail(f, "getcwd", a[0]);
+  }
+  return true;
+}
+
+// find_executable NAME CANDIDATE...: report a missing or non-executable
+// args[0] at create time, naming it, instead of failing after start.
+static bool find_executable(InitContext &c, const Args &a, Failure &f) {
+  int err = ENOENT;
+  for (size_t i = 1; i < a.size(); i++) {
+    struct stat st;
+    if (stat(a[i].c_str(), &st) < 0) continue;
+    if (S_ISDIR(st.st_mode)) { err = EACCES; continue; }
+    if (access(a[i].c_str(), X_OK) < 0) { err = errno; continue; }
+    c.exec_path = a[i];
+    return true;
+  }
+  errno = err;
+  return fail(f, "execve", a.size() == 2 ? a[1] : a[0]);
+}
+
+static bool set_no_new_privs(InitContext &, const Args &, Failure &f) {
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 || fail(f, "prctl", "PR_SET_NO_NEW_PRIVS");
+}
+
+static bool exec_args(InitContext &c, const Args &a, Failure &) { c.argv = a; return true; }
+static bool exec_env(InitContext &c, const Args &a, Failure &) { c.envp = a; return true; }
+
+// exec_barrier: tell the parent we are created, then block in open(2) of the
+// exec fifo for writing until `start` opens it for reading.
+static bool exec_barrier(InitContext &c, const Args &, Failure &f) {
+  if (!write_message(c.sync_fd, "CREATED")) return fail(f, "write", "sync socket");
+  std::string self_fd = "self/fd/" + std::to_string(c.exec_fifo_fd);
+  int w;
+  do w = openat(c.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
+  while (w < 0 && errno == EINTR);
+  if (w < 0) return fail(f, "open", "exec.fifo");
+  bool ok = write(w, "0", 1) == 1 || fail(f, "write", "exec.fifo");
+  close(w);
+  close(c.exec_fifo_fd);
+  close(c.host_proc_fd);
+  close(c.sync_fd);
+  c.sync_fd = c.exec_fifo_fd = c.host_proc_fd = -1;
+  return ok;
+}
+
+// close_fds FIRST: nothing of the runtime's reaches the container beyond
+// stdio and --preserve-fds (CVE-2024-21626).
+static bool close_fds(InitContext &c, const Args &a, Failure &f) {
+  if (c.root_fd >= 0) { close(c.root_fd); c.root_fd = -1; }
+  unsigned first = static_cast<unsigned>(to_ulong(a[0]));
+  if (syscall(SYS_close_range, first, ~0U, 0) == 0) return true;
+  return fail(f, "close_range", a[0]);
+}
+
+static bool exec_process(InitContext &c, const Args &, Failure &f) {
+  std::vector<char *> argv, envp;
+  for (auto &s : c.argv) argv.push_back(&s[0]);
+  for (auto &s : c.envp) envp.push_back(&s[0]);
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  execve(c.exec_path.c_str(), argv.data(), envp.data());
+  return fail(f, "execve", c.exec_path);
+}
+
+struct StepEntry {
+  const char *name;
+  size_t min_args;
+  StepFn fn;
+};
+
+static const StepEntry kSteps[] = {
+    {"open_host_proc", 0, open_host_proc},
+    {"unshare_cgroupns", 0, unshare_cgroupns},
+    {"set_hostname", 1, set_hostname},
+    {"set_domainname", 1, set_domainname},
+    {"set_oom_score_adj", 1, set_oom_score_adj},
+    {"set_root_propagation", 1, set_root_propagation},
+    {"make_mount_private", 1, make_mount_private},
+    {"bind_rootfs", 1, bind_rootfs},
+    {"mount", 8, mount_entry},
+    {"mknod", 7, make_device},
+    {"bind_device", 2, bind_device},
+    {"symlink", 2, make_symlink},
+    {"open_exec_fifo", 1, open_exec_fifo},
+    {"pivot_root", 0, pivot_root_step},
+    {"move_root", 1, move_root},
+    {"mask_path", 1, mask_path},
+    {"readonly_path", 1, readonly_path},
+    {"remount_root_readonly", 0, remount_root_readonly},
+    {"set_rlimit", 4, set_rlimit},
+    {"set_umask", 1, set_umask},
+    {"set_groups", 0, set_groups},
+    {"set_user", 2, set_user},
+    {"change_dir", 1, change_dir},
+    {"find_executable", 2, find_executable},
+    {"set_no_new_privs", 0, set_no_new_privs},
+    {"exec_args", 1, exec_args},
+    {"exec_env", 0, exec_env},
+    {"exec_barrier", 0, exec_barrier},
+    {"close_fds", 1, close_fds},
+    {"exec", 0, exec_process},
+};
+
+StepFn find_step(const std::string &name) {
+  for (const auto &s : kSteps)
+    if (name == s.name) return s.fn;
+  return nullptr;
+}
+
+size_t step_min_args(const std::string &name) {
+  for (const auto &s : kSteps)
+    if (name == s.name) return s.min_args;
+  return 0;
+}

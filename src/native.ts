@@ -1,0 +1,60 @@
+// The typed seam in front of the C++ side (native/). Everything the addon
+// exports is declared here; nothing else imports the .node file directly.
+// Unit tests may inject a fake through setNative(); integration tests never do.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeConstants {
+  [name: string]: number;
+}
+
+export interface Native {
+  /** flock(2). Returns false only when nonblocking and the lock is busy. */
+  flock(fd: number, exclusive: boolean, nonblocking: boolean): boolean;
+  /** mkfifo(3) with the exact mode (umask not applied). */
+  mkfifo(path: string, mode: number): void;
+  /** MS_*, RLIMIT_*, O_* from this machine's headers. */
+  constants: NativeConstants;
+}
+
+/** The repository root: dist/src/native.js -> ../.. ; src/native.ts -> .. */
+export const projectRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('skiff: cannot find the project root above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+})();
+
+const buildDirs = ['build/Release', 'build/Debug'].map((d) => resolve(projectRoot, d));
+
+function findBuilt(name: string): string {
+  for (const dir of buildDirs) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    `skiff: native build output ${name} not found (looked in ${buildDirs.join(', ')}); run 'make build'`,
+  );
+}
+
+let loaded: Native | undefined;
+
+export function native(): Native {
+  if (!loaded) loaded = createRequire(import.meta.url)(findBuilt('skiff_native.node')) as Native;
+  return loaded;
+}
+
+/** For unit tests: replace the addon with a recording fake. */
+export function setNative(fake: Native | undefined): void {
+  loaded = fake;
+}
+
+/** Path of the setup helper executable (native/setup). */
+export function setupHelperPath(): string {
+  return findBuilt('skiff-setup');
+}

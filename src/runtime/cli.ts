@@ -1,0 +1,117 @@
+// skiff-runtime: the runc-compatible command line. This file only defines
+// arguments and maps them onto commands/*.ts; the work is in lifecycle.ts.
+// Flags and behaviour follow runc(8) and the OCI runtime command line
+// (runtime-tools docs/command-line-interface.md).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { SkiffError, describe } from '../errors.js';
+import { logLine, type Globals } from './globals.js';
+import { specCommand } from './commands/spec.js';
+import { createCommand } from './commands/create.js';
+import { startCommand } from './commands/start.js';
+import { stateCommand } from './commands/state.js';
+import { killCommand } from './commands/kill.js';
+import { deleteCommand } from './commands/delete.js';
+import { runCommand } from './commands/run.js';
+import { listCommand } from './commands/list.js';
+import { psCommand } from './commands/ps.js';
+
+const NAME = 'skiff-runtime';
+
+function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
+  return Number(value);
+}
+
+function globals(program: Command): Globals {
+  const o = program.opts();
+  return { root: o.root, log: o.log, logFormat: o.logFormat, debug: !!o.debug, systemdCgroup: !!o.systemdCgroup };
+}
+
+function createFlags(cmd: Command): Command {
+  return cmd
+    .option('-b, --bundle <path>', 'path to the OCI bundle', '.')
+    .option('--pid-file <path>', 'write the init process id to this file')
+    .option('--console-socket <path>', 'unix socket that receives the pty master (process.terminal)')
+    .option('--no-pivot', 'do not use pivot_root (for a ramdisk root)')
+    .option('--preserve-fds <n>', 'pass n extra fds (3..3+n-1) to the container', nonNegativeInt, 0)
+    .option('--no-new-keyring', 'accepted for runc compatibility (no session keyring is created)');
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command(NAME)
+    .description('a runc-compatible OCI runtime')
+    .version('0.1.0', '-v, --version')
+    .option('--root <dir>', 'directory for container state', '/run/skiff-runtime')
+    .option('--log <file>', 'append log entries to this file')
+    .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
+    .option('--debug', 'log the setup plan and protocol messages')
+    .option('--systemd-cgroup', 'manage cgroups through systemd (not supported)')
+    .showHelpAfterError(false);
+
+  program.hook('preAction', () => {
+    if (program.opts().systemdCgroup)
+      throw new SkiffError('--systemd-cgroup is not supported: skiff-runtime manages cgroupfs directly');
+  });
+
+  program.command('spec').description('write a default config.json')
+    .option('-b, --bundle <path>', 'bundle directory for config.json')
+    .option('--rootless', 'accepted; the rootless layout is not generated yet')
+    .action((o) => specCommand(o));
+
+  createFlags(program.command('create <id>').description('create a container'))
+    .action((id, o) => createCommand(globals(program), id, o));
+
+  program.command('start <id>').description('run the user process of a created container')
+    .action((id) => startCommand(globals(program), id));
+
+  program.command('state <id>').description('print the OCI state of a container')
+    .action((id) => stateCommand(globals(program), id));
+
+  program.command('kill <id> [signal]').description('send a signal (default SIGTERM) to the container')
+    .option('-a, --all', 'send to every process of the container')
+    .action((id, signal, o) => killCommand(globals(program), id, signal, o));
+
+  program.command('delete <id>').description('delete a container')
+    .option('-f, --force', 'kill the container if it is running')
+    .action((id, o) => deleteCommand(globals(program), id, o));
+
+  createFlags(program.command('run <id>').description('create and start a container, wait for it'))
+    .option('-d, --detach', 'do not wait for the container')
+    .action(async (id, o) => setExit(await runCommand(globals(program), id, o)));
+
+  program.command('list').description('list containers')
+    .option('-q, --quiet', 'print only ids')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((o) => listCommand(globals(program), o));
+
+  program.command('ps <id> [ps-args...]').description('list the processes of a container')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action((id, args, o) => psCommand(globals(program), id, args, o));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => { exitCode = code; });
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s.slice(7)}` : s),
+  });
+  const command = argv[2] ?? '';
+  const id = argv.slice(3).find((a) => !a.startsWith('-')) ?? '';
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const e = err as Error;
+    // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
+    const context = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps'].includes(command) && id ? `${command} ${id}: ` : '';
+    const message = context + describe(e);
+    process.stderr.write(`${NAME}: ${message}\n`);
+    try { logLine(globals(program), 'error', message); } catch { /* no log */ }
+    if (!(e instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

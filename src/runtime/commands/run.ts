@@ -1,0 +1,31 @@
+// skiff-runtime run: create + start, then (without -d) wait for the
+// container, forward our signals to it, delete it and exit with its status
+// (128+N when signal N killed it, as a shell reports).
+import { create, remove, start } from '../lifecycle.js';
+import { runtimeOptions, type Globals } from '../globals.js';
+import type { CreateFlags } from './create.js';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+export async function runCommand(g: Globals, id: string, f: CreateFlags & { detach?: boolean }): Promise<number> {
+  const opts = runtimeOptions(g);
+  const created = await create(opts, id, {
+    bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, wait: !f.detach,
+  });
+  const forward = (sig: NodeJS.Signals) => {
+    try { process.kill(created.record.pid, sig); } catch { /* exited */ }
+  };
+  for (const sig of FORWARDED) process.on(sig, forward);
+  try {
+    await start(opts, id);
+    if (f.detach || !created.exited) return 0;
+    const { code, signal } = await created.exited;
+    return signal ? 128 + signal : code;
+  } catch (err) {
+    if (!f.detach) await remove(opts, id, true).catch(() => undefined);
+    throw err;
+  } finally {
+    for (const sig of FORWARDED) process.off(sig, forward);
+    if (!f.detach) await remove(opts, id, true);
+  }
+}

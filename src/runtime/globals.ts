@@ -1,0 +1,30 @@
+// Global flags shared by every skiff-runtime command, and the log they feed.
+import { appendFileSync } from 'node:fs';
+import type { RuntimeOptions } from './lifecycle.js';
+
+export interface Globals {
+  root: string;
+  log?: string;
+  logFormat: 'text' | 'json';
+  debug: boolean;
+  systemdCgroup: boolean;
+}
+
+/** Appends one entry to --log in runc's formats (logrus text or JSON lines). */
+export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void {
+  if (!g.log) return;
+  const time = new Date().toISOString();
+  const line = g.logFormat === 'json'
+    ? JSON.stringify({ level, msg, time })
+    : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+  try {
+    appendFileSync(g.log, line + '\n');
+  } catch {
+    // The log is best effort; the error still reaches stderr.
+  }
+}
+
+export function runtimeOptions(g: Globals): RuntimeOptions {
+  const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(`skiff-runtime: debug: ${line}\n`); } : undefined;
+  return { root: g.root, debug };
+}

@@ -1,0 +1,247 @@
+// The container lifecycle of the OCI runtime spec ("Lifecycle", runtime.md):
+// create -> created -> start -> running -> stopped -> delete.
+// Commands in commands/ are thin wrappers over these functions.
+import { closeSync, openSync, readSync, unlinkSync, existsSync } from 'node:fs';
+import { userInfo, constants as osConstants } from 'node:os';
+import { resolve, join } from 'node:path';
+import { SkiffError, withContextAsync } from '../errors.js';
+import { native } from '../native.js';
+import { CgroupManager } from '../cgroups/manager.js';
+import { writeFileAtomic } from '../util/files.js';
+import { buildPlan, rootfsPath, type Plan } from './plan.js';
+import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
+import { startSetup, type SetupSession } from './setupProcess.js';
+import { loadSpec, type Spec } from './spec.js';
+import { StateStore, type ContainerRecord, type Status } from './state.js';
+
+export interface RuntimeOptions {
+  root: string;
+  debug?: (line: string) => void;
+}
+
+export interface CreateOptions {
+  bundle: string;
+  pidFile?: string;
+  noPivot?: boolean;
+  preserveFds?: number;
+  /** run mode: keep the helper to reap the init. */
+  wait?: boolean;
+}
+
+export interface Created {
+  record: ContainerRecord;
+  /** In run mode, resolves with the init's exit. */
+  exited?: Promise<{ code: number; signal: number }>;
+}
+
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  pid: number;
+  status: Status;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+}
+
+const OCI_VERSION = '1.2.0';
+
+export function cgroupsOf(spec: Pick<Spec, 'linux'> | undefined, rec: Pick<ContainerRecord, 'id' | 'cgroupsPath'>): CgroupManager {
+  return new CgroupManager(rec.cgroupsPath ?? spec?.linux?.cgroupsPath, rec.id);
+}
+
+export async function create(opts: RuntimeOptions, id: string, c: CreateOptions): Promise<Created> {
+  const store = new StateStore(opts.root);
+  const bundle = resolve(c.bundle);
+  if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`);
+  const spec = loadSpec(bundle);
+  store.reserve(id);
+  let lock;
+  try {
+    lock = store.lock(id);
+  } catch (err) {
+    store.remove(id);
+    throw err;
+  }
+  const record: ContainerRecord = {
+    id, bundle, rootfs: rootfsPath(spec, bundle), pid: 0, pidStartTime: 0,
+    created: new Date().toISOString(), owner: userInfo().username,
+    cgroupsPath: spec.linux?.cgroupsPath, complete: false, annotations: spec.annotations,
+  };
+  let session: SetupSession | undefined;
+  const cgroups = cgroupsOf(spec, record);
+  try {
+    store.write(record);
+    native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
+    cgroups.create();
+    const plan: Plan = buildPlan({
+      spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
+      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups,
+    });
+    if (opts.debug) for (const s of plan.steps) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
+    session = startSetup(plan, c.preserveFds ?? 0, opts.debug);
+    const pidMsg = await session.next('PID');
+    record.pid = Number(pidMsg.fields[0]);
+    record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
+    store.write(record); // from here a crash leaves a pid that delete can kill
+    cgroups.addProcess(record.pid);
+    session.send('CONTINUE');
+    await session.next('CREATED');
+    if (spec.linux?.namespaces?.some((n) => n.type === 'pid')) record.pidns = namespaceInode(record.pid, 'pid');
+    record.complete = true;
+    store.write(record);
+    if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid));
+  } catch (err) {
+    session?.close();
+    await destroy(store, record, cgroups);
+    lock.release();
+    throw err;
+  }
+  lock.release();
+  if (!c.wait) {
+    session.close();
+    return { record };
+  }
+  const s = session;
+  const exited = s.next('EXITED').then((m) => {
+    s.close();
+    return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
+  });
+  return { record, exited };
+}
+
+/** Kills whatever is left of a container and removes its cgroup and state. */
+async function destroy(store: StateStore, rec: ContainerRecord, cgroups: CgroupManager): Promise<void> {
+  for (const pid of containerPids(rec, cgroups)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  if (rec.pid) await waitGone(rec.pid, rec.pidStartTime);
+  for (let i = 0; i < 100 && containerPids(rec, cgroups).length; i++) await new Promise((r) => setTimeout(r, 10));
+  cgroups.destroy();
+  store.remove(rec.id);
+}
+
+/** Every process of the container: its cgroup, or its pid namespace. */
+export function containerPids(rec: ContainerRecord, cgroups: CgroupManager): number[] {
+  const pids = new Set(cgroups.pids());
+  if (rec.pidns) for (const p of pidsInPidNamespace(rec.pidns)) pids.add(p);
+  if (rec.pid && isAlive(rec.pid, rec.pidStartTime)) pids.add(rec.pid);
+  return [...pids].sort((a, b) => a - b);
+}
+
+export function ociState(store: StateStore, id: string): OciState {
+  const rec = store.read(id);
+  const status = store.status(id, rec);
+  return {
+    ociVersion: OCI_VERSION,
+    id,
+    pid: status === 'stopped' ? 0 : rec?.pid ?? 0,
+    status,
+    bundle: rec?.bundle ?? '',
+    rootfs: rec?.rootfs ?? '',
+    created: rec?.created ?? '',
+    owner: rec?.owner ?? '',
+    ...(rec?.annotations ? { annotations: rec.annotations } : {}),
+  };
+}
+
+export async function start(opts: RuntimeOptions, id: string): Promise<void> {
+  const store = new StateStore(opts.root);
+  const lock = store.lock(id);
+  try {
+    const rec = store.read(id);
+    const status = store.status(id, rec, true);
+    if (status === 'running') throw new SkiffError('cannot start an already running container');
+    if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
+    await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
+  } finally {
+    lock.release();
+  }
+}
+
+// Opening the fifo for reading unblocks the init's open for writing; it then
+// writes one byte and goes on to execve. Non-blocking, so a dead init cannot
+// hang us: we poll for the byte while the init is alive.
+async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void> {
+  const k = native().constants;
+  const fd = openSync(fifo, k.O_RDONLY | k.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(1);
+    for (;;) {
+      let n = 0;
+      try {
+        n = readSync(fd, buf, 0, 1, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (n === 1) break;
+      if (!isAlive(rec.pid, rec.pidStartTime)) throw new SkiffError('container init exited before start');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  unlinkSync(fifo);
+}
+
+/** "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error. */
+export function parseSignal(sig: string): number {
+  if (/^\d+$/.test(sig)) {
+    const n = Number(sig);
+    if (n < 1 || n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+    return n;
+  }
+  const upper = sig.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : 'SIG' + upper;
+  const n = (osConstants.signals as Record<string, number>)[name];
+  if (n === undefined) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+  return n;
+}
+
+export function kill(opts: RuntimeOptions, id: string, signal: string, all: boolean): void {
+  const store = new StateStore(opts.root);
+  const sig = parseSignal(signal);
+  const lock = store.lock(id);
+  try {
+    const rec = store.read(id);
+    const status = store.status(id, rec, true);
+    if (status === 'stopped' || !rec) throw new SkiffError('container not running');
+    const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
+    for (const pid of pids) {
+      try { process.kill(pid, sig); } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+export async function remove(opts: RuntimeOptions, id: string, force: boolean): Promise<void> {
+  const store = new StateStore(opts.root);
+  if (force && !existsSync(store.dir(id))) return; // runc: delete --force of a missing container succeeds
+  const lock = store.lock(id);
+  try {
+    const rec = store.read(id);
+    const status = store.status(id, rec, true);
+    if ((status === 'running') && !force)
+      throw new SkiffError(`cannot delete container ${id} that is not stopped: ${status}`);
+    const record = rec ?? ({ id, pid: 0, pidStartTime: 0 } as ContainerRecord);
+    await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
+  } finally {
+    lock.release();
+  }
+}
+
+export function listStates(opts: RuntimeOptions): OciState[] {
+  const store = new StateStore(opts.root);
+  return store.ids().flatMap((id) => {
+    try {
+      return [ociState(store, id)];
+    } catch {
+      return [];
+    }
+  });
+}

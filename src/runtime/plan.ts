@@ -1,0 +1,219 @@
+// The planner: a validated OCI spec in, a flat, ordered setup plan out.
+// The plan is what the C++ helper (native/setup) executes, one step function
+// per entry, without knowing anything about OCI. Reading a plan top to bottom
+// tells exactly what the kernel will be asked to do (`--debug` prints it).
+import { statSync, existsSync } from 'node:fs';
+import { isAbsolute, join, posix } from 'node:path';
+import { SkiffError } from '../errors.js';
+import { native } from '../native.js';
+import { hierarchyDirName } from '../cgroups/hierarchy.js';
+import type { CgroupManager } from '../cgroups/manager.js';
+import { parseMountOptions, propagationFlags } from './mountOptions.js';
+import type { Mount, Spec } from './spec.js';
+
+export const PLAN_VERSION = '1';
+
+export interface PlanStep { op: string; args: string[] }
+
+export interface Plan {
+  version: string;
+  /** setns(2) into these before clone: [type, path]. User namespace first. */
+  joins: [string, string][];
+  /** Namespaces the init gets new, as clone(2) flags by name. */
+  clone: string[];
+  /** uid_map / gid_map contents for a new user namespace. */
+  idMap?: { uid: string; gid: string };
+  /** run mode: the helper reaps the init and reports its exit. */
+  wait: boolean;
+  steps: PlanStep[];
+}
+
+export interface PlanInput {
+  spec: Spec;
+  bundle: string;
+  /** Container state directory (holds exec.fifo). */
+  stateDir: string;
+  noPivot: boolean;
+  preserveFds: number;
+  wait: boolean;
+  cgroups?: CgroupManager;
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+// runc's default devices (libcontainer/specconv: AllowedDevices), all 0666.
+const DEFAULT_DEVICES: [string, number, number][] = [
+  ['/dev/null', 1, 3], ['/dev/zero', 1, 5], ['/dev/full', 1, 7],
+  ['/dev/random', 1, 8], ['/dev/urandom', 1, 9], ['/dev/tty', 5, 0],
+];
+
+export function rootfsPath(spec: Spec, bundle: string): string {
+  return isAbsolute(spec.root.path) ? spec.root.path : join(bundle, spec.root.path);
+}
+
+function hasNamespace(spec: Spec, type: string): boolean {
+  return spec.linux?.namespaces?.some((n) => n.type === type) ?? false;
+}
+
+function newNamespace(spec: Spec, type: string): boolean {
+  return spec.linux?.namespaces?.some((n) => n.type === type && !n.path) ?? false;
+}
+
+const idMapText = (maps: { containerID: number; hostID: number; size: number }[] = []) =>
+  maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+
+export function buildPlan(input: PlanInput): Plan {
+  const { spec, bundle } = input;
+  const k = native().constants;
+  const proc = spec.process!;
+  const rootfs = rootfsPath(spec, bundle);
+  if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`);
+  if (!statSync(rootfs).isDirectory()) throw new SkiffError(`root.path ${rootfs} is not a directory`);
+  if (!hasNamespace(spec, 'mount')) throw new SkiffError('config.json: linux.namespaces needs a mount namespace (skiff-runtime sets up the root inside one)');
+  if (proc.terminal) throw new SkiffError('process.terminal is not supported yet: set it to false in config.json');
+  const userns = newNamespace(spec, 'user');
+
+  const namespaces = spec.linux?.namespaces ?? [];
+  const joins = namespaces
+    .filter((n) => n.path)
+    .sort((a, b) => Number(b.type === 'user') - Number(a.type === 'user'))
+    .map((n) => [n.type, n.path!] as [string, string]);
+  // The cgroup namespace is unshared by the init after Node placed it in its
+  // cgroup, so that the namespace's root is the container's own cgroup.
+  const clone = namespaces.filter((n) => !n.path && n.type !== 'cgroup').map((n) => n.type);
+
+  const steps: PlanStep[] = [];
+  const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
+
+  step('open_host_proc');
+  if (proc.oomScoreAdj !== undefined) step('set_oom_score_adj', proc.oomScoreAdj);
+  if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
+  if (spec.hostname) step('set_hostname', spec.hostname);
+  if (spec.domainname) step('set_domainname', spec.domainname);
+
+  // Root propagation (runc's default is rslave) and the rootfs bind.
+  const rootProp = spec.linux?.rootfsPropagation;
+  step('set_root_propagation', rootProp ? propagationFlags(rootProp) : k.MS_SLAVE | k.MS_REC);
+  step('bind_rootfs', rootfs);
+
+  for (const m of spec.mounts ?? []) planMount(m, input, userns, step);
+
+  const devMounted = (spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev');
+  if (devMounted) {
+    for (const [path, major, minor] of DEFAULT_DEVICES) {
+      if (spec.linux?.devices?.some((d) => d.path === path)) continue;
+      planDevice(step, userns, path, 'c', major, minor, 0o666, 0, 0);
+    }
+  }
+  for (const d of spec.linux?.devices ?? []) {
+    planDevice(step, userns, d.path, d.type === 'u' ? 'c' : d.type, d.major ?? 0, d.minor ?? 0, d.fileMode ?? 0o666, d.uid ?? 0, d.gid ?? 0);
+  }
+  if (devMounted) {
+    // /dev symlinks every Linux program expects (runc: setupDevSymlinks).
+    step('symlink', '/proc/self/fd', '/dev/fd');
+    step('symlink', '/proc/self/fd/0', '/dev/stdin');
+    step('symlink', '/proc/self/fd/1', '/dev/stdout');
+    step('symlink', '/proc/self/fd/2', '/dev/stderr');
+    if (existsSync('/proc/kcore')) step('symlink', '/proc/kcore', '/dev/core');
+    if ((spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev/pts')) step('symlink', 'pts/ptmx', '/dev/ptmx');
+  }
+
+  step('open_exec_fifo', join(input.stateDir, 'exec.fifo'));
+  if (input.noPivot) step('move_root', rootfs);
+  else step('pivot_root');
+
+  for (const p of spec.linux?.maskedPaths ?? []) step('mask_path', p);
+  for (const p of spec.linux?.readonlyPaths ?? []) step('readonly_path', p);
+  if (spec.root.readonly) step('remount_root_readonly');
+
+  for (const r of proc.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
+  if (proc.user.umask !== undefined) step('set_umask', proc.user.umask.toString(8));
+  step('set_groups', ...(proc.user.additionalGids ?? []));
+  step('set_user', proc.user.uid, proc.user.gid);
+  step('change_dir', proc.cwd);
+  step('find_executable', proc.args[0], ...executableCandidates(proc.args[0], proc.env ?? []));
+  if (proc.noNewPrivileges) step('set_no_new_privs');
+  step('exec_args', ...proc.args);
+  step('exec_env', ...(proc.env ?? []));
+  step('exec_barrier');
+  step('close_fds', 3 + input.preserveFds);
+  step('exec');
+
+  return {
+    version: PLAN_VERSION,
+    joins,
+    clone,
+    idMap: userns ? { uid: idMapText(spec.linux?.uidMappings), gid: idMapText(spec.linux?.gidMappings) } : undefined,
+    wait: input.wait,
+    steps,
+  };
+}
+
+/** Where execve will look for args[0]: the container's PATH, as execvp(3) would. */
+export function executableCandidates(arg0: string, env: string[]): string[] {
+  if (arg0.includes('/')) return [arg0];
+  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  return pathVar.split(':').filter(Boolean).map((dir) => posix.join(dir, arg0));
+}
+
+type StepFn = (op: string, ...args: (string | number)[]) => void;
+
+function planDevice(step: StepFn, userns: boolean, path: string, type: string, major: number, minor: number, mode: number, uid: number, gid: number) {
+  // mknod(2) is refused inside a user namespace: bind the host's node instead.
+  if (userns) step('bind_device', path, path);
+  else step('mknod', path, type, major, minor, (mode & 0o7777).toString(8), uid, gid);
+}
+
+function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn): void {
+  const k = native().constants;
+  const o = parseMountOptions(m.options);
+  const dest = m.destination;
+  const data = o.data.join(',');
+  if (m.type === 'cgroup' || m.type === 'cgroup2') return planCgroupMount(m, input, step);
+  if (o.bind || m.type === 'bind') {
+    if (!m.source) throw new SkiffError(`config.json: mount ${dest}: a bind mount needs a source`);
+    const source = isAbsolute(m.source) ? m.source : join(input.bundle, m.source);
+    let kind: 'd' | 'f';
+    try {
+      kind = statSync(source).isDirectory() ? 'd' : 'f';
+    } catch {
+      throw new SkiffError(`mount ${dest}: source ${source} does not exist`);
+    }
+    const bindFlags = k.MS_BIND | (o.recursive ? k.MS_REC : 0);
+    // Flags beyond bind take effect only through a bind-remount (mount(2)).
+    const remount = o.flags & ~(k.MS_BIND | k.MS_REC | k.MS_REMOUNT);
+    step('mount', source, dest, '', bindFlags, '', o.propagation, kind, remount);
+    return;
+  }
+  // sysfs cannot be mounted in a user namespace that does not own the
+  // network namespace; runc falls back to a recursive bind of the host's.
+  if (m.type === 'sysfs' && userns && !newNamespace(input.spec, 'network')) {
+    step('mount', '/sys', dest, '', k.MS_BIND | k.MS_REC, '', o.propagation, 'd', o.flags & ~k.MS_REMOUNT);
+    return;
+  }
+  step('mount', m.source ?? m.type ?? 'none', dest, m.type ?? '', o.flags, data, o.propagation, 'd', 0);
+}
+
+// A "cgroup" mount shows the container its own cgroups: on v2 a bind of its
+// cgroup2 directory; on v1/hybrid a tmpfs with one bind per hierarchy, as
+// runc lays it out.
+function planCgroupMount(m: Mount, input: PlanInput, step: StepFn): void {
+  const k = native().constants;
+  const o = parseMountOptions(m.options);
+  const cg = input.cgroups;
+  if (!cg) return;
+  const remount = (o.flags & (k.MS_RDONLY | k.MS_NOSUID | k.MS_NODEV | k.MS_NOEXEC)) | k.MS_BIND;
+  if (cg.mode === 'v2') {
+    step('mount', cg.dirs[0].path, m.destination, '', k.MS_BIND | k.MS_REC, '', 0, 'd', remount & ~k.MS_BIND);
+    return;
+  }
+  step('mount', 'tmpfs', m.destination, 'tmpfs', k.MS_NOSUID | k.MS_NODEV | k.MS_NOEXEC, 'mode=755', 0, 'd', 0);
+  for (const d of cg.dirs) {
+    const name = hierarchyDirName(d.hierarchy);
+    const dest = posix.join(m.destination, name);
+    step('mount', d.path, dest, '', k.MS_BIND | k.MS_REC, '', 0, 'd', remount & ~k.MS_BIND);
+    // Co-mounted controllers ("cpu,cpuacct") also get one symlink per name.
+    if (name.includes(',')) for (const c of name.split(',')) step('symlink', name, posix.join(m.destination, c));
+  }
+  if (o.flags & k.MS_RDONLY) step('mount', '', m.destination, '', k.MS_BIND | k.MS_REMOUNT | k.MS_RDONLY | k.MS_NOSUID | k.MS_NODEV | k.MS_NOEXEC, '', 0, 'd', 0);
+}

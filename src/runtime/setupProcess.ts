@@ -1,0 +1,99 @@
+// Spawning the setup helper and talking to it. Node only spawns (libuv
+// fork+exec of a fresh program): the helper is the process that joins and
+// creates namespaces, so Node's own namespaces, root and credentials never
+// change. Every wait here ends on a message, an ERROR, or EOF — never hangs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { SkiffError, SystemError } from '../errors.js';
+import { setupHelperPath } from '../native.js';
+import { encodeMessage, MessageDecoder, type Message } from './protocol.js';
+import type { Plan } from './plan.js';
+
+export interface SetupSession {
+  helper: ChildProcess;
+  /** Next message from the helper or init; rejects on ERROR and on EOF. */
+  next(expect: string): Promise<Message>;
+  send(name: string, ...fields: string[]): void;
+  close(): void;
+}
+
+/**
+ * Starts skiff-setup with the caller's stdio, fds 3..3+preserveFds-1 passed
+ * through unchanged (--preserve-fds), and the channel right after them.
+ */
+export function startSetup(plan: Plan, preserveFds: number, debug?: (line: string) => void): SetupSession {
+  const syncFd = 3 + preserveFds;
+  const stdio: (number | 'inherit' | 'pipe')[] = ['inherit', 'inherit', 'inherit'];
+  for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
+  stdio.push('pipe');
+  const helper = spawn(setupHelperPath(), ['--sync-fd', String(syncFd)], { stdio });
+  const channel = helper.stdio[syncFd] as Socket;
+
+  const decoder = new MessageDecoder();
+  const queue: Message[] = [];
+  const waiters: { resolve: (m: Message) => void; reject: (e: Error) => void; expect: string }[] = [];
+  let ended: Error | undefined;
+  let exitNote = '';
+
+  const settle = () => {
+    while (waiters.length && (queue.length || ended)) {
+      const w = waiters.shift()!;
+      const m = queue.shift();
+      if (!m) { w.reject(ended!); continue; }
+      if (m.name === 'ERROR') {
+        const [step, syscall, errno, code, path] = m.fields;
+        w.reject(new SystemError(step, syscall, Number(errno), code, path));
+      } else if (m.name !== w.expect) {
+        w.reject(new SkiffError(`setup protocol: expected ${w.expect}, got ${m.name}`));
+      } else {
+        w.resolve(m);
+      }
+    }
+  };
+
+  channel.on('data', (chunk: Buffer) => {
+    for (const m of decoder.push(chunk)) {
+      debug?.(`<- ${m.name} ${m.fields.join(' ')}`);
+      queue.push(m);
+    }
+    settle();
+  });
+  const onEnd = () => {
+    if (ended) return;
+    // EOF: every process holding the other end (helper, init) is gone.
+    ended = new SkiffError(`container init exited during setup${exitNote}`);
+    settle();
+  };
+  channel.on('end', onEnd);
+  channel.on('close', onEnd);
+  channel.on('error', (err) => { ended ??= err; settle(); });
+  helper.on('exit', (code, signal) => {
+    if (signal) exitNote = ` (setup helper killed by ${signal})`;
+    else if (code) exitNote = ` (setup helper exit status ${code})`;
+  });
+  helper.on('error', (err) => { ended ??= new SkiffError(`start setup helper: ${err.message}`); settle(); });
+
+  const send = (name: string, ...fields: string[]) => {
+    debug?.(`-> ${name} ${fields.join(' ')}`);
+    channel.write(encodeMessage(name, fields));
+  };
+
+  send('PLAN_BEGIN', plan.version);
+  for (const [type, path] of plan.joins) send('JOIN', type, path);
+  send('CLONE', plan.clone.join(','));
+  if (plan.idMap) send('ID_MAP', plan.idMap.uid, plan.idMap.gid);
+  if (plan.wait) send('WAIT');
+  for (const s of plan.steps) send('STEP', s.op, ...s.args);
+  send('PLAN_END');
+
+  return {
+    helper,
+    send,
+    next: (expect) =>
+      new Promise<Message>((resolve, reject) => {
+        waiters.push({ resolve, reject, expect });
+        settle();
+      }),
+    close: () => channel.destroy(),
+  };
+}

@@ -1,0 +1,57 @@
+// Atomic file writes and flock(2)-based locks: every state change is
+// "write temp, fsync, rename, fsync dir" under a lock, so a crash at any
+// (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
+// point leaves either the old or the new file, never half of one.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { native } from '../native.js';
+
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A held flock(2) lock; released by release() or when the process dies. */
+export class FileLock {
+  private constructor(private fd: number | undefined) {}
+
+  /** Blocks until the lock is ours. The lock file is created if missing. */
+  static acquire(path: string, exclusive = true): FileLock {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    native().flock(fd, exclusive, false);
+    return new FileLock(fd);
+  }
+
+  /** Returns undefined when another process holds the lock. */
+  static tryAcquire(path: string, exclusive = true): FileLock | undefined {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    if (native().flock(fd, exclusive, true)) return new FileLock(fd);
+    closeSync(fd);
+    return undefined;
+  }
+
+  release(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
