@@ -6,12 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out/busybox}
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] || { echo "build-busybox-bundle: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
-# busybox-static's binary must not need a dynamic loader inside the rootfs.
-if file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked'; then
-  [ -x /bin/busybox ] && busybox=/bin/busybox
-fi
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "build-busybox-bundle: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
 stamp="$out/.stamp"
 want="$(sha256sum "$busybox" "$here/probe.c" "$0" | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then exit 0; fi

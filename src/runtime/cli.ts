@@ -16,6 +16,8 @@ import { listCommand } from './commands/list.js';
 import { psCommand } from './commands/ps.js';
 
 const NAME = 'skiff-runtime';
+const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps'];
+let context = '';
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
@@ -48,7 +50,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--systemd-cgroup', 'manage cgroups through systemd (not supported)')
     .showHelpAfterError(false);
 
-  program.hook('preAction', () => {
+  program.hook('preAction', (_program, action) => {
+    // Errors read "<command> <id>: ..." for commands about one container.
+    if (CONTAINER_COMMANDS.includes(action.name()) && action.args[0]) context = `${action.name()} ${action.args[0]}: `;
     if (program.opts().systemdCgroup)
       throw new SkiffError('--systemd-cgroup is not supported: skiff-runtime manages cgroupfs directly');
   });
@@ -98,8 +102,6 @@ export async function main(argv: string[]): Promise<number> {
   program.configureOutput({
     writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s.slice(7)}` : s),
   });
-  const command = argv[2] ?? '';
-  const id = argv.slice(3).find((a) => !a.startsWith('-')) ?? '';
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -107,7 +109,6 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const e = err as Error;
     // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
-    const context = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps'].includes(command) && id ? `${command} ${id}: ` : '';
     const message = context + describe(e);
     process.stderr.write(`${NAME}: ${message}\n`);
     try { logLine(globals(program), 'error', message); } catch { /* no log */ }

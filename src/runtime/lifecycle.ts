@@ -89,7 +89,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.addProcess(record.pid);
     session.send('CONTINUE');
     await session.next('CREATED');
-    if (spec.linux?.namespaces?.some((n) => n.type === 'pid')) record.pidns = namespaceInode(record.pid, 'pid');
+    // Only a pid namespace of our own is ours to empty at delete; a joined
+    // one belongs to someone else.
+    if (spec.linux?.namespaces?.some((n) => n.type === 'pid' && !n.path)) record.pidns = namespaceInode(record.pid, 'pid');
     record.complete = true;
     store.write(record);
     if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid));

@@ -1,0 +1,70 @@
+# skiff — the two commands a new user runs (README):
+#   make demo   install what is missing, build, run a busybox container
+#   make test   the whole test suite (what .ci/run runs)
+# Both are idempotent and need root on Debian/Ubuntu.
+
+SHELL := /bin/bash
+# Node's own headers (Debian/NodeSource install them beside node); node-gyp
+# would otherwise try to download them.
+NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
+DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc
+BUNDLE := rootfs-fixtures/out/busybox
+NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
+
+.PHONY: all deps test-deps build fixtures demo test unit integration cross-arm64 bench clean
+
+all: build
+
+# Installs only what is missing; `apt-get update` runs once, only if needed.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null; \
+	fi
+	@[ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+test-deps:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(DEB_TEST_PACKAGES)"
+
+build/Release/skiff-setup: $(NATIVE_SOURCES) binding.gyp
+	node_modules/.bin/node-gyp rebuild --nodedir=$(NODEDIR) --loglevel=warn
+
+build: deps build/Release/skiff-setup
+	node_modules/.bin/tsc -p .
+
+fixtures: build
+	rootfs-fixtures/build-busybox-bundle.sh $(BUNDLE)
+	rootfs-fixtures/demo-config.sh $(BUNDLE)
+
+demo: fixtures
+	@echo '--- skiff-runtime run demo (busybox) ---'
+	@bin/skiff-runtime delete --force skiff-demo >/dev/null 2>&1 || true
+	cd $(BUNDLE) && ../../../bin/skiff-runtime run skiff-demo
+
+# The native code must also compile for arm64 hosts (compile only).
+cross-arm64: test-deps
+	@mkdir -p build/cross-arm64
+	@for src in native/setup/*.cc; do \
+	  aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -c $$src -o build/cross-arm64/$$(basename $$src .cc).o || exit 1; \
+	done
+	aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -fPIC -c native/addon/addon.cc \
+	  -I$(NODEDIR)/include/node -I$$(node -p "require('node-addon-api').include_dir") \
+	  -DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -o build/cross-arm64/addon.o
+	@echo "cross-arm64: native code compiles for aarch64"
+
+unit: build
+	node_modules/.bin/ava 'dist/test/unit/**/*.test.js'
+
+integration: fixtures
+	node_modules/.bin/ava 'dist/test/integration/**/*.test.js'
+
+test: test-deps fixtures cross-arm64
+	node_modules/.bin/ava
+
+bench: fixtures test-deps
+	bench/runtime.sh
+
+clean:
+	rm -rf build dist rootfs-fixtures/out

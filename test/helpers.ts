@@ -1,0 +1,141 @@
+// Shared test helpers: run the real CLI as root against a per-file state
+// root, build bundles over the busybox fixture rootfs, and check that a test
+// file leaves no state, cgroups, mounts or processes behind.
+import { execa, type Options } from 'execa';
+import { closeSync, cpSync, existsSync, openSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { defaultSpec } from '../src/runtime/defaultSpec.js';
+import type { Spec } from '../src/runtime/spec.js';
+import { projectRoot } from '../src/native.js';
+import { detectHierarchies } from '../src/cgroups/hierarchy.js';
+
+export const CLI = join(projectRoot, 'bin/skiff-runtime');
+export const FIXTURE_ROOTFS = join(projectRoot, 'rootfs-fixtures/out/busybox/rootfs');
+
+if (!existsSync(join(FIXTURE_ROOTFS, 'bin/probe'))) {
+  throw new Error(`fixture rootfs missing at ${FIXTURE_ROOTFS}: run 'make fixtures'`);
+}
+
+/** A state root and scratch area for one test file. */
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
+  readonly root = join(this.dir, 'state');
+  private counter = 0;
+  readonly ids: string[] = [];
+
+  constructor(readonly prefix: string) {}
+
+  /** A unique container id for this file. */
+  id(name = 'c'): string {
+    const id = `${this.prefix}-${name}-${process.pid}-${this.counter++}`;
+    this.ids.push(id);
+    return id;
+  }
+
+  /**
+   * Runs the CLI. Its stdout/stderr are files, not pipes: a created or
+   * detached container inherits them and would hold a pipe open (as with
+   * runc, engines hand the runtime fifos or files for this reason).
+   */
+  async run(args: string[], opts: { timeout?: number } = {}): Promise<CliResult> {
+    const n = this.counter++;
+    const out = join(this.dir, `out-${n}`);
+    const err = join(this.dir, `err-${n}`);
+    // Raw fds: execa's {file} option pipes through this process instead.
+    const outFd = openSync(out, 'w');
+    const errFd = openSync(err, 'w');
+    // execa's types do not model raw fd numbers in stdio; the runtime does.
+    const options = { reject: false, timeout: opts.timeout ?? 60_000, stdio: ['ignore', outFd, errFd] } as unknown as Options;
+    const r = await execa(CLI, ['--root', this.root, ...args], options).finally(() => { closeSync(outFd); closeSync(errFd); });
+    const read = (p: string) => readFileSync(p, 'utf8').replace(/\n$/, '');
+    return { exitCode: r.exitCode ?? -1, stdout: read(out), stderr: read(err) };
+  }
+
+  /** A bundle whose config is runc's default spec adjusted for tests. */
+  bundle(edit: (spec: Spec) => void = () => {}, rootfs = FIXTURE_ROOTFS): string {
+    const dir = mkdtempSync(join(this.dir, 'bundle-'));
+    const spec = defaultSpec();
+    spec.process!.terminal = false;
+    spec.process!.args = ['probe'];
+    spec.root = { path: rootfs, readonly: true };
+    spec.hostname = 'skiff-test';
+    edit(spec);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
+    return dir;
+  }
+
+  /** A private, writable copy of the fixture rootfs (for tests that change it). */
+  rootfsCopy(): string {
+    const dir = mkdtempSync(join(this.dir, 'rootfs-'));
+    cpSync(FIXTURE_ROOTFS, dir, { recursive: true, verbatimSymlinks: true });
+    return dir;
+  }
+
+  /** Runs a bundle to completion and parses the probe's JSON from stdout. */
+  async probe(t: ExecutionContext, edit: (spec: Spec) => void = () => {}): Promise<Probe> {
+    const r = await this.run(['run', '--bundle', this.bundle(edit), this.id('probe')]);
+    t.is(r.exitCode, 0, `run failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Probe;
+  }
+
+  /** Everything this file may have left behind. Empty means clean. */
+  leftovers(): string[] {
+    const found: string[] = [];
+    if (existsSync(this.root)) for (const e of readdirSync(this.root)) found.push(`state dir ${e}`);
+    for (const h of detectHierarchies()) {
+      for (const id of this.ids) if (existsSync(join(h.mountPoint, id))) found.push(`cgroup ${join(h.mountPoint, id)}`);
+    }
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      if (line.includes(this.dir)) found.push(`mount ${line}`);
+    }
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        if (comm.startsWith('skiff:') && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(this.dir)) found.push(`process ${pid} ${comm}`);
+        if (cmd.includes(this.dir)) found.push(`process ${pid} ${cmd.replace(/\0/g, ' ')}`);
+      } catch { /* exited */ }
+    }
+    return found;
+  }
+
+  /** Force-deletes whatever a failed test left, then reports what remained. */
+  async cleanup(): Promise<string[]> {
+    if (existsSync(this.root)) {
+      for (const id of readdirSync(this.root)) await this.run(['delete', '--force', id]);
+    }
+    const left = this.leftovers();
+    rmSync(this.dir, { recursive: true, force: true });
+    return left;
+  }
+}
+
+export interface CliResult { exitCode: number; stdout: string; stderr: string }
+
+export interface Probe {
+  hostname: string; domainname: string; pid: number; ppid: number;
+  uid: number[]; gid: number[]; groups: number[]; cwd: string; umask: number; noNewPrivs: number;
+  capEff: string; capBnd: string; namespaces: Record<string, string>;
+  rlimits: Record<string, [number, number]>; oomScoreAdj: number;
+  fds: { fd: number; target: string }[]; mounts: string[]; cgroup: string[]; env: string[];
+}
+
+/** The mountinfo line whose mount point is `path`, if any (last one wins: it is on top). */
+export function mountAt(p: Probe, path: string): { options: string; fstype: string; superOptions: string } | undefined {
+  const lines = p.mounts.map((l) => {
+    const [left, right] = l.split(' - ');
+    const f = left.split(' ');
+    const [fstype, , superOptions] = right.split(' ');
+    return { mountPoint: f[4], options: f[5], fstype, superOptions };
+  });
+  return lines.filter((l) => l.mountPoint === path).pop();
+}
+
+export async function hostNamespace(type: string): Promise<string> {
+  const { readlinkSync } = await import('node:fs');
+  return readlinkSync(`/proc/self/ns/${type}`);
+}
+
+export const absolute = (p: string) => resolve(p);
