@@ -26,7 +26,16 @@ static void report(int sync_fd, const Failure &f) {
   _exit(f.err == ENOENT ? 127 : 126);
 }
 
-[[noreturn]] void run_init(int sync_fd, int go_fd, bool new_userns, std::vector<PlanStep> &steps) {
+bool run_steps(InitContext &ctx, std::vector<PlanStep> &steps, Failure &f, bool *past_barrier) {
+  for (auto &s : steps) {
+    f.step = s.op;
+    if (!find_step(s.op)(ctx, s.args, f)) return false;
+    if (s.op == "exec_barrier" && past_barrier) *past_barrier = true;
+  }
+  return true;
+}
+
+[[noreturn]] void run_init(InitContext &ctx, int go_fd, bool new_userns, std::vector<PlanStep> &steps) {
   prctl(PR_SET_NAME, "skiff:[1:INIT]", 0, 0, 0);
   Failure f;
   // 1. The parent writes our uid/gid maps and reports our pid, then sends one
@@ -37,29 +46,22 @@ static void report(int sync_fd, const Failure &f) {
   while (n < 0 && errno == EINTR);
   if (n != 1) _exit(1);
   close(go_fd);
-  // 2. In a new user namespace we start unmapped; become its root.
+  // 2. Node places us in our cgroups, then says CONTINUE. Nothing can fail
+  //    before this read, so Node never writes to a dead init.
+  Message m;
+  if (read_message(ctx.sync_fd, m) != 1 || m.name != "CONTINUE") _exit(1);
+  // 3. In a new user namespace we start unmapped; become its root.
   if (new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
     f.step = "become_userns_root";
     fail(f, "setresuid", "0");
-    report(sync_fd, f);
+    report(ctx.sync_fd, f);
     _exit(1);
   }
-  // 3. Node places us in our cgroups, then says CONTINUE.
-  Message m;
-  if (read_message(sync_fd, m) != 1 || m.name != "CONTINUE") _exit(1);
-
-  InitContext ctx;
-  ctx.sync_fd = sync_fd;
   bool past_barrier = false;
-  for (auto &s : steps) {
-    f.step = s.op;
-    StepFn fn = find_step(s.op);
-    if (!fn(ctx, s.args, f)) {
-      if (past_barrier) die_after_barrier(f);
-      report(sync_fd, f);
-      _exit(1);
-    }
-    if (s.op == "exec_barrier") past_barrier = true;
+  if (!run_steps(ctx, steps, f, &past_barrier)) {
+    if (past_barrier) die_after_barrier(f);
+    report(ctx.sync_fd, f);
+    _exit(1);
   }
   // The plan always ends with exec; reaching here means it did not.
   _exit(1);

@@ -18,7 +18,9 @@
 //  | 3 | node -> setup | CLONE <type,type,...>       | namespaces the init gets new (may be empty)        |
 //  | 4 | node -> setup | ID_MAP <uid_map> <gid_map>  | written to /proc/<init>/{uid,gid}_map by setup      |
 //  | 5 | node -> setup | WAIT                        | run mode: setup stays, reaps the init (-> EXITED)  |
-//  | 6 | node -> setup | STEP <op> <arg>...          | one init step, executed in order (steps.cc)        |
+//  | 6 | node -> setup | PRE <op> <arg>...           | a step the helper runs before clone (opens fds the |
+//  |   |               |                             | init inherits: host /proc, the exec fifo)          |
+//  | 6'| node -> setup | STEP <op> <arg>...          | one init step, executed in order (steps.cc)        |
 //  | 7 | node -> setup | PLAN_END                    | -> PID, or ERROR                                   |
 //  | 8 | setup -> node | PID <pid>                   | init cloned (host pid); node places it in cgroups  |
 //  | 9 | node -> init  | CONTINUE                    | answer to PID: the init runs its steps             |
@@ -52,6 +54,7 @@ struct Plan {
   bool has_id_map = false;
   std::string uid_map, gid_map;
   bool wait = false;
+  std::vector<PlanStep> pre_clone;
   std::vector<PlanStep> steps;
 };
 
@@ -139,12 +142,12 @@ static bool read_plan(int sync_fd, Plan &plan, Failure &f) {
       plan.gid_map = m.fields[1];
     } else if (m.name == "WAIT") {
       plan.wait = true;
-    } else if (m.name == "STEP" && !m.fields.empty() && find_step(m.fields[0]) &&
+    } else if ((m.name == "STEP" || m.name == "PRE") && !m.fields.empty() && find_step(m.fields[0]) &&
                m.fields.size() - 1 >= step_min_args(m.fields[0])) {
       PlanStep s;
       s.op = m.fields[0];
       s.args.assign(m.fields.begin() + 1, m.fields.end());
-      plan.steps.push_back(std::move(s));
+      (m.name == "PRE" ? plan.pre_clone : plan.steps).push_back(std::move(s));
     } else {
       errno = EPROTO;
       return fail(f, "read", "plan message " + m.name + (m.fields.empty() ? "" : " " + m.fields[0]));
@@ -211,6 +214,12 @@ int main(int argc, char **argv) {
   if (!read_plan(sync_fd, plan, f)) die(sync_fd, f, "read_plan");
   if (!join_namespaces(plan, f)) die(sync_fd, f, "join_namespace");
 
+  // Opened as host root before any namespace change: the init, possibly an
+  // unmapped user inside a user namespace, inherits the fds.
+  InitContext ctx;
+  ctx.sync_fd = sync_fd;
+  if (!run_steps(ctx, plan.pre_clone, f, nullptr)) die(sync_fd, f, f.step.c_str());
+
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) { fail(f, "pipe2", "go pipe"); die(sync_fd, f, "clone"); }
   fflush(nullptr);
@@ -218,7 +227,7 @@ int main(int argc, char **argv) {
   if (pid < 0) { fail(f, "clone", "init"); die(sync_fd, f, "clone"); }
   if (pid == 0) {
     close(go[1]);
-    run_init(sync_fd, go[0], (plan.clone_flags & CLONE_NEWUSER) != 0, plan.steps);
+    run_init(ctx, go[0], (plan.clone_flags & CLONE_NEWUSER) != 0, plan.steps);
   }
   close(go[0]);
   if (plan.has_id_map) {

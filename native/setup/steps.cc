@@ -63,7 +63,41 @@ static std::vector<std::string> split_path(const std::string &path) {
 // Opens `path` (container-absolute) as O_PATH under root_fd, creating missing
 // directories, and the last component as a directory ('d') or empty file
 // ('f') when kind is not 0. Returns the fd or -1 with f filled.
+// Joins a symlink's target onto the directory holding the link, lexically,
+// never climbing above "/" (the kernel's RESOLVE_IN_ROOT rule for "..").
+static std::string join_in_root(const std::string &dir, const std::string &target) {
+  std::vector<std::string> out;
+  for (const auto &part : split_path(target[0] == '/' ? target : dir + "/" + target)) {
+    if (part == "..") { if (!out.empty()) out.pop_back(); }
+    else out.push_back(part);
+  }
+  std::string joined;
+  for (const auto &part : out) joined += "/" + part;
+  return joined.empty() ? "/" : joined;
+}
+
+static int ensure_in_root_depth(int root_fd, const std::string &path, char kind, Failure &f, int depth);
+
+// mkdirat found an entry: if it is a dangling symlink, create its target (as
+// interpreted inside the root) so the path resolves; runc does the same.
+static bool ensure_symlink_target(int root_fd, int dir, const std::string &parent, const std::string &name,
+                                  Failure &f, int depth) {
+  char target[PATH_MAX];
+  ssize_t n = readlinkat(dir, name.c_str(), target, sizeof target - 1);
+  if (n < 0) return errno == EINVAL || fail(f, "readlinkat", parent + "/" + name);  // not a symlink
+  target[n] = 0;
+  int fd = ensure_in_root_depth(root_fd, join_in_root(parent, target), 'd', f, depth + 1);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
 static int ensure_in_root(int root_fd, const std::string &path, char kind, Failure &f) {
+  return ensure_in_root_depth(root_fd, path, kind, f, 0);
+}
+
+static int ensure_in_root_depth(int root_fd, const std::string &path, char kind, Failure &f, int depth) {
+  if (depth > 40) { errno = ELOOP; return fail(f, "openat2", path), -1; }  // path_resolution(7): 40 links
   int fd = open_in_root(root_fd, path, O_PATH);
   if (fd >= 0 || errno != ENOENT || kind == 0) {
     if (fd < 0) fail(f, "openat2", path);
@@ -88,11 +122,14 @@ static int ensure_in_root(int root_fd, const std::string &path, char kind, Failu
       r = mkdirat(dir, parts[i].c_str(), 0755);
     }
     int saved = errno;
+    bool ok = r >= 0 || saved == EEXIST;
+    if (r < 0 && saved == EEXIST) ok = ensure_symlink_target(root_fd, dir, parent == "/" ? "" : parent, parts[i], f, depth);
     close(dir);
-    if (r < 0 && saved != EEXIST) {
+    if (!ok && r < 0 && saved != EEXIST) {
       errno = saved;
       return fail(f, last && kind == 'f' ? "openat" : "mkdirat", prefix), -1;
     }
+    if (!ok) return -1;
   }
   fd = open_in_root(root_fd, path, O_PATH);
   if (fd < 0) fail(f, "openat2", path);
@@ -346,7 +383,10 @@ static bool set_user(InitContext &, const Args &a, Failure &f) {
 // change_dir CWD: after chdir, getcwd must name a path under our root. A cwd
 // reached through a leaked fd (e.g. /proc/self/fd/N) lies outside it and
 // getcwd(3) reports it as unreachable (CVE-2024-21626).
-static bool change_dir(InitContext &, const Args &a, Failure &f) {
+static bool change_dir(InitContext &c, const Args &a, Failure &f) {
+  // The root fd is no longer needed; closing it first means no fd of ours
+  // but stdio, the channel and the fifo can be named by a /proc/self/fd cwd.
+  if (c.root_fd >= 0) { close(c.root_fd); c.root_fd = -1; }
   if (chdir(a[0].c_str()) < 0) return fail(f, "chdir", a[0]);
   char buf[PATH_MAX];
   if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/') {

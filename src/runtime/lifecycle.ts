@@ -80,7 +80,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups,
     });
-    if (opts.debug) for (const s of plan.steps) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
+    if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     session = startSetup(plan, c.preserveFds ?? 0, opts.debug);
     const pidMsg = await session.next('PID');
     record.pid = Number(pidMsg.fields[0]);

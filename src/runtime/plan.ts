@@ -25,6 +25,8 @@ export interface Plan {
   idMap?: { uid: string; gid: string };
   /** run mode: the helper reaps the init and reports its exit. */
   wait: boolean;
+  /** Run by the helper as host root before clone; the init inherits the fds they open. */
+  preClone: PlanStep[];
   steps: PlanStep[];
 }
 
@@ -82,10 +84,15 @@ export function buildPlan(input: PlanInput): Plan {
   // cgroup, so that the namespace's root is the container's own cgroup.
   const clone = namespaces.filter((n) => !n.path && n.type !== 'cgroup').map((n) => n.type);
 
+  // Opened before clone, as host root: an init in a user namespace may not
+  // be able to reach them (the state directory is root's, mode 0700).
+  const preClone: PlanStep[] = [
+    { op: 'open_host_proc', args: [] },
+    { op: 'open_exec_fifo', args: [join(input.stateDir, 'exec.fifo')] },
+  ];
   const steps: PlanStep[] = [];
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
 
-  step('open_host_proc');
   if (proc.oomScoreAdj !== undefined) step('set_oom_score_adj', proc.oomScoreAdj);
   if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
   if (spec.hostname) step('set_hostname', spec.hostname);
@@ -118,7 +125,6 @@ export function buildPlan(input: PlanInput): Plan {
     if ((spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev/pts')) step('symlink', 'pts/ptmx', '/dev/ptmx');
   }
 
-  step('open_exec_fifo', join(input.stateDir, 'exec.fifo'));
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
@@ -145,6 +151,7 @@ export function buildPlan(input: PlanInput): Plan {
     clone,
     idMap: userns ? { uid: idMapText(spec.linux?.uidMappings), gid: idMapText(spec.linux?.gidMappings) } : undefined,
     wait: input.wait,
+    preClone,
     steps,
   };
 }

@@ -83,6 +83,7 @@ export function startSetup(plan: Plan, preserveFds: number, debug?: (line: strin
   send('CLONE', plan.clone.join(','));
   if (plan.idMap) send('ID_MAP', plan.idMap.uid, plan.idMap.gid);
   if (plan.wait) send('WAIT');
+  for (const s of plan.preClone) send('PRE', s.op, ...s.args);
   for (const s of plan.steps) send('STEP', s.op, ...s.args);
   send('PLAN_END');
 
