@@ -1,0 +1,93 @@
+// Pure helpers: the frame codec, mount options, cgroup discovery on fixture
+// text, signal names, table layout.
+import test from 'ava';
+import { encodeMessage, MessageDecoder } from '../../src/runtime/protocol.js';
+import { parseMountOptions } from '../../src/runtime/mountOptions.js';
+import { native } from '../../src/native.js';
+import { cgroupMode, detectHierarchies, hierarchyDirName } from '../../src/cgroups/hierarchy.js';
+import { CgroupManager, resolveCgroupPath } from '../../src/cgroups/manager.js';
+import { parseSignal } from '../../src/runtime/lifecycle.js';
+import { tabulate } from '../../src/util/table.js';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+test('frames round-trip, split at any byte', (t) => {
+  const a = encodeMessage('STEP', ['mount', 'proc', '/proc', '', '14']);
+  const b = encodeMessage('PLAN_END');
+  const whole = Buffer.concat([a, b]);
+  for (let cut = 0; cut <= whole.length; cut++) {
+    const d = new MessageDecoder();
+    const out = [...d.push(whole.subarray(0, cut)), ...d.push(whole.subarray(cut))];
+    t.deepEqual(out, [{ name: 'STEP', fields: ['mount', 'proc', '/proc', '', '14'] }, { name: 'PLAN_END', fields: [] }]);
+    t.is(d.pending, 0);
+  }
+});
+
+test('mount options: flags, clears, propagation and data', (t) => {
+  const k = native().constants;
+  const o = parseMountOptions(['ro', 'nosuid', 'rw', 'rbind', 'rslave', 'mode=755', 'defaults', 'exec']);
+  t.is(o.flags, k.MS_NOSUID);
+  t.is(o.clear, k.MS_RDONLY | k.MS_NOEXEC);
+  t.true(o.bind && o.recursive);
+  t.is(o.propagation, k.MS_SLAVE | k.MS_REC);
+  t.deepEqual(o.data, ['mode=755']);
+});
+
+const HYBRID_MOUNTINFO = `
+30 1 0:26 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755
+31 30 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+32 30 0:28 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+33 30 0:29 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
+34 30 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
+35 30 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+36 1 0:28 / /mnt/memory\\040copy rw - cgroup cgroup rw,memory
+`;
+const HYBRID_CGROUP = `5:cpu:/
+4:memory:/user/a
+3:cpuset:/
+1:name=systemd:/
+0::/
+`;
+
+test('hybrid hosts: v1 controllers plus cgroup2, duplicates skipped', (t) => {
+  const h = detectHierarchies(HYBRID_MOUNTINFO, HYBRID_CGROUP);
+  t.deepEqual(h.map((x) => hierarchyDirName(x)), ['cpu', 'memory', 'cpuset', 'systemd', 'unified']);
+  t.is(cgroupMode(h), 'hybrid');
+  t.is(h[1].ownPath, '/user/a');
+  t.is(resolveCgroupPath('rel/c1', 'c1', h[1]), '/user/a/rel/c1');
+  t.is(resolveCgroupPath('/abs/c1', 'c1', h[1]), '/abs/c1');
+  t.is(resolveCgroupPath(undefined, 'c1', h[1]), '/c1');
+  t.is(cgroupMode(detectHierarchies('35 30 0:31 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n', '0::/\n')), 'v2');
+});
+
+test('the cgroup manager works on a temp-dir tree (v1 cpuset inheritance)', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'skiff-cg-'));
+  mkdirSync(join(root, 'cpuset'));
+  writeFileSync(join(root, 'cpuset/cpuset.cpus'), '0-1\n');
+  writeFileSync(join(root, 'cpuset/cpuset.mems'), '0\n');
+  const hier = [{ kind: 'v1' as const, controllers: ['cpuset'], mountPoint: join(root, 'cpuset'), ownPath: '/' }];
+  const m = new CgroupManager('/a/b', 'c1', hier);
+  // A real cgroupfs creates these files itself; emulate mkdir's effect.
+  mkdirSync(join(root, 'cpuset/a/b'), { recursive: true });
+  for (const d of ['a', 'a/b']) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(root, 'cpuset', d, f), '');
+  m.create();
+  t.is(readFileSync(join(root, 'cpuset/a/b/cpuset.cpus'), 'utf8'), '0-1');
+  t.is(readFileSync(join(root, 'cpuset/a/cpuset.mems'), 'utf8'), '0');
+  t.true(m.exists());
+});
+
+test('signals by name, SIG-name and number; bad ones refused', (t) => {
+  t.is(parseSignal('KILL'), 9);
+  t.is(parseSignal('sigterm'), 15);
+  t.is(parseSignal('10'), 10);
+  t.throws(() => parseSignal('NOPE'), { message: 'invalid signal "NOPE"' });
+  t.throws(() => parseSignal('0'), { message: 'invalid signal "0"' });
+  t.throws(() => parseSignal('65'), { message: 'invalid signal "65"' });
+});
+
+test('tables align like Go tabwriter (min width 12, padding 3)', (t) => {
+  // 14 characters + 3 of padding = a 17-column first column.
+  t.is(tabulate([['ID', 'PID'], ['a-very-long-id', '1']]), `ID${' '.repeat(15)}PID\na-very-long-id${' '.repeat(3)}1\n`);
+  t.is(tabulate([['A', 'B'], ['x', 'y']]), `A${' '.repeat(11)}B\nx${' '.repeat(11)}y\n`);
+});

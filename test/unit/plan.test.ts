@@ -1,0 +1,116 @@
+// The planner: a spec in, an ordered list of kernel steps out. These tests
+// read the plan the way the C++ side will execute it.
+import test from 'ava';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlan, executableCandidates } from '../../src/runtime/plan.js';
+import { defaultSpec } from '../../src/runtime/defaultSpec.js';
+import { native } from '../../src/native.js';
+import type { Spec } from '../../src/runtime/spec.js';
+
+const bundle = mkdtempSync(join(tmpdir(), 'skiff-plan-'));
+mkdirSync(join(bundle, 'rootfs'));
+writeFileSync(join(bundle, 'file.txt'), 'x');
+
+function plan(edit: (s: Spec) => void = () => {}, extra: Partial<Parameters<typeof buildPlan>[0]> = {}) {
+  const spec = defaultSpec();
+  spec.process!.terminal = false;
+  edit(spec);
+  return buildPlan({ spec, bundle, stateDir: '/run/x/c1', noPivot: false, preserveFds: 0, wait: false, ...extra });
+}
+const ops = (p: ReturnType<typeof plan>) => p.steps.map((s) => s.op);
+
+test('steps come in the order the kernel needs them', (t) => {
+  const o = ops(plan());
+  const before = (a: string, b: string) => t.true(o.indexOf(a) >= 0 && o.indexOf(a) < o.indexOf(b), `${a} before ${b}`);
+  before('set_root_propagation', 'bind_rootfs');
+  before('bind_rootfs', 'mount');
+  before('mount', 'mknod');
+  before('mknod', 'pivot_root');
+  before('pivot_root', 'mask_path');
+  before('mask_path', 'readonly_path');
+  before('readonly_path', 'remount_root_readonly');
+  before('set_rlimit', 'set_user');
+  before('set_groups', 'set_user');
+  before('set_user', 'change_dir');
+  before('change_dir', 'find_executable');
+  before('set_no_new_privs', 'exec_barrier');
+  before('exec_barrier', 'close_fds');
+  t.is(o[o.length - 1], 'exec');
+});
+
+test('the exec fifo and host /proc are opened before clone', (t) => {
+  const p = plan();
+  t.deepEqual(p.preClone.map((s) => s.op), ['open_host_proc', 'open_exec_fifo']);
+  t.deepEqual(p.preClone[1].args, ['/run/x/c1/exec.fifo']);
+});
+
+test('new namespaces are cloned; the cgroup namespace is unshared after placement', (t) => {
+  const p = plan();
+  t.deepEqual(p.clone.sort(), ['ipc', 'mount', 'network', 'pid', 'uts']);
+  t.true(ops(p).includes('unshare_cgroupns'));
+  t.deepEqual(p.joins, []);
+});
+
+test('joined namespaces: user first', (t) => {
+  const p = plan((s) => {
+    s.linux!.namespaces = [{ type: 'mount' }, { type: 'network', path: '/run/netns/a' }, { type: 'user', path: '/proc/9/ns/user' }];
+    delete s.hostname;
+  });
+  t.deepEqual(p.joins, [['user', '/proc/9/ns/user'], ['network', '/run/netns/a']]);
+  t.deepEqual(p.clone, ['mount']);
+});
+
+test('user namespace: id maps rendered, devices bind-mounted instead of mknod', (t) => {
+  const p = plan((s) => {
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 5000, size: 1 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
+  });
+  t.deepEqual(p.idMap, { uid: '0 1000 10\n10 5000 1\n', gid: '0 1000 10\n' });
+  t.false(ops(p).includes('mknod'));
+  t.deepEqual(p.steps.find((s) => s.op === 'bind_device')?.args, ['/dev/null', '/dev/null']);
+});
+
+test('bind mounts: flags beyond bind become a remount; files are marked as files', (t) => {
+  const k = native().constants;
+  const p = plan((s) => {
+    s.mounts = [
+      { destination: '/data', type: 'bind', source: bundle, options: ['rbind', 'ro', 'nosuid'] },
+      { destination: '/etc/x', type: 'none', source: 'file.txt', options: ['bind'] },
+    ];
+  });
+  const mounts = p.steps.filter((s) => s.op === 'mount');
+  t.deepEqual(mounts[0].args, [bundle, '/data', '', String(k.MS_BIND | k.MS_REC), '', '0', 'd', String(k.MS_RDONLY | k.MS_NOSUID)]);
+  t.deepEqual(mounts[1].args, [join(bundle, 'file.txt'), '/etc/x', '', String(k.MS_BIND), '', '0', 'f', '0']);
+});
+
+test('filesystem options go to data; propagation is separate', (t) => {
+  const k = native().constants;
+  const p = plan((s) => {
+    s.mounts = [{ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=1m', 'mode=755', 'rprivate'] }];
+  });
+  t.deepEqual(p.steps.find((s) => s.op === 'mount')!.args, ['tmpfs', '/t', 'tmpfs', String(k.MS_NOSUID), 'size=1m,mode=755', String(k.MS_PRIVATE | k.MS_REC), 'd', '0']);
+});
+
+test('--no-pivot and --preserve-fds change the plan', (t) => {
+  const p = plan(() => {}, { noPivot: true, preserveFds: 2 });
+  t.true(ops(p).includes('move_root'));
+  t.false(ops(p).includes('pivot_root'));
+  t.deepEqual(p.steps.find((s) => s.op === 'close_fds')!.args, ['5']);
+});
+
+test('refusals: missing rootfs, no mount namespace, terminal, missing bind source', (t) => {
+  t.throws(() => plan((s) => { s.root.path = 'missing'; }), { message: /root\.path .*missing does not exist/ });
+  t.throws(() => plan((s) => { s.linux!.namespaces = [{ type: 'pid' }]; delete s.hostname; }), { message: /needs a mount namespace/ });
+  t.throws(() => plan((s) => { s.process!.terminal = true; }), { message: /process\.terminal is not supported yet/ });
+  t.throws(() => plan((s) => { s.mounts = [{ destination: '/x', type: 'bind', source: '/nonexistent', options: ['bind'] }]; }), { message: 'mount /x: source /nonexistent does not exist' });
+});
+
+test('executable candidates follow the container PATH', (t) => {
+  t.deepEqual(executableCandidates('sh', ['PATH=/a:/b']), ['/a/sh', '/b/sh']);
+  t.deepEqual(executableCandidates('./run', ['PATH=/a']), ['./run']);
+  t.deepEqual(executableCandidates('/bin/true', []), ['/bin/true']);
+  t.is(executableCandidates('sh', []).length, 6);
+});
