@@ -22,10 +22,13 @@
 //  |   |               |                             | init inherits: host /proc, the exec fifo)          |
 //  | 6'| node -> setup | STEP <op> <arg>...          | one init step, executed in order (steps.cc)        |
 //  | 7 | node -> setup | PLAN_END                    | -> PID, or ERROR                                   |
-//  | 8 | setup -> node | PID <pid>                   | init cloned (host pid); node places it in cgroups  |
-//  | 9 | node -> init  | CONTINUE                    | answer to PID: the init runs its steps             |
-//  |10 | init -> node  | CREATED                     | init blocked at the exec fifo; `create` is done     |
-//  |11 | setup -> node | EXITED <code> <signal>      | run mode only: the init exited                     |
+//  | 8 | setup -> node | PID <pid>                   | init cloned (host pid)                             |
+//  | 9 | node -> init  | CONTINUE                    | answer to PID: the init starts its steps while     |
+//  |   |               |                             | node places it in its cgroups                      |
+//  |10 | node -> init  | CGROUP_JOINED               | placement done; the init waits for it (step        |
+//  |   |               |                             | await_cgroup_placement) before it unshares cgroupns |
+//  |11 | init -> node  | CREATED                     | init blocked at the exec fifo; `create` is done     |
+//  |12 | setup -> node | EXITED <code> <signal>      | run mode only: the init exited                     |
 //  | * | setup/init -> node | ERROR <step> <syscall> <errno> <code> <path> | a step failed; the sender exits |
 #include <cerrno>
 #include <cstdio>

@@ -173,6 +173,17 @@ static bool open_host_proc(InitContext &c, const Args &, Failure &f) {
   return c.host_proc_fd >= 0 || fail(f, "open", "/proc");
 }
 
+// await_cgroup_placement: Node writes our pid into cgroup.procs while we run
+// the mount steps (the first migration can wait a whole RCU grace period);
+// here we wait until it has, before anything depends on it.
+static bool await_cgroup_placement(InitContext &c, const Args &, Failure &f) {
+  Message m;
+  int r = read_message(c.sync_fd, m);
+  if (r == 1 && m.name == "CGROUP_JOINED") return true;
+  if (r == 1 || r == 0) errno = EPROTO;
+  return fail(f, "read", "sync socket (waiting for CGROUP_JOINED)");
+}
+
 // unshare_cgroupns: done after the parent placed us in our cgroup so the
 // namespace root is the container's own cgroup (cgroup_namespaces(7)).
 static bool unshare_cgroupns(InitContext &, const Args &, Failure &f) {
@@ -464,6 +475,7 @@ struct StepEntry {
 
 static const StepEntry kSteps[] = {
     {"open_host_proc", 0, open_host_proc},
+    {"await_cgroup_placement", 0, await_cgroup_placement},
     {"unshare_cgroupns", 0, unshare_cgroupns},
     {"set_hostname", 1, set_hostname},
     {"set_domainname", 1, set_domainname},

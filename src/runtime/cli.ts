@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SkiffError, describe } from '../errors.js';
 import { logLine, type Globals } from './globals.js';
+import { trace } from '../util/trace.js';
 import { specCommand } from './commands/spec.js';
 import { createCommand } from './commands/create.js';
 import { startCommand } from './commands/start.js';
@@ -96,6 +97,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  trace('main');
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
   program.exitOverride();

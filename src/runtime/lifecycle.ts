@@ -8,6 +8,7 @@ import { SkiffError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { writeFileAtomic } from '../util/files.js';
+import { trace } from '../util/trace.js';
 import { buildPlan, rootfsPath, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
@@ -56,6 +57,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   const store = new StateStore(opts.root);
   const bundle = resolve(c.bundle);
   if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`);
+  trace('create: begin');
   const spec = loadSpec(bundle);
   store.reserve(id);
   let lock;
@@ -73,6 +75,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   let session: SetupSession | undefined;
   const cgroups = cgroupsOf(spec, record);
   try {
+    session = startSetup(c.preserveFds ?? 0, opts.debug);
     store.write(record);
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
     cgroups.create();
@@ -81,14 +84,27 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups,
     });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
-    session = startSetup(plan, c.preserveFds ?? 0, opts.debug);
+    trace('create: plan built');
+    session.sendPlan(plan);
     const pidMsg = await session.next('PID');
+    trace('create: PID received');
     record.pid = Number(pidMsg.fields[0]);
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
-    cgroups.addProcess(record.pid);
+    // The init sets up its mounts while we place it in its cgroups.
     session.send('CONTINUE');
+    try {
+      cgroups.addProcess(record.pid);
+    } catch (err) {
+      // ESRCH here means the init died during setup: its ERROR (or EOF) is
+      // the real story; await it so it is the error the user sees.
+      await session.next('CREATED');
+      throw err;
+    }
+    session.send('CGROUP_JOINED');
+    trace('create: cgroups joined');
     await session.next('CREATED');
+    trace('create: CREATED received');
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
     if (spec.linux?.namespaces?.some((n) => n.type === 'pid' && !n.path)) record.pidns = namespaceInode(record.pid, 'pid');
@@ -109,6 +125,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   const s = session;
   const exited = s.next('EXITED').then((m) => {
     s.close();
+    trace('run: EXITED received');
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
   });
   return { record, exited };
@@ -128,8 +145,11 @@ async function destroy(store: StateStore, rec: ContainerRecord, cgroups: CgroupM
 /** Every process of the container: its cgroup, or its pid namespace. */
 export function containerPids(rec: ContainerRecord, cgroups: CgroupManager): number[] {
   const pids = new Set(cgroups.pids());
-  if (rec.pidns) for (const p of pidsInPidNamespace(rec.pidns)) pids.add(p);
-  if (rec.pid && isAlive(rec.pid, rec.pidStartTime)) pids.add(rec.pid);
+  const initAlive = rec.pid > 0 && isAlive(rec.pid, rec.pidStartTime);
+  if (initAlive) pids.add(rec.pid);
+  // When the init of a pid namespace dies the kernel kills every other
+  // member (pid_namespaces(7)), so the /proc scan is needed only while it lives.
+  if (rec.pidns && initAlive) for (const p of pidsInPidNamespace(rec.pidns)) pids.add(p);
   return [...pids].sort((a, b) => a - b);
 }
 
@@ -158,6 +178,7 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     if (status === 'running') throw new SkiffError('cannot start an already running container');
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
+    trace('start: released');
   } finally {
     lock.release();
   }
@@ -232,6 +253,7 @@ export async function remove(opts: RuntimeOptions, id: string, force: boolean): 
       throw new SkiffError(`cannot delete container ${id} that is not stopped: ${status}`);
     const record = rec ?? ({ id, pid: 0, pidStartTime: 0 } as ContainerRecord);
     await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
+    trace('delete: done');
   } finally {
     lock.release();
   }

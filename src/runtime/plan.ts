@@ -2,11 +2,11 @@
 // The plan is what the C++ helper (native/setup) executes, one step function
 // per entry, without knowing anything about OCI. Reading a plan top to bottom
 // tells exactly what the kernel will be asked to do (`--debug` prints it).
-import { statSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
-import { hierarchyDirName } from '../cgroups/hierarchy.js';
+import { hierarchyDirName, parseMountinfo } from '../cgroups/hierarchy.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { parseMountOptions, propagationFlags } from './mountOptions.js';
 import type { Mount, Spec } from './spec.js';
@@ -94,13 +94,15 @@ export function buildPlan(input: PlanInput): Plan {
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
 
   if (proc.oomScoreAdj !== undefined) step('set_oom_score_adj', proc.oomScoreAdj);
-  if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
   if (spec.hostname) step('set_hostname', spec.hostname);
   if (spec.domainname) step('set_domainname', spec.domainname);
 
   // Root propagation (runc's default is rslave) and the rootfs bind.
   const rootProp = spec.linux?.rootfsPropagation;
   step('set_root_propagation', rootProp ? propagationFlags(rootProp) : k.MS_SLAVE | k.MS_REC);
+  // pivot_root(2) refuses a shared new root or parent, and an unbindable
+  // rootfs cannot be bind-mounted: make the mount holding the rootfs private.
+  if (rootProp && /shared|unbindable/.test(rootProp)) step('make_mount_private', mountPointOf(rootfs));
   step('bind_rootfs', rootfs);
 
   for (const m of spec.mounts ?? []) planMount(m, input, userns, step);
@@ -128,10 +130,15 @@ export function buildPlan(input: PlanInput): Plan {
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
+  // The container's own root gets the propagation the spec asked for.
+  if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
   for (const p of spec.linux?.maskedPaths ?? []) step('mask_path', p);
   for (const p of spec.linux?.readonlyPaths ?? []) step('readonly_path', p);
   if (spec.root.readonly) step('remount_root_readonly');
 
+  // Node placed us in our cgroups meanwhile (see native/setup/main.cc).
+  step('await_cgroup_placement');
+  if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
   for (const r of proc.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (proc.user.umask !== undefined) step('set_umask', proc.user.umask.toString(8));
   step('set_groups', ...(proc.user.additionalGids ?? []));
@@ -154,6 +161,16 @@ export function buildPlan(input: PlanInput): Plan {
     preClone,
     steps,
   };
+}
+
+/** The mount point of the mount that holds `path` (longest mountinfo prefix). */
+export function mountPointOf(path: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string {
+  let best = '/';
+  for (const { mountPoint } of parseMountinfo(mountinfo)) {
+    const inside = path === mountPoint || path.startsWith(mountPoint.endsWith('/') ? mountPoint : mountPoint + '/');
+    if (inside && mountPoint.length > best.length) best = mountPoint;
+  }
+  return best;
 }
 
 /** Where execve will look for args[0]: the container's PATH, as execvp(3) would. */

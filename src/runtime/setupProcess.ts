@@ -11,6 +11,8 @@ import type { Plan } from './plan.js';
 
 export interface SetupSession {
   helper: ChildProcess;
+  /** Sends the plan; the helper has been starting up meanwhile. */
+  sendPlan(plan: Plan): void;
   /** Next message from the helper or init; rejects on ERROR and on EOF. */
   next(expect: string): Promise<Message>;
   send(name: string, ...fields: string[]): void;
@@ -20,8 +22,11 @@ export interface SetupSession {
 /**
  * Starts skiff-setup with the caller's stdio, fds 3..3+preserveFds-1 passed
  * through unchanged (--preserve-fds), and the channel right after them.
+ * It is spawned before the plan exists so that its start-up (exec, memfd
+ * re-exec) overlaps the state and cgroup work in Node; if Node gives up
+ * first, closing the channel makes the helper exit at EOF.
  */
-export function startSetup(plan: Plan, preserveFds: number, debug?: (line: string) => void): SetupSession {
+export function startSetup(preserveFds: number, debug?: (line: string) => void): SetupSession {
   const syncFd = 3 + preserveFds;
   const stdio: (number | 'inherit' | 'pipe')[] = ['inherit', 'inherit', 'inherit'];
   for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
@@ -78,17 +83,20 @@ export function startSetup(plan: Plan, preserveFds: number, debug?: (line: strin
     channel.write(encodeMessage(name, fields));
   };
 
-  send('PLAN_BEGIN', plan.version);
-  for (const [type, path] of plan.joins) send('JOIN', type, path);
-  send('CLONE', plan.clone.join(','));
-  if (plan.idMap) send('ID_MAP', plan.idMap.uid, plan.idMap.gid);
-  if (plan.wait) send('WAIT');
-  for (const s of plan.preClone) send('PRE', s.op, ...s.args);
-  for (const s of plan.steps) send('STEP', s.op, ...s.args);
-  send('PLAN_END');
+  const sendPlan = (plan: Plan) => {
+    send('PLAN_BEGIN', plan.version);
+    for (const [type, path] of plan.joins) send('JOIN', type, path);
+    send('CLONE', plan.clone.join(','));
+    if (plan.idMap) send('ID_MAP', plan.idMap.uid, plan.idMap.gid);
+    if (plan.wait) send('WAIT');
+    for (const s of plan.preClone) send('PRE', s.op, ...s.args);
+    for (const s of plan.steps) send('STEP', s.op, ...s.args);
+    send('PLAN_END');
+  };
 
   return {
     helper,
+    sendPlan,
     send,
     next: (expect) =>
       new Promise<Message>((resolve, reject) => {

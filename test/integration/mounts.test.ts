@@ -143,3 +143,20 @@ test('a symlinked mount destination resolves inside the rootfs (CVE-2021-30465 c
   t.true(existsSync(join(rootfs, outside, 'sub')));
   t.true(existsSync(join(rootfs, outside, 'sub2')));
 });
+
+test('rootfsPropagation: shared, private and unbindable roots', async (t) => {
+  // Field 7 onwards of the root's mountinfo line holds the propagation tags.
+  const rootTags = async (prop: string) => {
+    const r = await sb.run(['run', '-b', sb.bundle((s) => {
+      s.linux!.rootfsPropagation = prop;
+      s.process!.args = ['probe'];
+    }), sb.id()]);
+    t.is(r.exitCode, 0, `${prop}: ${r.stderr}`);
+    const root = (JSON.parse(r.stdout) as { mounts: string[] }).mounts.find((l) => l.split(' ')[4] === '/')!;
+    return root.split(' - ')[0].split(' ').slice(6).join(' ');
+  };
+  t.regex(await rootTags('rshared'), /shared:\d+/);
+  t.regex(await rootTags('shared'), /shared:\d+/);
+  t.is(await rootTags('rprivate'), '');
+  t.is(await rootTags('unbindable'), 'unbindable');
+});

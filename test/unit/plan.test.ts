@@ -31,6 +31,9 @@ test('steps come in the order the kernel needs them', (t) => {
   before('pivot_root', 'mask_path');
   before('mask_path', 'readonly_path');
   before('readonly_path', 'remount_root_readonly');
+  before('pivot_root', 'await_cgroup_placement');
+  before('await_cgroup_placement', 'unshare_cgroupns');
+  before('unshare_cgroupns', 'set_rlimit');
   before('set_rlimit', 'set_user');
   before('set_groups', 'set_user');
   before('set_user', 'change_dir');
@@ -113,4 +116,16 @@ test('executable candidates follow the container PATH', (t) => {
   t.deepEqual(executableCandidates('./run', ['PATH=/a']), ['./run']);
   t.deepEqual(executableCandidates('/bin/true', []), ['/bin/true']);
   t.is(executableCandidates('sh', []).length, 6);
+});
+
+test('a shared or unbindable root propagation makes the rootfs parent private first', async (t) => {
+  const { mountPointOf } = await import('../../src/runtime/plan.js');
+  const info = '1 0 0:1 / / rw - ext4 /dev/vda rw\n2 1 0:2 / /var/lib rw - ext4 /dev/vdb rw\n3 1 0:3 / /var/lib/x\\040y rw - tmpfs t rw\n';
+  t.is(mountPointOf('/var/lib/skiff/rootfs', info), '/var/lib');
+  t.is(mountPointOf('/var/library', info), '/');
+  t.is(mountPointOf('/var/lib/x y/r', info), '/var/lib/x y');
+  const p = plan((s) => { s.linux!.rootfsPropagation = 'rshared'; });
+  const o = ops(p);
+  t.true(o.indexOf('make_mount_private') < o.indexOf('bind_rootfs'));
+  t.is(o.filter((x) => x === 'set_root_propagation').length, 2, 'again on the new root after pivot');
 });
