@@ -4,10 +4,26 @@
 // change. Every wait here ends on a message, an ERROR, or EOF — never hangs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { writeSync } from 'node:fs';
 import { SkiffError, SystemError } from '../errors.js';
 import { setupHelperPath } from '../native.js';
 import { encodeMessage, MessageDecoder, type Message } from './protocol.js';
 import type { Plan } from './plan.js';
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Writes a whole frame to a non-blocking socket; EPIPE and friends are left to the reader. */
+function writeFrame(fd: number, frame: Buffer): void {
+  let off = 0;
+  while (off < frame.length) {
+    try {
+      off += writeSync(fd, frame, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      pause(1); // the helper reads the plan as fast as it can; the buffer drains
+    }
+  }
+}
 
 export interface SetupSession {
   helper: ChildProcess;
@@ -78,9 +94,19 @@ export function startSetup(preserveFds: number, debug?: (line: string) => void):
   });
   helper.on('error', (err) => { ended ??= new SkiffError(`start setup helper: ${err.message}`); settle(); });
 
+  // Frames are written synchronously on the socket's fd, and a failed write
+  // is ignored: a net.Socket destroys itself on EPIPE, losing the ERROR frame
+  // the dying init left unread in our receive buffer. Whether the peer is
+  // gone is for the read side to say (ERROR, then EOF).
+  const fd = (channel as unknown as { _handle?: { fd?: number } })._handle?.fd;
   const send = (name: string, ...fields: string[]) => {
     debug?.(`-> ${name} ${fields.join(' ')}`);
-    channel.write(encodeMessage(name, fields));
+    const frame = encodeMessage(name, fields);
+    if (fd === undefined || fd < 0) {
+      channel.write(frame);
+      return;
+    }
+    writeFrame(fd, frame);
   };
 
   const sendPlan = (plan: Plan) => {
