@@ -20,7 +20,8 @@
         "native/setup/init.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os"],
-      "cflags_cc!": ["-fno-rtti"]
+      "cflags_cc!": ["-fno-rtti"],
+      "libraries": ["-lseccomp"]
     }
   ]
 }

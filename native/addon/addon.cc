@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -64,6 +65,15 @@ static Napi::Object Constants(Napi::Env env) {
   K(RLIMIT_SIGPENDING); K(RLIMIT_MSGQUEUE); K(RLIMIT_NICE); K(RLIMIT_RTPRIO); K(RLIMIT_RTTIME);
   // open(2)
   K(O_RDONLY); K(O_NONBLOCK); K(O_CLOEXEC);
+  // capabilities(7), from this machine's <linux/capability.h>
+  K(CAP_CHOWN); K(CAP_DAC_OVERRIDE); K(CAP_DAC_READ_SEARCH); K(CAP_FOWNER); K(CAP_FSETID); K(CAP_KILL);
+  K(CAP_SETGID); K(CAP_SETUID); K(CAP_SETPCAP); K(CAP_LINUX_IMMUTABLE); K(CAP_NET_BIND_SERVICE);
+  K(CAP_NET_BROADCAST); K(CAP_NET_ADMIN); K(CAP_NET_RAW); K(CAP_IPC_LOCK); K(CAP_IPC_OWNER);
+  K(CAP_SYS_MODULE); K(CAP_SYS_RAWIO); K(CAP_SYS_CHROOT); K(CAP_SYS_PTRACE); K(CAP_SYS_PACCT);
+  K(CAP_SYS_ADMIN); K(CAP_SYS_BOOT); K(CAP_SYS_NICE); K(CAP_SYS_RESOURCE); K(CAP_SYS_TIME);
+  K(CAP_SYS_TTY_CONFIG); K(CAP_MKNOD); K(CAP_LEASE); K(CAP_AUDIT_WRITE); K(CAP_AUDIT_CONTROL);
+  K(CAP_SETFCAP); K(CAP_MAC_OVERRIDE); K(CAP_MAC_ADMIN); K(CAP_SYSLOG); K(CAP_WAKE_ALARM);
+  K(CAP_BLOCK_SUSPEND); K(CAP_AUDIT_READ); K(CAP_PERFMON); K(CAP_BPF); K(CAP_CHECKPOINT_RESTORE);
 #undef K
   return c;
 }

@@ -22,6 +22,7 @@ struct InitContext {
   bool pivoted = false;   // after pivot_root, paths are container paths
   std::vector<std::string> argv, envp;
   std::string exec_path;  // args[0] resolved by find_executable
+  void *seccomp = nullptr;  // scmp_filter_ctx being built by seccomp_* steps
 };
 
 using Args = std::vector<std::string>;

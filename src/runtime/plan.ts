@@ -10,6 +10,7 @@ import { hierarchyDirName, parseMountinfo } from '../cgroups/hierarchy.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { parseMountOptions, propagationFlags } from './mountOptions.js';
 import type { Mount, Spec } from './spec.js';
+import { capabilityPlan, seccompSteps } from './security.js';
 
 export const PLAN_VERSION = '1';
 
@@ -141,16 +142,8 @@ export function buildPlan(input: PlanInput): Plan {
   if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
   for (const r of proc.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (proc.user.umask !== undefined) step('set_umask', proc.user.umask.toString(8));
-  step('set_groups', ...(proc.user.additionalGids ?? []));
-  step('set_user', proc.user.uid, proc.user.gid);
-  step('change_dir', proc.cwd);
-  step('find_executable', proc.args[0], ...executableCandidates(proc.args[0], proc.env ?? []));
-  if (proc.noNewPrivileges) step('set_no_new_privs');
-  step('exec_args', ...proc.args);
-  step('exec_env', ...(proc.env ?? []));
-  step('exec_barrier');
-  step('close_fds', 3 + input.preserveFds);
-  step('exec');
+  planProcessIdentity(step, steps, spec, input.preserveFds);
+
 
   return {
     version: PLAN_VERSION,
@@ -161,6 +154,46 @@ export function buildPlan(input: PlanInput): Plan {
     preClone,
     steps,
   };
+}
+
+/**
+ * The end of every plan, shared by create and exec: capabilities, user,
+ * cwd, no_new_privs, seccomp, the exec barrier and execve, in the order
+ * runc's finalizeNamespace uses (capabilities(7) explains each constraint).
+ */
+export function planProcessIdentity(step: StepFn, steps: PlanStep[], spec: Pick<Spec, 'process' | 'linux'>, preserveFds: number, barrier = true): void {
+  const proc = spec.process!;
+  const caps = proc.capabilities ? capabilityPlan(proc.capabilities) : undefined;
+  const seccomp = spec.linux?.seccomp;
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+  // while we are still root with every capability. With it, load it last so
+  // it constrains the least of our own set-up.
+  const seccompEarly = seccomp && !proc.noNewPrivileges;
+  if (seccomp) steps.push(...seccompSteps(seccomp));
+  if (seccompEarly) step('seccomp_load');
+  if (caps) step('drop_bounding_caps', caps.bounding.toString());
+  if (caps) step('set_keep_caps', 1);
+  step('set_groups', ...(proc.user.additionalGids ?? []));
+  step('set_user', proc.user.uid, proc.user.gid);
+  if (caps) {
+    step('set_keep_caps', 0);
+    step('set_capabilities', caps.effective.toString(), caps.permitted.toString(), caps.inheritable.toString());
+    // The kernel raises an ambient capability only if it is also permitted
+    // and inheritable (capabilities(7)); runc's default spec lists ambient
+    // capabilities without inheritable ones and runc runs it, so skip the rest.
+    const ambient = caps.ambient & caps.permitted & caps.inheritable;
+    if (ambient) step('raise_ambient_caps', ambient.toString());
+  }
+  step('change_dir', proc.cwd);
+  step('find_executable', proc.args[0], ...executableCandidates(proc.args[0], proc.env ?? []));
+  if (proc.noNewPrivileges) step('set_no_new_privs');
+  step('exec_args', ...proc.args);
+  step('exec_env', ...(proc.env ?? []));
+  if (barrier) step('exec_barrier');
+  step('close_fds', 3 + preserveFds);
+  // Last: the filter then only has to allow execve itself.
+  if (seccomp && !seccompEarly) step('seccomp_load');
+  step('exec');
 }
 
 /** The mount point of the mount that holds `path` (longest mountinfo prefix). */

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SkiffError } from '../errors.js';
+import { validateCapabilities, validateSeccomp, type Seccomp } from './security.js';
 
 export interface IdMapping { containerID: number; hostID: number; size: number }
 export interface Rlimit { type: string; soft: number; hard: number }
@@ -38,7 +39,7 @@ export interface Linux {
   maskedPaths?: string[];
   readonlyPaths?: string[];
   sysctl?: Record<string, string>;
-  seccomp?: unknown;
+  seccomp?: Seccomp;
 }
 export interface Spec {
   ociVersion: string;
@@ -118,6 +119,7 @@ function checkProcess(p: unknown, field = 'process'): asserts p is Process {
     if (e.includes('\0')) bad(`${field}.env[${i}]`, 'must not contain a NUL byte');
   });
   if (p.terminal !== undefined && typeof p.terminal !== 'boolean') bad(`${field}.terminal`, 'must be a boolean');
+  validateCapabilities(p.capabilities, `${field}.capabilities`);
   if (p.noNewPrivileges !== undefined && typeof p.noNewPrivileges !== 'boolean') bad(`${field}.noNewPrivileges`, 'must be a boolean');
   if (p.oomScoreAdj !== undefined && (!Number.isInteger(p.oomScoreAdj) || (p.oomScoreAdj as number) < -1000 || (p.oomScoreAdj as number) > 1000))
     bad(`${field}.oomScoreAdj`, 'must be an integer from -1000 to 1000');
@@ -179,6 +181,7 @@ function checkLinux(l: unknown, spec: Record<string, unknown>): void {
       if (d.fileMode !== undefined) checkUint32(d.fileMode, `linux.devices[${i}].fileMode`);
     });
   }
+  validateSeccomp(l.seccomp);
   if ((spec.hostname !== undefined && spec.hostname !== '') && !types.has('uts'))
     bad('hostname', 'needs a new uts namespace (linux.namespaces has none)');
 }

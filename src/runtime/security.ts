@@ -1,0 +1,121 @@
+// Capabilities and seccomp: validated here, turned into plan steps for the
+// C++ side (native/setup/steps.cc). References: capabilities(7),
+// seccomp(2), runtime-spec config-linux.md "Seccomp".
+import { SkiffError } from '../errors.js';
+import { native } from '../native.js';
+import type { PlanStep } from './plan.js';
+
+export const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
+export type CapabilitySet = (typeof CAPABILITY_SETS)[number];
+
+/** Every capability this machine's headers know, name -> number. */
+export function knownCapabilities(): Map<string, number> {
+  const k = native().constants;
+  return new Map(Object.keys(k).filter((n) => n.startsWith('CAP_')).map((n) => [n, k[n]]));
+}
+
+export function capabilityMask(names: readonly string[], field: string): bigint {
+  const known = knownCapabilities();
+  let mask = 0n;
+  names.forEach((name, i) => {
+    const n = known.get(name);
+    if (n === undefined) throw new SkiffError(`config.json: ${field}[${i}]: unknown capability ${JSON.stringify(name)}`);
+    mask |= 1n << BigInt(n);
+  });
+  return mask;
+}
+
+export function validateCapabilities(caps: unknown, field = 'process.capabilities'): void {
+  if (caps === undefined) return;
+  if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) throw new SkiffError(`config.json: ${field} must be an object`);
+  for (const [set, names] of Object.entries(caps)) {
+    if (!CAPABILITY_SETS.includes(set as CapabilitySet)) throw new SkiffError(`config.json: ${field}.${set} is not a capability set (${CAPABILITY_SETS.join(', ')})`);
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new SkiffError(`config.json: ${field}.${set} must be an array of strings`);
+    capabilityMask(names, `${field}.${set}`);
+  }
+}
+
+export interface CapabilityPlan {
+  bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint;
+}
+
+export function capabilityPlan(caps: Partial<Record<CapabilitySet, string[]>>, field = 'process.capabilities'): CapabilityPlan {
+  const m = (set: CapabilitySet) => capabilityMask(caps[set] ?? [], `${field}.${set}`);
+  return { bounding: m('bounding'), effective: m('effective'), permitted: m('permitted'), inheritable: m('inheritable'), ambient: m('ambient') };
+}
+
+// ---------------------------------------------------------------------------
+// seccomp
+// ---------------------------------------------------------------------------
+
+const ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG'];
+const OPERATORS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
+const FLAGS = ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'];
+// The spec's SCMP_ARCH_* names and libseccomp's own names for them.
+const ARCHES: Record<string, string> = {
+  SCMP_ARCH_X86: 'x86', SCMP_ARCH_X86_64: 'x86_64', SCMP_ARCH_X32: 'x32', SCMP_ARCH_ARM: 'arm',
+  SCMP_ARCH_AARCH64: 'aarch64', SCMP_ARCH_MIPS: 'mips', SCMP_ARCH_MIPS64: 'mips64', SCMP_ARCH_MIPS64N32: 'mips64n32',
+  SCMP_ARCH_MIPSEL: 'mipsel', SCMP_ARCH_MIPSEL64: 'mipsel64', SCMP_ARCH_MIPSEL64N32: 'mipsel64n32',
+  SCMP_ARCH_PPC: 'ppc', SCMP_ARCH_PPC64: 'ppc64', SCMP_ARCH_PPC64LE: 'ppc64le', SCMP_ARCH_S390: 's390',
+  SCMP_ARCH_S390X: 's390x', SCMP_ARCH_RISCV64: 'riscv64',
+};
+export const SECCOMP_ACTIONS = ACTIONS;
+export const SECCOMP_OPERATORS = OPERATORS;
+export const SECCOMP_ARCHES = Object.keys(ARCHES);
+
+export interface SeccompArg { index: number; value: number | bigint; valueTwo?: number | bigint; op: string }
+export interface SeccompSyscall { names: string[]; action: string; errnoRet?: number; args?: SeccompArg[] }
+export interface Seccomp {
+  defaultAction: string; defaultErrnoRet?: number; architectures?: string[]; flags?: string[];
+  listenerPath?: string; syscalls?: SeccompSyscall[];
+}
+
+// Default errno for SCMP_ACT_ERRNO without errnoRet is EPERM, as runc does.
+const EPERM = 1;
+
+function bad(field: string, what: string): never {
+  throw new SkiffError(`config.json: ${field} ${what}`);
+}
+
+export function validateSeccomp(raw: unknown, field = 'linux.seccomp'): asserts raw is Seccomp | undefined {
+  if (raw === undefined) return;
+  if (typeof raw !== 'object' || raw === null) bad(field, 'must be an object');
+  const s = raw as Record<string, unknown>;
+  if (!ACTIONS.includes(s.defaultAction as string)) bad(`${field}.defaultAction`, `must be one of ${ACTIONS.join(', ')}`);
+  if (s.listenerPath !== undefined || s.defaultAction === 'SCMP_ACT_NOTIFY') bad(`${field}.listenerPath`, 'is not supported (no seccomp notify listener)');
+  (s.architectures as unknown[] | undefined ?? []).forEach((a, i) => {
+    if (!(typeof a === 'string' && a in ARCHES)) bad(`${field}.architectures[${i}]`, `unknown architecture ${JSON.stringify(a)}`);
+  });
+  (s.flags as unknown[] | undefined ?? []).forEach((fl, i) => {
+    if (!FLAGS.includes(fl as string)) bad(`${field}.flags[${i}]`, `must be one of ${FLAGS.join(', ')}`);
+  });
+  if (s.syscalls !== undefined && !Array.isArray(s.syscalls)) bad(`${field}.syscalls`, 'must be an array');
+  (s.syscalls as Record<string, unknown>[] | undefined ?? []).forEach((sc, i) => {
+    const f = `${field}.syscalls[${i}]`;
+    if (!Array.isArray(sc.names) || sc.names.length === 0 || sc.names.some((n) => typeof n !== 'string' || !/^[a-z0-9_]+$/.test(n)))
+      bad(`${f}.names`, 'must be a non-empty array of syscall names');
+    if (!ACTIONS.includes(sc.action as string)) bad(`${f}.action`, `must be one of ${ACTIONS.join(', ')}`);
+    if (sc.errnoRet !== undefined && (!Number.isInteger(sc.errnoRet) || (sc.errnoRet as number) < 0 || (sc.errnoRet as number) > 4095))
+      bad(`${f}.errnoRet`, 'must be an errno number from 0 to 4095');
+    (sc.args as Record<string, unknown>[] | undefined ?? []).forEach((arg, j) => {
+      if (!Number.isInteger(arg.index) || (arg.index as number) < 0 || (arg.index as number) > 5) bad(`${f}.args[${j}].index`, 'must be 0 to 5');
+      if (!OPERATORS.includes(arg.op as string)) bad(`${f}.args[${j}].op`, `must be one of ${OPERATORS.join(', ')}`);
+      for (const k of ['value', 'valueTwo']) {
+        const v = arg[k];
+        if (v !== undefined && !(typeof v === 'bigint' || (Number.isInteger(v) && (v as number) >= 0))) bad(`${f}.args[${j}].${k}`, 'must be a non-negative integer');
+      }
+    });
+  });
+}
+
+/** The seccomp_* plan steps that build the filter (seccomp_load is placed by the planner). */
+export function seccompSteps(s: Seccomp): PlanStep[] {
+  const steps: PlanStep[] = [{ op: 'seccomp_init', args: [s.defaultAction, String(s.defaultErrnoRet ?? EPERM)] }];
+  for (const a of s.architectures ?? []) steps.push({ op: 'seccomp_arch', args: [ARCHES[a]] });
+  for (const fl of s.flags ?? []) steps.push({ op: 'seccomp_flag', args: [fl] });
+  for (const sc of s.syscalls ?? []) {
+    const args = (sc.args ?? []).flatMap((a) => [String(a.index), a.op, String(a.value), String(a.valueTwo ?? 0)]);
+    for (const name of sc.names) steps.push({ op: 'seccomp_rule', args: [sc.action, String(sc.errnoRet ?? EPERM), name, ...args] });
+  }
+  return steps;
+}
