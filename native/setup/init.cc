@@ -30,7 +30,8 @@ bool run_steps(InitContext &ctx, std::vector<PlanStep> &steps, Failure &f, bool 
   for (auto &s : steps) {
     f.step = s.op;
     if (!find_step(s.op)(ctx, s.args, f)) return false;
-    if (s.op == "exec_barrier" && past_barrier) *past_barrier = true;
+    // After these the channel is closed: later failures go to stderr.
+    if ((s.op == "exec_barrier" || s.op == "report_ready") && past_barrier) *past_barrier = true;
   }
   return true;
 }

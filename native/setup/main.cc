@@ -158,19 +158,23 @@ static bool read_plan(int sync_fd, Plan &plan, Failure &f) {
   }
 }
 
-// setns(2) for each JOIN. Only a single-threaded process may join a user or
-// mount namespace, which is why this is not done in Node.
+// setns(2) for each JOIN, in plan order (user first, mount last). Only a
+// single-threaded process may join a user or mount namespace, which is why
+// this is not done in Node. Every path is opened before the first setns:
+// after joining a mount namespace, /proc/<pid>/ns/... would name the
+// container's /proc, not the host's.
 static bool join_namespaces(const Plan &plan, Failure &f) {
+  std::vector<int> fds;
+  bool ok = true;
   for (const auto &j : plan.joins) {
     int fd = open(j.second.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(f, "open", j.second);
-    int r = setns(fd, j.first);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    if (r < 0) return fail(f, "setns", j.second);
+    if (fd < 0) { ok = fail(f, "open", j.second); break; }
+    fds.push_back(fd);
   }
-  return true;
+  for (size_t i = 0; ok && i < fds.size(); i++)
+    if (setns(fds[i], plan.joins[i].first) < 0) ok = fail(f, "setns", plan.joins[i].second);
+  for (int fd : fds) close(fd);
+  return ok;
 }
 
 // A raw clone(2) with fork-like semantics (no new stack): the child continues

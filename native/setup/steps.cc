@@ -450,6 +450,15 @@ static bool exec_barrier(InitContext &c, const Args &, Failure &f) {
   return ok;
 }
 
+// report_ready (exec): like exec_barrier without the fifo: the process is
+// about to exec; Node may stop listening.
+static bool report_ready(InitContext &c, const Args &, Failure &f) {
+  if (!write_message(c.sync_fd, "CREATED")) return fail(f, "write", "sync socket");
+  close(c.sync_fd);
+  c.sync_fd = -1;
+  return true;
+}
+
 // close_fds FIRST: nothing of the runtime's reaches the container beyond
 // stdio and --preserve-fds (CVE-2024-21626).
 static bool close_fds(InitContext &c, const Args &a, Failure &f) {
@@ -662,6 +671,7 @@ static const StepEntry kSteps[] = {
     {"exec_args", 1, exec_args},
     {"exec_env", 0, exec_env},
     {"exec_barrier", 0, exec_barrier},
+    {"report_ready", 0, report_ready},
     {"close_fds", 1, close_fds},
     {"exec", 0, exec_process},
 };

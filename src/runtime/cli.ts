@@ -15,9 +15,10 @@ import { deleteCommand } from './commands/delete.js';
 import { runCommand } from './commands/run.js';
 import { listCommand } from './commands/list.js';
 import { psCommand } from './commands/ps.js';
+import { execCommand } from './commands/exec.js';
 
 const NAME = 'skiff-runtime';
-const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps'];
+const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec'];
 let context = '';
 
 function nonNegativeInt(value: string): number {
@@ -49,7 +50,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
     .option('--debug', 'log the setup plan and protocol messages')
     .option('--systemd-cgroup', 'manage cgroups through systemd (not supported)')
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // Global flags come before the command (runc's rule), and everything
+    // after a container command's first argument is its own (exec sh -c ...).
+    .enablePositionalOptions();
 
   program.hook('preAction', (_program, action) => {
     // Errors read "<command> <id>: ..." for commands about one container.
@@ -83,6 +87,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
   createFlags(program.command('run <id>').description('create and start a container, wait for it'))
     .option('-d, --detach', 'do not wait for the container')
     .action(async (id, o) => setExit(await runCommand(globals(program), id, o)));
+
+  const collect = (v: string, acc: string[]) => [...acc, v];
+  program.command('exec <id> [command...]').description('run a process in a running container')
+    .option('-p, --process <path>', 'process.json to run (instead of the command line)')
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('--console-socket <path>', 'unix socket that receives the pty master')
+    .option('-e, --env <KEY=value>', 'add an environment variable', collect, [])
+    .option('--cwd <dir>', 'working directory in the container')
+    .option('-u, --user <uid[:gid]>', 'user to run as')
+    .option('-g, --additional-gids <gid>', 'additional group', collect, [])
+    .option('-c, --cap <CAP_NAME>', 'add a capability', collect, [])
+    .option('-d, --detach', 'do not wait for the process')
+    .option('--pid-file <path>', 'write the process id to this file')
+    .option('--preserve-fds <n>', 'pass n extra fds (3..3+n-1)', nonNegativeInt, 0)
+    .option('--no-new-privs', 'set no_new_privs')
+    .passThroughOptions()
+    .action(async (id, command, o) => setExit(await execCommand(globals(program), id, command, o)));
 
   program.command('list').description('list containers')
     .option('-q, --quiet', 'print only ids')

@@ -9,10 +9,11 @@ import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace } from '../util/trace.js';
-import { buildPlan, rootfsPath, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, rootfsPath, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
-import { loadSpec, type Spec } from './spec.js';
+import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
+import { readFileSync } from 'node:fs';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
 export interface RuntimeOptions {
@@ -77,6 +78,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   try {
     session = startSetup(c.preserveFds ?? 0, opts.debug);
     store.write(record);
+    // The config as created: exec and update read this, not the bundle,
+    // which may change or vanish while the container runs.
+    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
     cgroups.create();
     const plan: Plan = buildPlan({
@@ -269,3 +273,59 @@ export function listStates(opts: RuntimeOptions): OciState[] {
     }
   });
 }
+
+/** The config a container was created with (snapshot in its state dir). */
+export function containerSpec(store: StateStore, id: string): Spec {
+  return JSON.parse(readFileSync(join(store.dir(id), 'config.json'), 'utf8')) as Spec;
+}
+
+export interface ExecOptions {
+  process: Process;
+  detach: boolean;
+  pidFile?: string;
+  preserveFds: number;
+}
+
+/**
+ * Runs one more process in a running container: joins its namespaces and
+ * cgroups, applies the process's user, capabilities and seccomp, and (unless
+ * detached) returns its exit status, 128+N when signal N killed it.
+ */
+export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Promise<number> {
+  const store = new StateStore(opts.root);
+  const rec = store.read(id);
+  const status = store.status(id, rec);
+  if (status !== 'running' || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
+  const spec = containerSpec(store, id);
+  validateSpec({ ...spec, process: e.process });
+  const session = startSetup(e.preserveFds, opts.debug);
+  try {
+    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach }));
+    const pid = Number((await session.next('PID')).fields[0]);
+    session.send('CONTINUE');
+    try {
+      cgroupsOf(spec, rec).addProcess(pid);
+    } catch (err) {
+      await session.next('CREATED'); // the process died: its own error first
+      throw err;
+    }
+    session.send('CGROUP_JOINED');
+    if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
+    await session.next('CREATED');
+    if (e.detach) return 0;
+    const forward = (sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* exited */ } };
+    for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
+    try {
+      const m = await session.next('EXITED');
+      const [code, signal] = m.fields.map(Number);
+      return signal ? 128 + signal : code;
+    } finally {
+      for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
+    }
+  } finally {
+    session.close();
+  }
+}
+
+/** Signals `run` and `exec` pass on to the process they wait for. */
+export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];

@@ -161,7 +161,10 @@ export function buildPlan(input: PlanInput): Plan {
  * cwd, no_new_privs, seccomp, the exec barrier and execve, in the order
  * runc's finalizeNamespace uses (capabilities(7) explains each constraint).
  */
-export function planProcessIdentity(step: StepFn, steps: PlanStep[], spec: Pick<Spec, 'process' | 'linux'>, preserveFds: number, barrier = true): void {
+export function planProcessIdentity(
+  step: StepFn, steps: PlanStep[], spec: Pick<Spec, 'process' | 'linux'>, preserveFds: number,
+  ready: 'exec_barrier' | 'report_ready' = 'exec_barrier',
+): void {
   const proc = spec.process!;
   const caps = proc.capabilities ? capabilityPlan(proc.capabilities) : undefined;
   const seccomp = spec.linux?.seccomp;
@@ -189,7 +192,7 @@ export function planProcessIdentity(step: StepFn, steps: PlanStep[], spec: Pick<
   if (proc.noNewPrivileges) step('set_no_new_privs');
   step('exec_args', ...proc.args);
   step('exec_env', ...(proc.env ?? []));
-  if (barrier) step('exec_barrier');
+  step(ready);
   step('close_fds', 3 + preserveFds);
   // Last: the filter then only has to allow execve itself.
   if (seccomp && !seccompEarly) step('seccomp_load');
@@ -214,6 +217,38 @@ export function executableCandidates(arg0: string, env: string[]): string[] {
 }
 
 type StepFn = (op: string, ...args: (string | number)[]) => void;
+
+// /proc/<pid>/ns/ names of the spec's namespace types, in the order runc's
+// nsexec joins them: user first (it grants the rights for the rest), mount
+// last (it changes our root and cwd).
+const JOIN_ORDER: [string, string][] = [
+  ['user', 'user'], ['ipc', 'ipc'], ['uts', 'uts'], ['network', 'net'], ['pid', 'pid'], ['cgroup', 'cgroup'], ['time', 'time'], ['mount', 'mnt'],
+];
+
+export interface ExecPlanInput {
+  /** The container's config (its namespaces and seccomp profile). */
+  spec: Spec;
+  /** The process to run: the container's process with exec's overrides. */
+  process: NonNullable<Spec['process']>;
+  initPid: number;
+  preserveFds: number;
+  wait: boolean;
+}
+
+/** A plan that joins a running container and execs one more process in it. */
+export function buildExecPlan(input: ExecPlanInput): Plan {
+  const k = native().constants;
+  const present = new Set((input.spec.linux?.namespaces ?? []).map((n) => n.type));
+  const joins = JOIN_ORDER.filter(([type]) => present.has(type))
+    .map(([type, name]) => [type, `/proc/${input.initPid}/ns/${name}`] as [string, string]);
+  const steps: PlanStep[] = [];
+  const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
+  step('await_cgroup_placement');
+  for (const r of input.process.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
+  if (input.process.user.umask !== undefined) step('set_umask', input.process.user.umask.toString(8));
+  planProcessIdentity(step, steps, { process: input.process, linux: input.spec.linux }, input.preserveFds, 'report_ready');
+  return { version: PLAN_VERSION, joins, clone: [], wait: input.wait, preClone: [], steps };
+}
 
 function planDevice(step: StepFn, userns: boolean, path: string, type: string, major: number, minor: number, mode: number, uid: number, gid: number) {
   // mknod(2) is refused inside a user namespace: bind the host's node instead.

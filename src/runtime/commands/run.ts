@@ -1,11 +1,9 @@
 // skiff-runtime run: create + start, then (without -d) wait for the
 // container, forward our signals to it, delete it and exit with its status
 // (128+N when signal N killed it, as a shell reports).
-import { create, remove, start } from '../lifecycle.js';
+import { create, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
 import { runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
-
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function runCommand(g: Globals, id: string, f: CreateFlags & { detach?: boolean }): Promise<number> {
   const opts = runtimeOptions(g);
