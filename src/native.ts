@@ -15,7 +15,17 @@ export interface Native {
   flock(fd: number, exclusive: boolean, nonblocking: boolean): boolean;
   /** mkfifo(3) with the exact mode (umask not applied). */
   mkfifo(path: string, mode: number): void;
-  /** MS_*, RLIMIT_*, O_* from this machine's headers. */
+  /** socketpair(AF_UNIX, SOCK_STREAM), both ends close-on-exec. */
+  socketpair(): [number, number];
+  /** A fd received with SCM_RIGHTS, or -1 when none is waiting (non-blocking). */
+  recvFd(socket: number): number;
+  /** TIOCSWINSZ. */
+  setWinsize(fd: number, rows: number, cols: number): void;
+  /** A non-blocking listening unix socket at path. */
+  unixListen(path: string): number;
+  /** A connected socket, or -1 when nobody is waiting (non-blocking). */
+  unixAccept(listener: number): number;
+  /** MS_*, RLIMIT_*, O_*, CAP_* from this machine's headers. */
   constants: NativeConstants;
 }
 

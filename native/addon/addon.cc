@@ -9,6 +9,10 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -51,6 +55,88 @@ static Napi::Value Mkfifo(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// socketpair() -> [fd, fd], both close-on-exec (pass one to a child explicitly).
+static Napi::Value Socketpair(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+    ThrowSystemError(env, errno, "socketpair", "");
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, fds[0]));
+  out.Set(1u, Napi::Number::New(env, fds[1]));
+  return out;
+}
+
+// recvFd(socket) -> fd received with SCM_RIGHTS, or -1 if none is waiting
+// (non-blocking: callers poll, so a dead sender never hangs them).
+static Napi::Value RecvFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  char data[256];
+  struct iovec iov = {data, sizeof data};
+  char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
+  if (n < 0) { ThrowSystemError(env, errno, "recvmsg", std::to_string(sock)); return env.Undefined(); }
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  if (n == 0 || !cmsg || cmsg->cmsg_type != SCM_RIGHTS) {
+    ThrowSystemError(env, n == 0 ? EPIPE : EPROTO, "recvmsg", "no file descriptor received");
+    return env.Undefined();
+  }
+  int fd;
+  memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+  return Napi::Number::New(env, fd);
+}
+
+// setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (ioctl_tty(2)).
+static Napi::Value SetWinsize(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  struct winsize ws = {static_cast<unsigned short>(info[1].As<Napi::Number>().Uint32Value()),
+                       static_cast<unsigned short>(info[2].As<Napi::Number>().Uint32Value()), 0, 0};
+  if (ioctl(fd, TIOCSWINSZ, &ws) < 0) ThrowSystemError(env, errno, "ioctl", "TIOCSWINSZ");
+  return env.Undefined();
+}
+
+// unixListen(path) -> non-blocking listening socket (a console socket).
+static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) { ThrowSystemError(env, ENAMETOOLONG, "bind", path); return env.Undefined(); }
+  strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (s < 0 || bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0 || listen(s, 4) < 0) {
+    int saved = errno;
+    if (s >= 0) close(s);
+    ThrowSystemError(env, saved, "bind", path);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, s);
+}
+
+// unixAccept(listener) -> connected socket, or -1 if nobody has connected yet.
+static Napi::Value UnixAccept(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int s = info[0].As<Napi::Number>().Int32Value();
+  int c = accept4(s, nullptr, nullptr, SOCK_CLOEXEC);
+  if (c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
+  if (c < 0) { ThrowSystemError(env, errno, "accept4", std::to_string(s)); return env.Undefined(); }
+  return Napi::Number::New(env, c);
+}
+
 static Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define K(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
@@ -81,6 +167,11 @@ static Napi::Object Constants(Napi::Env env) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("socketpair", Napi::Function::New(env, Socketpair));
+  exports.Set("recvFd", Napi::Function::New(env, RecvFd));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("unixListen", Napi::Function::New(env, UnixListen));
+  exports.Set("unixAccept", Napi::Function::New(env, UnixAccept));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -23,6 +23,7 @@ struct InitContext {
   std::vector<std::string> argv, envp;
   std::string exec_path;  // args[0] resolved by find_executable
   void *seccomp = nullptr;  // scmp_filter_ctx being built by seccomp_* steps
+  int console_fd = -1;      // where the pty master goes (console socket or Node's socketpair)
 };
 
 using Args = std::vector<std::string>;

@@ -9,7 +9,8 @@ import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace } from '../util/trace.js';
-import { buildExecPlan, buildPlan, rootfsPath, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { ConsolePair, relayTerminal } from './console.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
@@ -28,12 +29,24 @@ export interface CreateOptions {
   preserveFds?: number;
   /** run mode: keep the helper to reap the init. */
   wait?: boolean;
+  consoleSocket?: string;
 }
 
 export interface Created {
   record: ContainerRecord;
   /** In run mode, resolves with the init's exit. */
   exited?: Promise<{ code: number; signal: number }>;
+  /** In run mode with process.terminal and no console socket: the pty master. */
+  master?: number;
+}
+
+/** Where the pty master goes: the caller's console socket, or to us (foreground). */
+function consoleFor(terminal: boolean, consoleSocket: string | undefined, foreground: boolean, preserveFds: number) {
+  if (consoleSocket) return { target: { socket: resolve(consoleSocket) } as ConsoleTarget };
+  if (!terminal || !foreground) return {};
+  // The helper gets our socketpair end right after its sync channel.
+  const pair = new ConsolePair(3 + preserveFds + 1);
+  return { pair, target: { fd: pair.childFd } as ConsoleTarget };
 }
 
 export interface OciState {
@@ -75,8 +88,11 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   };
   let session: SetupSession | undefined;
   const cgroups = cgroupsOf(spec, record);
+  const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
+  let master: number | undefined;
   try {
-    session = startSetup(c.preserveFds ?? 0, opts.debug);
+    session = startSetup(c.preserveFds ?? 0, opts.debug, console.pair?.theirs);
+    console.pair?.closeTheirs();
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
     // which may change or vanish while the container runs.
@@ -85,7 +101,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.create();
     const plan: Plan = buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
-      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups,
+      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
     });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
@@ -109,6 +125,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: cgroups joined');
     await session.next('CREATED');
     trace('create: CREATED received');
+    if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
     if (spec.linux?.namespaces?.some((n) => n.type === 'pid' && !n.path)) record.pidns = namespaceInode(record.pid, 'pid');
@@ -132,7 +149,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('run: EXITED received');
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
   });
-  return { record, exited };
+  return { record, exited, master };
 }
 
 /** Kills whatever is left of a container and removes its cgroup and state. */
@@ -284,6 +301,7 @@ export interface ExecOptions {
   detach: boolean;
   pidFile?: string;
   preserveFds: number;
+  consoleSocket?: string;
 }
 
 /**
@@ -298,9 +316,13 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   if (status !== 'running' || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
   const spec = containerSpec(store, id);
   validateSpec({ ...spec, process: e.process });
-  const session = startSetup(e.preserveFds, opts.debug);
+  const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
+  if (e.consoleSocket && !e.process.terminal) throw new SkiffError('--console-socket needs --tty');
+  const session = startSetup(e.preserveFds, opts.debug, console.pair?.theirs);
+  console.pair?.closeTheirs();
+  let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
-    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach }));
+    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
     const pid = Number((await session.next('PID')).fields[0]);
     session.send('CONTINUE');
     try {
@@ -313,19 +335,27 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;
+    if (console.pair) relay = relayTerminal(console.pair.receiveMaster());
     const forward = (sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* exited */ } };
     for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
     try {
       const m = await session.next('EXITED');
       const [code, signal] = m.fields.map(Number);
+      if (relay) await drainTerminal(relay);
       return signal ? 128 + signal : code;
     } finally {
       for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
     }
   } finally {
+    relay?.stop();
     session.close();
   }
 }
 
 /** Signals `run` and `exec` pass on to the process they wait for. */
 export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** After the process exited: let the last output through, briefly. */
+export async function drainTerminal(relay: ReturnType<typeof relayTerminal>): Promise<void> {
+  await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
+}

@@ -40,6 +40,23 @@ export interface PlanInput {
   preserveFds: number;
   wait: boolean;
   cgroups?: CgroupManager;
+  /** Where the pty master goes when process.terminal is set. */
+  console?: ConsoleTarget;
+}
+
+/** A --console-socket path, or a fd Node passes the helper (foreground run). */
+export type ConsoleTarget = { socket: string } | { fd: number };
+
+function consolePreClone(console: ConsoleTarget): PlanStep {
+  return 'socket' in console
+    ? { op: 'connect_console_socket', args: [console.socket] }
+    : { op: 'use_console_fd', args: [String(console.fd)] };
+}
+
+function terminalSize(proc: NonNullable<Spec['process']>): [number, number] {
+  const size = (proc as { consoleSize?: { height: number; width: number } }).consoleSize;
+  if (size) return [size.height, size.width];
+  return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : [0, 0];
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -73,7 +90,8 @@ export function buildPlan(input: PlanInput): Plan {
   if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`);
   if (!statSync(rootfs).isDirectory()) throw new SkiffError(`root.path ${rootfs} is not a directory`);
   if (!hasNamespace(spec, 'mount')) throw new SkiffError('config.json: linux.namespaces needs a mount namespace (skiff-runtime sets up the root inside one)');
-  if (proc.terminal) throw new SkiffError('process.terminal is not supported yet: set it to false in config.json');
+  if (proc.terminal && !input.console) throw new SkiffError('process.terminal needs --console-socket when the runtime does not stay attached');
+  if (!proc.terminal && input.console && 'socket' in input.console) throw new SkiffError('--console-socket needs process.terminal: true');
   const userns = newNamespace(spec, 'user');
 
   const namespaces = spec.linux?.namespaces ?? [];
@@ -91,6 +109,7 @@ export function buildPlan(input: PlanInput): Plan {
     { op: 'open_host_proc', args: [] },
     { op: 'open_exec_fifo', args: [join(input.stateDir, 'exec.fifo')] },
   ];
+  if (proc.terminal) preClone.push(consolePreClone(input.console!));
   const steps: PlanStep[] = [];
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
 
@@ -133,6 +152,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   // The container's own root gets the propagation the spec asked for.
   if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
+  if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
   for (const p of spec.linux?.maskedPaths ?? []) step('mask_path', p);
   for (const p of spec.linux?.readonlyPaths ?? []) step('readonly_path', p);
   if (spec.root.readonly) step('remount_root_readonly');
@@ -233,6 +253,7 @@ export interface ExecPlanInput {
   initPid: number;
   preserveFds: number;
   wait: boolean;
+  console?: ConsoleTarget;
 }
 
 /** A plan that joins a running container and execs one more process in it. */
@@ -244,10 +265,15 @@ export function buildExecPlan(input: ExecPlanInput): Plan {
   const steps: PlanStep[] = [];
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
   step('await_cgroup_placement');
+  if (input.process.terminal) {
+    if (!input.console) throw new SkiffError('a terminal needs --console-socket when the runtime does not stay attached');
+    step('setup_terminal', ...terminalSize(input.process));
+  }
   for (const r of input.process.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (input.process.user.umask !== undefined) step('set_umask', input.process.user.umask.toString(8));
   planProcessIdentity(step, steps, { process: input.process, linux: input.spec.linux }, input.preserveFds, 'report_ready');
-  return { version: PLAN_VERSION, joins, clone: [], wait: input.wait, preClone: [], steps };
+  const preClone = input.process.terminal && input.console ? [consolePreClone(input.console)] : [];
+  return { version: PLAN_VERSION, joins, clone: [], wait: input.wait, preClone, steps };
 }
 
 function planDevice(step: StepFn, userns: boolean, path: string, type: string, major: number, minor: number, mode: number, uid: number, gid: number) {

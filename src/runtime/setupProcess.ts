@@ -42,11 +42,13 @@ export interface SetupSession {
  * re-exec) overlaps the state and cgroup work in Node; if Node gives up
  * first, closing the channel makes the helper exit at EOF.
  */
-export function startSetup(preserveFds: number, debug?: (line: string) => void): SetupSession {
+export function startSetup(preserveFds: number, debug?: (line: string) => void, extraFd?: number): SetupSession {
   const syncFd = 3 + preserveFds;
   const stdio: (number | 'inherit' | 'pipe')[] = ['inherit', 'inherit', 'inherit'];
   for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
   stdio.push('pipe');
+  // An extra fd (a console socketpair end) lands right after the channel.
+  if (extraFd !== undefined) stdio.push(extraFd);
   const helper = spawn(setupHelperPath(), ['--sync-fd', String(syncFd)], { stdio });
   const channel = helper.stdio[syncFd] as Socket;
 

@@ -107,7 +107,7 @@ test('--no-pivot and --preserve-fds change the plan', (t) => {
 test('refusals: missing rootfs, no mount namespace, terminal, missing bind source', (t) => {
   t.throws(() => plan((s) => { s.root.path = 'missing'; }), { message: /root\.path .*missing does not exist/ });
   t.throws(() => plan((s) => { s.linux!.namespaces = [{ type: 'pid' }]; delete s.hostname; }), { message: /needs a mount namespace/ });
-  t.throws(() => plan((s) => { s.process!.terminal = true; }), { message: /process\.terminal is not supported yet/ });
+  t.throws(() => plan((s) => { s.process!.terminal = true; }), { message: /process\.terminal needs --console-socket/ });
   t.throws(() => plan((s) => { s.mounts = [{ destination: '/x', type: 'bind', source: '/nonexistent', options: ['bind'] }]; }), { message: 'mount /x: source /nonexistent does not exist' });
 });
 

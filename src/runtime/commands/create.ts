@@ -6,5 +6,5 @@ import { runtimeOptions, type Globals } from '../globals.js';
 export interface CreateFlags { bundle: string; pidFile?: string; noPivot?: boolean; preserveFds: number; consoleSocket?: string }
 
 export async function createCommand(g: Globals, id: string, f: CreateFlags): Promise<void> {
-  await create(runtimeOptions(g), id, { bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds });
+  await create(runtimeOptions(g), id, { bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket });
 }

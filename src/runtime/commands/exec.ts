@@ -50,6 +50,5 @@ export function execProcess(base: Process, args: string[], f: ExecFlags): Proces
 export async function execCommand(g: Globals, id: string, args: string[], f: ExecFlags): Promise<number> {
   const spec = containerSpec(new StateStore(g.root), id);
   const process = execProcess(spec.process!, args, f);
-  if (process.terminal) throw new SkiffError('exec --tty is not supported yet');
-  return exec(runtimeOptions(g), id, { process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds });
+  return exec(runtimeOptions(g), id, { process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket });
 }

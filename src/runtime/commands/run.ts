@@ -1,7 +1,8 @@
 // skiff-runtime run: create + start, then (without -d) wait for the
 // container, forward our signals to it, delete it and exit with its status
 // (128+N when signal N killed it, as a shell reports).
-import { create, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
+import { create, drainTerminal, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
+import { relayTerminal } from '../console.js';
 import { runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
 
@@ -9,7 +10,9 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
   const opts = runtimeOptions(g);
   const created = await create(opts, id, {
     bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, wait: !f.detach,
+    consoleSocket: f.consoleSocket,
   });
+  const relay = created.master !== undefined ? relayTerminal(created.master) : undefined;
   const forward = (sig: NodeJS.Signals) => {
     try { process.kill(created.record.pid, sig); } catch { /* exited */ }
   };
@@ -18,11 +21,13 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
     await start(opts, id);
     if (f.detach || !created.exited) return 0;
     const { code, signal } = await created.exited;
+    if (relay) await drainTerminal(relay);
     return signal ? 128 + signal : code;
   } catch (err) {
     if (!f.detach) await remove(opts, id, true).catch(() => undefined);
     throw err;
   } finally {
+    relay?.stop();
     for (const sig of FORWARDED) process.off(sig, forward);
     if (!f.detach) await remove(opts, id, true);
   }
