@@ -334,6 +334,20 @@ static bool move_root(InitContext &c, const Args &a, Failure &f) {
   return reopen_root(c, f);
 }
 
+// set_sysctl NAME VALUE: after pivot_root, through the container's own
+// /proc, so only the container's namespaces are touched (sysctl(8)).
+static bool set_sysctl(InitContext &, const Args &a, Failure &f) {
+  std::string path = "/proc/sys/" + a[0];
+  for (size_t i = 10; i < path.size(); i++) if (path[i] == '.') path[i] = '/';
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail(f, "open", path);
+  ssize_t n = write(fd, a[1].data(), a[1].size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == static_cast<ssize_t>(a[1].size()) || fail(f, "write", path);
+}
+
 // mask_path PATH: hide a path from the container: /dev/null over a file, an
 // empty read-only tmpfs over a directory. Missing paths are fine.
 static bool mask_path(InitContext &c, const Args &a, Failure &f) {
@@ -749,6 +763,7 @@ static const StepEntry kSteps[] = {
     {"open_exec_fifo", 1, open_exec_fifo},
     {"pivot_root", 0, pivot_root_step},
     {"move_root", 1, move_root},
+    {"set_sysctl", 2, set_sysctl},
     {"mask_path", 1, mask_path},
     {"readonly_path", 1, readonly_path},
     {"remount_root_readonly", 0, remount_root_readonly},

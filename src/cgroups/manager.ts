@@ -1,12 +1,29 @@
-// The cgroup manager: one container's cgroup across the host's hierarchies.
-// This foundation places processes and tears down; resource controllers
-// (memory, cpu, pids, ...) plug in per controller (issue #3).
+// The cgroup manager: one container's cgroup across the host's hierarchies,
+// v1, v2 or hybrid. Each controller lives in exactly one place: the v1
+// hierarchy that mounts it, or else the cgroup2 hierarchy if that offers it
+// (on this project's hybrid VM: v1 for everything but hugetlb). Controller
+// writers are in v1/ and v2/, one file each, taking the directory to write.
 // cgroupsPath semantics follow runc: absolute paths are taken from each
 // hierarchy's root, relative ones from the caller's own cgroup, and an empty
 // path means "/<container id>".
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { SkiffError } from '../errors.js';
 import { type Hierarchy, cgroupMode, detectHierarchies, type CgroupMode } from './hierarchy.js';
+import { type Resources, writeCgroup } from './resources.js';
+import * as v1Memory from './v1/memory.js';
+import * as v1Cpu from './v1/cpu.js';
+import * as cpuset from './v1/cpuset.js';
+import * as pids from './v1/pids.js';
+import * as v1Blkio from './v1/blkio.js';
+import * as v1Devices from './v1/devices.js';
+import * as hugetlb from './v1/hugetlb.js';
+import * as v1Freezer from './v1/freezer.js';
+import * as v2Memory from './v2/memory.js';
+import * as v2Cpu from './v2/cpu.js';
+import * as v2Io from './v2/io.js';
+import * as v2Devices from './v2/devices.js';
+import * as v2Freezer from './v2/freezer.js';
 
 export interface CgroupDir {
   hierarchy: Hierarchy;
@@ -14,7 +31,13 @@ export interface CgroupDir {
   path: string;
 }
 
+/** Where one controller is: its directory and the cgroup version there. */
+interface Location { dir: string; version: 'v1' | 'v2' }
+
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+// The v2 controllers skiff uses, enabled down the path in subtree_control.
+const V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'pids', 'io', 'hugetlb'];
 
 export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, h: Hierarchy): string {
   if (!cgroupsPath) return '/' + id;
@@ -25,6 +48,7 @@ export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, h
 export class CgroupManager {
   readonly dirs: CgroupDir[];
   readonly mode: CgroupMode;
+  private v2Available?: Set<string>;
 
   constructor(
     cgroupsPath: string | undefined,
@@ -35,12 +59,126 @@ export class CgroupManager {
     this.dirs = hierarchies.map((h) => ({ hierarchy: h, path: join(h.mountPoint, resolveCgroupPath(cgroupsPath, id, h)) }));
   }
 
-  /** Creates the cgroup directories (idempotent). */
+  private get unified(): CgroupDir | undefined {
+    return this.dirs.find((d) => d.hierarchy.kind === 'v2');
+  }
+
+  /** Controllers the cgroup2 hierarchy offers (its root's cgroup.controllers). */
+  private v2Controllers(): Set<string> {
+    if (!this.v2Available) {
+      const u = this.unified;
+      let list = '';
+      try { if (u) list = readFileSync(join(u.hierarchy.mountPoint, 'cgroup.controllers'), 'utf8'); } catch { /* none */ }
+      this.v2Available = new Set(list.split(/\s+/).filter(Boolean));
+    }
+    return this.v2Available;
+  }
+
+  /** The one place a controller lives, or undefined if the host lacks it. */
+  locate(controller: string): Location | undefined {
+    const v1 = this.dirs.find((d) => d.hierarchy.kind === 'v1' && d.hierarchy.controllers.includes(controller));
+    if (v1) return { dir: v1.path, version: 'v1' };
+    const v2Name = controller === 'blkio' ? 'io' : controller;
+    const u = this.unified;
+    // The freezer is core cgroup2 (cgroup.freeze), not a controller.
+    if (u && (controller === 'freezer' || this.v2Controllers().has(v2Name))) return { dir: u.path, version: 'v2' };
+    return undefined;
+  }
+
+  private need(controller: string, what: string): Location {
+    const loc = this.locate(controller);
+    if (!loc) throw new SkiffError(`cgroup: ${what} needs the ${controller} controller, which this host does not offer`);
+    return loc;
+  }
+
+  /** Creates the cgroup directories (idempotent) and enables v2 controllers. */
   create(): void {
     for (const d of this.dirs) {
+      if (d.hierarchy.kind === 'v2') this.enableV2Controllers(d);
       mkdirSync(d.path, { recursive: true });
       if (d.hierarchy.controllers.includes('cpuset')) inheritCpuset(d.hierarchy.mountPoint, d.path);
     }
+  }
+
+  // cgroup v2 controllers are usable in a cgroup only if every ancestor
+  // lists them in cgroup.subtree_control (cgroup-v2.rst "Enabling and Disabling").
+  private enableV2Controllers(d: CgroupDir): void {
+    const wanted = V2_CONTROLLERS.filter((c) => this.v2Controllers().has(c));
+    if (!wanted.length) return;
+    const rel = posix.relative(d.hierarchy.mountPoint, d.path).split('/');
+    let dir = d.hierarchy.mountPoint;
+    for (const part of rel) {
+      const enabled = readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
+      const missing = wanted.filter((c) => !enabled.includes(c));
+      if (missing.length) writeCgroup(dir, 'cgroup.subtree_control', missing.map((c) => '+' + c).join(' '));
+      dir = join(dir, part);
+      mkdirSync(dir, { recursive: true });
+    }
+  }
+
+  /** Applies linux.resources (create and update). Each controller its own writer. */
+  apply(r: Resources | undefined): void {
+    if (!r) return;
+    if (r.memory) {
+      const m = this.need('memory', 'linux.resources.memory');
+      (m.version === 'v1' ? v1Memory : v2Memory).apply(m.dir, r);
+    }
+    if (r.cpu && (r.cpu.shares !== undefined || r.cpu.quota !== undefined || r.cpu.period !== undefined || r.cpu.realtimeRuntime !== undefined)) {
+      const c = this.need('cpu', 'linux.resources.cpu');
+      (c.version === 'v1' ? v1Cpu : v2Cpu).apply(c.dir, r);
+    }
+    if (r.cpu?.cpus || r.cpu?.mems) cpuset.apply(this.need('cpuset', 'linux.resources.cpu.cpus').dir, r);
+    if (r.pids) pids.apply(this.need('pids', 'linux.resources.pids').dir, r);
+    if (r.blockIO) {
+      const b = this.need('blkio', 'linux.resources.blockIO');
+      (b.version === 'v1' ? v1Blkio : v2Io).apply(b.dir, r);
+    }
+    if (r.devices) {
+      const d = this.locate('devices');
+      if (d?.version === 'v1') v1Devices.apply(d.dir, r);
+      else v2Devices.apply('', r);
+    }
+    if (r.hugepageLimits?.length) {
+      const h = this.need('hugetlb', 'linux.resources.hugepageLimits');
+      hugetlb.apply(h.dir, r, h.version);
+    }
+  }
+
+  freeze(): void {
+    const f = this.need('freezer', 'pause');
+    (f.version === 'v1' ? v1Freezer : v2Freezer).freeze(f.dir);
+  }
+
+  thaw(): void {
+    const f = this.locate('freezer');
+    if (f) (f.version === 'v1' ? v1Freezer : v2Freezer).thaw(f.dir);
+  }
+
+  isFrozen(): boolean {
+    const f = this.locate('freezer');
+    return !!f && existsSync(f.dir) && (f.version === 'v1' ? v1Freezer : v2Freezer).isFrozen(f.dir);
+  }
+
+  /** OOM kills inside the container so far. */
+  oomKills(): number {
+    const m = this.locate('memory');
+    if (!m || !existsSync(m.dir)) return 0;
+    return (m.version === 'v1' ? v1Memory : v2Memory).oomKills(m.dir);
+  }
+
+  /** Resource usage in runc's `events --stats` shape. */
+  stats() {
+    const cpu = this.locate('cpu');
+    const acct = this.locate('cpuacct') ?? cpu;
+    const memory = this.locate('memory');
+    const p = this.locate('pids');
+    const blkio = this.locate('blkio');
+    return {
+      cpu: cpu ? (cpu.version === 'v1' ? v1Cpu.stats(cpu.dir, acct!.dir) : v2Cpu.stats(cpu.dir)) : undefined,
+      memory: memory ? (memory.version === 'v1' ? v1Memory : v2Memory).stats(memory.dir) : undefined,
+      pids: p ? pids.stats(p.dir) : undefined,
+      blkio: blkio?.version === 'v1' ? v1Blkio.stats(blkio.dir) : undefined,
+    };
   }
 
   addProcess(pid: number): void {
@@ -61,6 +199,7 @@ export class CgroupManager {
 
   /** Removes the cgroup directories; idempotent. Waits briefly for exiting tasks. */
   destroy(): void {
+    this.thaw(); // frozen tasks cannot finish dying
     for (const d of this.dirs) {
       for (let attempt = 0; ; attempt++) {
         try {

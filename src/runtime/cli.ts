@@ -16,9 +16,13 @@ import { runCommand } from './commands/run.js';
 import { listCommand } from './commands/list.js';
 import { psCommand } from './commands/ps.js';
 import { execCommand } from './commands/exec.js';
+import { pauseCommand, resumeCommand } from './commands/pause.js';
+import { updateCommand } from './commands/update.js';
+import { eventsCommand } from './commands/events.js';
+import { featuresCommand } from './commands/features.js';
 
 const NAME = 'skiff-runtime';
-const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec'];
+const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec', 'pause', 'resume', 'update', 'events'];
 let context = '';
 
 function nonNegativeInt(value: string): number {
@@ -104,6 +108,33 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-new-privs', 'set no_new_privs')
     .passThroughOptions()
     .action(async (id, command, o) => setExit(await execCommand(globals(program), id, command, o)));
+
+  program.command('pause <id>').description('freeze every process of a container')
+    .action((id) => pauseCommand(globals(program), id));
+  program.command('resume <id>').description('thaw a paused container')
+    .action((id) => resumeCommand(globals(program), id));
+
+  program.command('update <id>').description('update the resources of a running container')
+    .option('-r, --resources <path>', 'linux.resources JSON ("-" reads stdin)')
+    .option('--memory <bytes>', 'memory limit (k, m, g suffixes; -1 unlimited)')
+    .option('--memory-reservation <bytes>', 'memory soft limit')
+    .option('--memory-swap <bytes>', 'memory plus swap limit')
+    .option('--cpu-shares <n>', 'relative CPU weight')
+    .option('--cpu-quota <us>', 'CFS quota in microseconds (-1 unlimited)')
+    .option('--cpu-period <us>', 'CFS period in microseconds')
+    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
+    .option('--cpuset-mems <list>', 'memory nodes allowed')
+    .option('--pids-limit <n>', 'maximum number of processes')
+    .option('--blkio-weight <n>', 'block I/O weight, 10 to 1000')
+    .action((id, o) => updateCommand(globals(program), id, o));
+
+  program.command('events <id>').description('stream container events (stats, oom) as JSON lines')
+    .option('--stats', 'print one stats record and exit')
+    .option('--interval <duration>', 'time between stats records', '5s')
+    .action((id, o) => eventsCommand(globals(program), id, o));
+
+  program.command('features').description('print the features this runtime supports')
+    .action(() => featuresCommand());
 
   program.command('list').description('list containers')
     .option('-q, --quiet', 'print only ids')

@@ -14,6 +14,7 @@ import { ConsolePair, relayTerminal } from './console.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
+import { validateResources, type Resources } from '../cgroups/resources.js';
 import { readFileSync } from 'node:fs';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
@@ -99,6 +100,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
     cgroups.create();
+    cgroups.apply(spec.linux?.resources);
     const plan: Plan = buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
@@ -174,9 +176,16 @@ export function containerPids(rec: ContainerRecord, cgroups: CgroupManager): num
   return [...pids].sort((a, b) => a - b);
 }
 
+/** The store's status, refined: a running container whose cgroup is frozen is paused. */
+export function statusOf(store: StateStore, id: string, rec: ContainerRecord | undefined, locked = false): Status {
+  const status = store.status(id, rec, locked);
+  if (status === 'running' && rec && cgroupsOf(undefined, rec).isFrozen()) return 'paused';
+  return status;
+}
+
 export function ociState(store: StateStore, id: string): OciState {
   const rec = store.read(id);
-  const status = store.status(id, rec);
+  const status = statusOf(store, id, rec);
   return {
     ociVersion: OCI_VERSION,
     id,
@@ -195,8 +204,8 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
   const lock = store.lock(id);
   try {
     const rec = store.read(id);
-    const status = store.status(id, rec, true);
-    if (status === 'running') throw new SkiffError('cannot start an already running container');
+    const status = statusOf(store, id, rec, true);
+    if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`);
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
@@ -250,7 +259,7 @@ export function kill(opts: RuntimeOptions, id: string, signal: string, all: bool
   const lock = store.lock(id);
   try {
     const rec = store.read(id);
-    const status = store.status(id, rec, true);
+    const status = statusOf(store, id, rec, true);
     if (status === 'stopped' || !rec) throw new SkiffError('container not running');
     const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
     for (const pid of pids) {
@@ -269,8 +278,8 @@ export async function remove(opts: RuntimeOptions, id: string, force: boolean): 
   const lock = store.lock(id);
   try {
     const rec = store.read(id);
-    const status = store.status(id, rec, true);
-    if ((status === 'running') && !force)
+    const status = statusOf(store, id, rec, true);
+    if ((status === 'running' || status === 'paused') && !force)
       throw new SkiffError(`cannot delete container ${id} that is not stopped: ${status}`);
     const record = rec ?? ({ id, pid: 0, pidStartTime: 0 } as ContainerRecord);
     await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
@@ -312,7 +321,7 @@ export interface ExecOptions {
 export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Promise<number> {
   const store = new StateStore(opts.root);
   const rec = store.read(id);
-  const status = store.status(id, rec);
+  const status = statusOf(store, id, rec);
   if (status !== 'running' || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
   const spec = containerSpec(store, id);
   validateSpec({ ...spec, process: e.process });
@@ -358,4 +367,57 @@ export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP
 /** After the process exited: let the last output through, briefly. */
 export async function drainTerminal(relay: ReturnType<typeof relayTerminal>): Promise<void> {
   await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
+}
+
+/** Runs fn with the container locked and its record, if its status is one of `allowed`. */
+function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): T {
+  const store = new StateStore(opts.root);
+  const lock = store.lock(id);
+  try {
+    const rec = store.read(id);
+    const status = statusOf(store, id, rec, true);
+    if (!rec || !allowed.includes(status)) throw new SkiffError(`cannot ${verb} a ${status} container`);
+    return fn(rec, store);
+  } finally {
+    lock.release();
+  }
+}
+
+/** pause: freeze every process of the container (cgroup freezer). */
+export function pause(opts: RuntimeOptions, id: string): void {
+  withRunning(opts, id, ['running'], 'pause', (rec) => cgroupsOf(undefined, rec).freeze());
+}
+
+export function resume(opts: RuntimeOptions, id: string): void {
+  withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
+}
+
+/** update: new limits for a live container; the snapshot config keeps them. */
+export function update(opts: RuntimeOptions, id: string, resources: Resources): void {
+  validateResources(resources);
+  withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
+    const spec = containerSpec(store, id);
+    const merged = mergeResources(spec.linux?.resources ?? {}, resources);
+    cgroupsOf(spec, rec).apply(resources);
+    spec.linux = { ...spec.linux, resources: merged };
+    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+  });
+}
+
+function mergeResources(base: Resources, change: Resources): Resources {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(change)) {
+    const old = (base as Record<string, unknown>)[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? { ...old, ...v } : v;
+  }
+  return out as Resources;
+}
+
+/** The data of one `events` record: stats of the container's cgroups. */
+export function containerStats(opts: RuntimeOptions, id: string) {
+  const store = new StateStore(opts.root);
+  const rec = store.read(id);
+  if (!rec) throw new SkiffError(`container ${id} does not exist`);
+  const cg = cgroupsOf(undefined, rec);
+  return { status: statusOf(store, id, rec), stats: cg.stats(), oomKills: cg.oomKills() };
 }

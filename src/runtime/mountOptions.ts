@@ -41,6 +41,9 @@ const PROPAGATION_OPTIONS: Record<string, string[]> = {
 /** Options runc accepts that change nothing for skiff-runtime. */
 const IGNORED = new Set(['defaults', 'tmpcopyup']);
 
+/** Every option name parseMountOptions understands (for `features`). */
+export const MOUNT_OPTION_NAMES = ['bind', 'rbind', ...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...IGNORED].sort();
+
 export function propagationFlags(name: string): number {
   const k = native().constants;
   return (PROPAGATION_OPTIONS[name] ?? []).reduce((acc, f) => acc | k[f], 0);

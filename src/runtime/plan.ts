@@ -153,6 +153,11 @@ export function buildPlan(input: PlanInput): Plan {
   // The container's own root gets the propagation the spec asked for.
   if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
   if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
+  // Before readonly_path makes /proc/sys read-only.
+  for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {
+    checkSysctl(spec, name);
+    step('set_sysctl', name, value);
+  }
   for (const p of spec.linux?.maskedPaths ?? []) step('mask_path', p);
   for (const p of spec.linux?.readonlyPaths ?? []) step('readonly_path', p);
   if (spec.root.readonly) step('remount_root_readonly');
@@ -217,6 +222,20 @@ export function planProcessIdentity(
   // Last: the filter then only has to allow execve itself.
   if (seccomp && !seccompEarly) step('seccomp_load');
   step('exec');
+}
+
+// Only sysctls that belong to a namespace the container owns may be set
+// (runc's validator): IPC ones need a new ipc namespace, net.* a new network
+// namespace, kernel.domainname a new uts namespace.
+const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
+
+export function checkSysctl(spec: Spec, name: string): void {
+  if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/.test(name)) throw new SkiffError(`config.json: linux.sysctl: invalid name ${JSON.stringify(name)}`);
+  const needs = IPC_SYSCTLS.includes(name) || name.startsWith('fs.mqueue.') ? 'ipc'
+    : name.startsWith('net.') ? 'network'
+    : name === 'kernel.domainname' ? 'uts' : undefined;
+  if (!needs) throw new SkiffError(`config.json: linux.sysctl: ${name} is not namespaced: it would change the host`);
+  if (!newNamespace(spec, needs)) throw new SkiffError(`config.json: linux.sysctl: ${name} needs a new ${needs} namespace`);
 }
 
 /** The mount point of the mount that holds `path` (longest mountinfo prefix). */

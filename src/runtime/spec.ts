@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { validateCapabilities, validateSeccomp, type Seccomp } from './security.js';
+import { validateResources, type Resources } from '../cgroups/resources.js';
 
 export interface IdMapping { containerID: number; hostID: number; size: number }
 export interface Rlimit { type: string; soft: number; hard: number }
@@ -34,7 +35,7 @@ export interface Linux {
   gidMappings?: IdMapping[];
   devices?: Device[];
   cgroupsPath?: string;
-  resources?: Record<string, unknown>;
+  resources?: Resources;
   rootfsPropagation?: string;
   maskedPaths?: string[];
   readonlyPaths?: string[];
@@ -64,7 +65,7 @@ const RLIMIT_TYPES = [
 const PROPAGATIONS = ['', 'private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 
 function bad(field: string, what: string): never {
-  throw new SkiffError(`config.json: ${field} ${what}`);
+  throw new SkiffError(`config.json: ${field ? field + ' ' : ''}${what}`);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -182,6 +183,14 @@ function checkLinux(l: unknown, spec: Record<string, unknown>): void {
     });
   }
   validateSeccomp(l.seccomp);
+  try {
+    validateResources(l.resources);
+  } catch (err) {
+    bad('', (err as Error).message);
+  }
+  if (l.sysctl !== undefined) {
+    if (!isObject(l.sysctl) || Object.values(l.sysctl).some((v) => typeof v !== 'string')) bad('linux.sysctl', 'must map names to string values');
+  }
   if ((spec.hostname !== undefined && spec.hostname !== '') && !types.has('uts'))
     bad('hostname', 'needs a new uts namespace (linux.namespaces has none)');
 }

@@ -10,7 +10,7 @@ import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
 import { isAlive } from './processes.js';
 
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface ContainerRecord {
   id: string;

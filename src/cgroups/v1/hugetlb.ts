@@ -1,0 +1,6 @@
+// hugetlb controller: v1 hugetlb.<size>.limit_in_bytes, v2 hugetlb.<size>.max.
+import { writeCgroup, type Resources } from '../resources.js';
+
+export function apply(dir: string, r: Resources, version: 'v1' | 'v2' = 'v1'): void {
+  for (const l of r.hugepageLimits ?? []) writeCgroup(dir, `hugetlb.${l.pageSize}.${version === 'v1' ? 'limit_in_bytes' : 'max'}`, l.limit);
+}

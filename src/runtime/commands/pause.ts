@@ -1,0 +1,11 @@
+// skiff-runtime pause / resume: freeze and thaw every process of a container.
+import { pause, resume } from '../lifecycle.js';
+import { runtimeOptions, type Globals } from '../globals.js';
+
+export function pauseCommand(g: Globals, id: string): void {
+  pause(runtimeOptions(g), id);
+}
+
+export function resumeCommand(g: Globals, id: string): void {
+  resume(runtimeOptions(g), id);
+}

@@ -1,0 +1,58 @@
+// skiff-runtime update: change the resources of a live container, from
+// -r resources.json ("-" for stdin) and/or flags, as runc update does.
+import { readFileSync } from 'node:fs';
+import { SkiffError } from '../../errors.js';
+import { update } from '../lifecycle.js';
+import { runtimeOptions, type Globals } from '../globals.js';
+import type { Resources } from '../../cgroups/resources.js';
+
+export interface UpdateFlags {
+  resources?: string; memory?: string; memoryReservation?: string; memorySwap?: string;
+  cpuShares?: string; cpuQuota?: string; cpuPeriod?: string; cpusetCpus?: string; cpusetMems?: string;
+  pidsLimit?: string; blkioWeight?: string;
+}
+
+// Byte sizes as runc accepts them: 1024, 512k, 64m, 1g; -1 is unlimited.
+export function parseBytes(value: string, flag: string): number {
+  const m = /^(-1|\d+)([kmg]?)b?$/i.exec(value.trim());
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: use a number of bytes, optionally with k, m or g`);
+  const n = Number(m[1]);
+  return n === -1 ? -1 : n * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2].toLowerCase()];
+}
+
+function parseInt10(value: string, flag: string): number {
+  if (!/^-?\d+$/.test(value)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: not an integer`);
+  return Number(value);
+}
+
+export function resourcesFromFlags(f: UpdateFlags): Resources {
+  let r: Resources = {};
+  if (f.resources) {
+    const text = readFileSync(f.resources === '-' ? 0 : f.resources, 'utf8');
+    try {
+      r = JSON.parse(text) as Resources;
+    } catch (err) {
+      throw new SkiffError(`-r ${f.resources}: invalid JSON: ${(err as Error).message}`);
+    }
+  }
+  const memory = { ...r.memory };
+  if (f.memory !== undefined) memory.limit = parseBytes(f.memory, '--memory');
+  if (f.memoryReservation !== undefined) memory.reservation = parseBytes(f.memoryReservation, '--memory-reservation');
+  if (f.memorySwap !== undefined) memory.swap = parseBytes(f.memorySwap, '--memory-swap');
+  if (Object.keys(memory).length) r.memory = memory;
+  const cpu = { ...r.cpu };
+  if (f.cpuShares !== undefined) cpu.shares = parseInt10(f.cpuShares, '--cpu-shares');
+  if (f.cpuQuota !== undefined) cpu.quota = parseInt10(f.cpuQuota, '--cpu-quota');
+  if (f.cpuPeriod !== undefined) cpu.period = parseInt10(f.cpuPeriod, '--cpu-period');
+  if (f.cpusetCpus !== undefined) cpu.cpus = f.cpusetCpus;
+  if (f.cpusetMems !== undefined) cpu.mems = f.cpusetMems;
+  if (Object.keys(cpu).length) r.cpu = cpu;
+  if (f.pidsLimit !== undefined) r.pids = { limit: parseInt10(f.pidsLimit, '--pids-limit') };
+  if (f.blkioWeight !== undefined) r.blockIO = { ...r.blockIO, weight: parseInt10(f.blkioWeight, '--blkio-weight') };
+  if (!Object.keys(r).length) throw new SkiffError('update needs -r resources.json or at least one resource flag');
+  return r;
+}
+
+export function updateCommand(g: Globals, id: string, f: UpdateFlags): void {
+  update(runtimeOptions(g), id, resourcesFromFlags(f));
+}
