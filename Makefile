@@ -68,6 +68,7 @@ integration: fixtures
 
 test: test-deps fixtures cross-arm64
 	node_modules/.bin/ava
+	test/leakcheck.sh
 
 bench: fixtures test-deps
 	bench/runtime.sh

@@ -8,6 +8,9 @@
  *   probe write PATH {"path":..., "write":"ok"|"<ERRNO>"}
  *   probe exit N     exits with status N
  *   probe sleep N    sleeps N seconds (for lifecycle tests)
+ *   probe alloc N    allocates and touches N MiB, then prints "allocated N"
+ *   probe spin       burns CPU forever (for freezer tests)
+ *   probe forks N    forks up to N sleeping children: {"forked":k,"error":"EAGAIN"}
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,6 +25,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 static void json_string(const char *s) {
@@ -180,5 +185,31 @@ int main(int argc, char **argv) {
   }
   if (argc >= 3 && strcmp(argv[1], "exit") == 0) return atoi(argv[2]);
   if (argc >= 3 && strcmp(argv[1], "sleep") == 0) { sleep((unsigned)atoi(argv[2])); return 0; }
+  if (argc >= 3 && strcmp(argv[1], "alloc") == 0) {
+    long mib = atol(argv[2]);
+    for (long i = 0; i < mib; i++) {
+      char *p = malloc(1 << 20);
+      if (!p) { printf("malloc failed at %ld\n", i); return 1; }
+      memset(p, 1, 1 << 20); /* touch every page: charged to the cgroup */
+    }
+    printf("allocated %ld\n", mib);
+    return 0;
+  }
+  if (argc >= 3 && strcmp(argv[1], "forks") == 0) {
+    int want = atoi(argv[2]), forked = 0;
+    const char *error = "none";
+    pid_t kids[4096];
+    for (; forked < want && forked < 4096; forked++) {
+      pid_t pid = fork();
+      if (pid == 0) { pause(); _exit(0); }
+      if (pid < 0) { error = errname(errno); break; }
+      kids[forked] = pid;
+    }
+    for (int i = 0; i < forked; i++) kill(kids[i], SIGKILL);
+    while (wait(NULL) > 0) {}
+    printf("{\"forked\":%d,\"error\":\"%s\"}\n", forked, error);
+    return 0;
+  }
+  if (argc >= 2 && strcmp(argv[1], "spin") == 0) { for (volatile unsigned long i = 0;; i++) {} }
   return report();
 }

@@ -39,7 +39,7 @@ export class Sandbox {
    * detached container inherits them and would hold a pipe open (as with
    * runc, engines hand the runtime fifos or files for this reason).
    */
-  async run(args: string[], opts: { timeout?: number } = {}): Promise<CliResult> {
+  async run(args: string[], opts: { timeout?: number; wrap?: string[] } = {}): Promise<CliResult> {
     const n = this.counter++;
     const out = join(this.dir, `out-${n}`);
     const err = join(this.dir, `err-${n}`);
@@ -48,7 +48,9 @@ export class Sandbox {
     const errFd = openSync(err, 'w');
     // execa's types do not model raw fd numbers in stdio; the runtime does.
     const options = { reject: false, timeout: opts.timeout ?? 60_000, stdio: ['ignore', outFd, errFd] } as unknown as Options;
-    const r = await execa(CLI, ['--root', this.root, ...args], options).finally(() => { closeSync(outFd); closeSync(errFd); });
+    // `wrap` runs the CLI under another command (e.g. in a private mount namespace).
+    const [cmd, ...cmdArgs] = [...(opts.wrap ?? []), CLI, '--root', this.root, ...args];
+    const r = await execa(cmd, cmdArgs, options).finally(() => { closeSync(outFd); closeSync(errFd); });
     const read = (p: string) => readFileSync(p, 'utf8').replace(/\n$/, '');
     return { exitCode: r.exitCode ?? -1, stdout: read(out), stderr: read(err) };
   }

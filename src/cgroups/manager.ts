@@ -151,7 +151,8 @@ export class CgroupManager {
 
   thaw(): void {
     const f = this.locate('freezer');
-    if (f) (f.version === 'v1' ? v1Freezer : v2Freezer).thaw(f.dir);
+    // Idempotent: nothing to thaw in a cgroup that was never created.
+    if (f && existsSync(f.dir)) (f.version === 'v1' ? v1Freezer : v2Freezer).thaw(f.dir);
   }
 
   isFrozen(): boolean {

@@ -100,7 +100,6 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
     cgroups.create();
-    cgroups.apply(spec.linux?.resources);
     const plan: Plan = buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
@@ -127,6 +126,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: cgroups joined');
     await session.next('CREATED');
     trace('create: CREATED received');
+    // Limits go on once the init has made its device nodes (the devices
+    // controller also governs mknod) and before it can exec: as runc does.
+    cgroups.apply(spec.linux?.resources);
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
@@ -159,6 +161,8 @@ async function destroy(store: StateStore, rec: ContainerRecord, cgroups: CgroupM
   for (const pid of containerPids(rec, cgroups)) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   }
+  // A frozen task acts on SIGKILL only once thawed (cgroup freezer).
+  cgroups.thaw();
   if (rec.pid) await waitGone(rec.pid, rec.pidStartTime);
   for (let i = 0; i < 100 && containerPids(rec, cgroups).length; i++) await new Promise((r) => setTimeout(r, 10));
   cgroups.destroy();

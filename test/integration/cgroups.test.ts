@@ -1,0 +1,141 @@
+// cgroups from inside and out, on this hybrid host (v1 controllers; cgroup2
+// with hugetlb): limits that the kernel enforces, the freezer, live updates,
+// OOM kills made visible, and cgroupsPath placement.
+import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import { Sandbox } from '../helpers.js';
+
+const sb = new Sandbox('cg');
+test.after.always('nothing left behind', async (t) => {
+  t.deepEqual(await sb.cleanup(), []);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MiB = 1024 * 1024;
+
+test('a memory limit OOM-kills an allocating process, and events reports the OOM', async (t) => {
+  const id = sb.id();
+  const r = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
+    s.linux!.resources = { memory: { limit: 32 * MiB, swap: 32 * MiB } };
+    s.process!.args = ['sleep', '60'];
+  }), id]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(readFileSync(`/sys/fs/cgroup/memory/${id}/memory.limit_in_bytes`, 'utf8').trim(), String(32 * MiB));
+  const small = await sb.run(['exec', id, 'probe', 'alloc', '8']);
+  t.is(small.stdout, 'allocated 8');
+  const big = await sb.run(['exec', id, 'probe', 'alloc', '100']);
+  t.is(big.exitCode, 128 + 9, 'killed by the OOM killer (SIGKILL)');
+  const stats = JSON.parse((await sb.run(['events', '--stats', id])).stdout);
+  t.is(stats.type, 'stats');
+  t.is(stats.data.memory.usage.limit, 32 * MiB);
+  t.true(readFileSync(`/sys/fs/cgroup/memory/${id}/memory.oom_control`, 'utf8').includes('oom_kill 1'));
+  await sb.run(['delete', '--force', id]);
+});
+
+test('a pids limit stops a fork loop', async (t) => {
+  const r = await sb.run(['run', '-b', sb.bundle((s) => {
+    s.linux!.resources = { pids: { limit: 6 } };
+    s.process!.args = ['probe', 'forks', '50'];
+  }), sb.id()]);
+  t.is(r.exitCode, 0, r.stderr);
+  // The probe itself is one of the 6: five children, then EAGAIN (fork(2)).
+  t.deepEqual(JSON.parse(r.stdout), { forked: 5, error: 'EAGAIN' });
+});
+
+test('cpuset restricts CPU affinity; cpu shares and quota are written', async (t) => {
+  const id = sb.id();
+  await sb.run(['run', '-d', '-b', sb.bundle((s) => {
+    s.linux!.resources = { cpu: { cpus: '1', mems: '0', shares: 512, quota: 50000, period: 100000 } };
+    s.process!.args = ['sleep', '60'];
+  }), id]);
+  const r = await sb.run(['exec', id, 'grep', 'Cpus_allowed_list', '/proc/self/status']);
+  t.regex(r.stdout, /Cpus_allowed_list:\s+1$/);
+  t.is(readFileSync(`/sys/fs/cgroup/cpu/${id}/cpu.shares`, 'utf8').trim(), '512');
+  t.is(readFileSync(`/sys/fs/cgroup/cpu/${id}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
+  await sb.run(['delete', '--force', id]);
+});
+
+test('the devices list denies a block device node the container has', async (t) => {
+  const r = await sb.run(['run', '-b', sb.bundle((s) => {
+    // A /dev/sdx node (8:0) exists in the container, but the cgroup denies it.
+    s.linux!.devices = [{ path: '/dev/sdx', type: 'b', major: 8, minor: 0, fileMode: 0o660 }];
+    s.linux!.resources = { devices: [{ allow: false, access: 'rwm' }] };
+    s.process!.args = ['sh', '-c', 'ls -l /dev/sdx | cut -c1; probe read /dev/sdx; probe read /dev/null'];
+  }), sb.id()]);
+  t.is(r.exitCode, 0, r.stderr);
+  const [type, sdx, devnull] = r.stdout.split('\n');
+  t.is(type, 'b');
+  t.is(JSON.parse(sdx).read, 'EPERM');
+  t.is(JSON.parse(devnull).read, 'ok', 'the default devices stay allowed');
+});
+
+test('pause freezes a busy loop; resume lets it run again', async (t) => {
+  const id = sb.id();
+  await sb.run(['run', '-d', '-b', sb.bundle((s) => { s.process!.args = ['probe', 'spin']; }), id]);
+  const usage = () => Number(readFileSync(`/sys/fs/cgroup/cpuacct/${id}/cpuacct.usage`, 'utf8'));
+  await sleep(200);
+  t.is((await sb.run(['pause', id])).exitCode, 0);
+  t.is(JSON.parse((await sb.run(['state', id])).stdout).status, 'paused');
+  const frozenAt = usage();
+  await sleep(400);
+  t.is(usage(), frozenAt, 'no CPU time while frozen');
+  t.regex((await sb.run(['pause', id])).stderr, /cannot pause a paused container$/);
+  t.regex((await sb.run(['delete', id])).stderr, /that is not stopped: paused$/);
+  t.is((await sb.run(['resume', id])).exitCode, 0);
+  await sleep(300);
+  t.true(usage() > frozenAt, 'running again');
+  t.regex((await sb.run(['resume', id])).stderr, /cannot resume a running container$/);
+  // A paused container can be force-deleted (thawed so its tasks can die).
+  await sb.run(['pause', id]);
+  t.is((await sb.run(['delete', '--force', id])).exitCode, 0);
+});
+
+test('update changes a live memory limit and pids limit; the change is kept', async (t) => {
+  const id = sb.id();
+  await sb.run(['run', '-d', '-b', sb.bundle((s) => {
+    s.linux!.resources = { memory: { limit: 64 * MiB } };
+    s.process!.args = ['sleep', '60'];
+  }), id]);
+  t.is((await sb.run(['update', '--memory', '16m', '--pids-limit', '7', id])).exitCode, 0);
+  t.is(readFileSync(`/sys/fs/cgroup/memory/${id}/memory.limit_in_bytes`, 'utf8').trim(), String(16 * MiB));
+  t.is(readFileSync(`/sys/fs/cgroup/pids/${id}/pids.max`, 'utf8').trim(), '7');
+  // What the container now allows is enforced: 40 MiB no longer fits.
+  t.is((await sb.run(['exec', id, 'probe', 'alloc', '40'])).exitCode, 137);
+  const snapshot = JSON.parse(readFileSync(`${sb.root}/${id}/config.json`, 'utf8'));
+  t.deepEqual(snapshot.linux.resources.memory, { limit: 16 * MiB });
+  await sb.run(['delete', '--force', id]);
+});
+
+test('cgroupsPath: absolute and relative paths, as runc places them', async (t) => {
+  const id = sb.id();
+  const path = `/skiff-test-${process.pid}/${id}`;
+  await sb.run(['run', '-d', '-b', sb.bundle((s) => { s.linux!.cgroupsPath = path; s.process!.args = ['sleep', '60']; }), id]);
+  const { pid } = JSON.parse((await sb.run(['state', id])).stdout);
+  t.regex(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`:memory:${path}$`, 'm'));
+  await sb.run(['delete', '--force', id]);
+  t.false(existsSync(`/sys/fs/cgroup/memory${path}`));
+  // Parents the runtime created stay (as with runc); remove ours.
+  const { rmdirSync } = await import('node:fs');
+  for (const h of ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'systemd', 'unified']) {
+    try { rmdirSync(`/sys/fs/cgroup/${h}/skiff-test-${process.pid}`); } catch { /* absent */ }
+  }
+});
+
+test.serial('bad resources are refused before anything is created', async (t) => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ memory: { limit: -5 } }, /linux\.resources\.memory\.limit must be a non-negative integer or -1/],
+    [{ memory: { limit: '1g' } }, /linux\.resources\.memory\.limit must be a non-negative integer or -1 for unlimited \(got "1g"\)/],
+    [{ cpu: { cpus: 'zero' } }, /linux\.resources\.cpu\.cpus must be a list like "0-3,5"/],
+    [{ pids: { limit: 1.5 } }, /linux\.resources\.pids\.limit must be a non-negative integer/],
+    [{ blockIO: { weight: 5000 } }, /linux\.resources\.blockIO\.weight must be an integer from 0 to 1000/],
+    [{ devices: [{ allow: 'yes' }] }, /linux\.resources\.devices\[0\]\.allow must be a boolean/],
+  ];
+  for (const [resources, message] of cases) {
+    const r = await sb.run(['create', '-b', sb.bundle((s) => { s.linux!.resources = resources as never; }), sb.id()]);
+    t.is(r.exitCode, 1);
+    t.regex(r.stderr, message);
+  }
+  const u = await sb.run(['update', '--memory', 'lots', 'nosuch']);
+  t.regex(u.stderr, /invalid --memory "lots"/);
+  t.deepEqual(sb.leftovers(), []);
+});

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Runs after the whole suite: what a test file could not clean up itself
+# (a worker killed by a timeout skips its after.always hook) shows up here
+# and fails `make test`. Only what the tests create is looked for.
+set -u
+fail=0
+report() { echo "leakcheck: $*" >&2; fail=1; }
+
+# Container inits and setup helpers still alive (their comm is skiff:[N:STAGE]).
+for comm in /proc/[0-9]*/comm; do
+  name=$(cat "$comm" 2>/dev/null) || continue
+  case "$name" in skiff:*) report "process ${comm//[^0-9]/} ($name)";; esac
+done
+# Test sandboxes (state roots, bundles) left in the temp directory.
+for d in "${TMPDIR:-/tmp}"/skiff-test-*; do [ -e "$d" ] && report "sandbox $d"; done
+# Test cgroups: ids look like <file>-<name>-<pid>-<n>.
+for h in /sys/fs/cgroup/*/; do
+  for d in "$h"*; do
+    [ -d "$d" ] || continue
+    [[ "$(basename "$d")" =~ ^[a-z0-9]+-[a-z]+-[0-9]+-[0-9]+$ ]] && report "cgroup $d"
+  done
+done
+# Mounts or network namespaces the tests made.
+grep -q 'skiff-test' /proc/self/mountinfo && report "mounts: $(grep -c skiff-test /proc/self/mountinfo)"
+ip netns list 2>/dev/null | grep -q '^skiff-test' && report "netns $(ip netns list | grep '^skiff-test')"
+[ "$fail" = 0 ] && echo "leakcheck: nothing left behind"
+exit "$fail"
