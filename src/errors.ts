@@ -21,8 +21,9 @@ export class SystemError extends SkiffError {
     readonly errno: number,
     readonly code: string,
     readonly path: string,
+    detail = '',
   ) {
-    super(`${syscall}${path ? ' ' + path : ''}: ${code}`);
+    super(detail || `${syscall}${path ? ' ' + path : ''}: ${code}`);
     this.name = 'SystemError';
   }
 }

@@ -14,15 +14,22 @@
 static void report(int sync_fd, const Failure &f) {
   const char *name = strerrorname_np(f.err);
   write_message(sync_fd, "ERROR",
-                {f.step, f.syscall, std::to_string(f.err), name ? name : "EUNKNOWN", f.path});
+                {f.step, f.syscall, std::to_string(f.err), name ? name : "EUNKNOWN", f.path, f.detail});
 }
 
-// After the exec barrier nobody listens on the channel any more: the last
-// steps report on stderr, in the same one-sentence shape, and exit like a
-// shell would (126 not executable, 127 not found).
-[[noreturn]] static void die_after_barrier(const Failure &f) {
+// After the exec barrier nobody listens on the channel any more. While the
+// fifo is still open (startContainer hooks) `start` is reading it: the
+// sentence goes there and start fails with it. Later, it goes to stderr.
+// Either way we exit like a shell would (126 not executable, 127 not found).
+[[noreturn]] static void die_after_barrier(InitContext &ctx, const Failure &f) {
   const char *name = strerrorname_np(f.err);
-  dprintf(2, "skiff-runtime: %s %s: %s\n", f.syscall.c_str(), f.path.c_str(), name ? name : "EUNKNOWN");
+  std::string sentence = !f.detail.empty() ? f.detail : f.syscall + " " + f.path + ": " + (name ? name : "EUNKNOWN");
+  if (ctx.fifo_w >= 0) {
+    ssize_t ignored = write(ctx.fifo_w, sentence.data(), sentence.size());
+    (void)ignored;
+  } else {
+    dprintf(2, "skiff-runtime: %s\n", sentence.c_str());
+  }
   _exit(f.err == ENOENT ? 127 : 126);
 }
 
@@ -60,7 +67,7 @@ bool run_steps(InitContext &ctx, std::vector<PlanStep> &steps, Failure &f, bool 
   }
   bool past_barrier = false;
   if (!run_steps(ctx, steps, f, &past_barrier)) {
-    if (past_barrier) die_after_barrier(f);
+    if (past_barrier) die_after_barrier(ctx, f);
     report(ctx.sync_fd, f);
     _exit(1);
   }

@@ -29,7 +29,10 @@
 //  |   |               |                             | await_cgroup_placement) before it unshares cgroupns |
 //  |11 | init -> node  | CREATED                     | init blocked at the exec fifo; `create` is done     |
 //  |12 | setup -> node | EXITED <code> <signal>      | run mode only: the init exited                     |
-//  | * | setup/init -> node | ERROR <step> <syscall> <errno> <code> <path> | a step failed; the sender exits |
+//  |10'| init -> node  | HOOKS                       | before pivot_root: node runs prestart and          |
+//  |   |               |                             | createRuntime hooks                                |
+//  |10"| node -> init  | HOOKS_DONE <state json>     | answer to HOOKS (or HOOKS_FAILED: init exits)      |
+//  | * | setup/init -> node | ERROR <step> <syscall> <errno> <code> <path> <detail> | a step failed; the sender exits |
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -63,7 +66,7 @@ struct Plan {
 
 static void send_error(int sync_fd, const Failure &f) {
   const char *name = strerrorname_np(f.err);
-  write_message(sync_fd, "ERROR", {f.step, f.syscall, std::to_string(f.err), name ? name : "EUNKNOWN", f.path});
+  write_message(sync_fd, "ERROR", {f.step, f.syscall, std::to_string(f.err), name ? name : "EUNKNOWN", f.path, f.detail});
 }
 
 [[noreturn]] static void die(int sync_fd, Failure &f, const char *step) {

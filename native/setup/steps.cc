@@ -24,6 +24,8 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "protocol.h"
@@ -451,7 +453,8 @@ static bool exec_args(InitContext &c, const Args &a, Failure &) { c.argv = a; re
 static bool exec_env(InitContext &c, const Args &a, Failure &) { c.envp = a; return true; }
 
 // exec_barrier: tell the parent we are created, then block in open(2) of the
-// exec fifo for writing until `start` opens it for reading.
+// exec fifo for writing until `start` opens it for reading. The fifo stays
+// open: startContainer hooks run next, and release_start says how they went.
 static bool exec_barrier(InitContext &c, const Args &, Failure &f) {
   if (!write_message(c.sync_fd, "CREATED")) return fail(f, "write", "sync socket");
   std::string self_fd = "self/fd/" + std::to_string(c.exec_fifo_fd);
@@ -459,13 +462,80 @@ static bool exec_barrier(InitContext &c, const Args &, Failure &f) {
   do w = openat(c.host_proc_fd, self_fd.c_str(), O_WRONLY | O_CLOEXEC);
   while (w < 0 && errno == EINTR);
   if (w < 0) return fail(f, "open", "exec.fifo");
-  bool ok = write(w, "0", 1) == 1 || fail(f, "write", "exec.fifo");
-  close(w);
+  c.fifo_w = w;
   close(c.exec_fifo_fd);
   close(c.host_proc_fd);
   close(c.sync_fd);
   c.sync_fd = c.exec_fifo_fd = c.host_proc_fd = -1;
+  return true;
+}
+
+// release_start: "0" on the fifo tells `start` the process is about to exec.
+static bool release_start(InitContext &c, const Args &, Failure &f) {
+  bool ok = write(c.fifo_w, "0", 1) == 1 || fail(f, "write", "exec.fifo");
+  close(c.fifo_w);
+  c.fifo_w = -1;
   return ok;
+}
+
+// sync_hooks: before pivot_root, Node runs the prestart and createRuntime
+// hooks (runtime namespace) and answers with the state JSON hooks get.
+static bool sync_hooks(InitContext &c, const Args &, Failure &f) {
+  if (!write_message(c.sync_fd, "HOOKS")) return fail(f, "write", "sync socket");
+  Message m;
+  int r = read_message(c.sync_fd, m);
+  if (r == 1 && m.name == "HOOKS_DONE" && m.fields.size() == 1) { c.state_json = m.fields[0]; return true; }
+  if (r == 1 && m.name == "HOOKS_FAILED") _exit(1);  // Node reports the hook's error
+  if (r >= 0) errno = EPROTO;
+  return fail(f, "read", "sync socket (waiting for HOOKS_DONE)");
+}
+
+// run_hook KIND TIMEOUT NARGS PATH ARG... ENV...: a createContainer or
+// startContainer hook, run by the init so it is in the container's
+// namespaces. The OCI state JSON is its stdin (runtime-spec config.md "Hooks").
+static bool run_hook(InitContext &c, const Args &a, Failure &f) {
+  const std::string &kind = a[0], &path = a[3];
+  long timeout = std::strtol(a[1].c_str(), nullptr, 10);
+  size_t nargs = to_ulong(a[2]);
+  std::vector<std::string> args(a.begin() + 4, a.begin() + 4 + nargs), env(a.begin() + 4 + nargs, a.end());
+  int in[2];
+  if (pipe2(in, O_CLOEXEC) < 0) return fail(f, "pipe2", "hook stdin");
+  pid_t pid = fork();
+  if (pid < 0) return fail(f, "fork", path);
+  if (pid == 0) {
+    dup2(in[0], 0);  // dup2 clears FD_CLOEXEC on the copy
+    std::vector<char *> argv, envp;
+    for (auto &s : args) argv.push_back(&s[0]);
+    for (auto &s : env) envp.push_back(&s[0]);
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    execve(path.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  close(in[0]);
+  ssize_t ignored = write(in[1], c.state_json.data(), c.state_json.size());
+  (void)ignored;  // a hook that does not read its stdin is fine
+  close(in[1]);
+  int status = 0;
+  for (long waited_ms = 0;; waited_ms++) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (timeout > 0 && waited_ms >= timeout * 1000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      errno = ETIMEDOUT;
+      fail(f, "hook", path);
+      f.detail = kind + " hook " + path + " timed out after " + a[1] + "s";
+      return false;
+    }
+    usleep(1000);
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  errno = ECANCELED;
+  fail(f, "hook", path);
+  f.detail = kind + " hook " + path + (WIFEXITED(status) ? " exited with status " + std::to_string(WEXITSTATUS(status))
+                                                      : " was killed by signal " + std::to_string(WTERMSIG(status)));
+  return false;
 }
 
 // report_ready (exec): like exec_barrier without the fifo: the process is
@@ -789,6 +859,9 @@ static const StepEntry kSteps[] = {
     {"use_console_fd", 1, use_console_fd},
     {"setup_terminal", 2, setup_terminal},
     {"exec_barrier", 0, exec_barrier},
+    {"release_start", 0, release_start},
+    {"sync_hooks", 0, sync_hooks},
+    {"run_hook", 4, run_hook},
     {"report_ready", 0, report_ready},
     {"close_fds", 1, close_fds},
     {"exec", 0, exec_process},

@@ -11,6 +11,7 @@ struct Failure {
   std::string syscall;  // e.g. "mount", "pivot_root"
   std::string path;     // the path (or object) the syscall acted on
   int err = 0;          // errno
+  std::string detail;   // a whole sentence, when errno alone says too little (hooks)
 };
 
 // State carried between steps inside the container init.
@@ -24,6 +25,8 @@ struct InitContext {
   std::string exec_path;  // args[0] resolved by find_executable
   void *seccomp = nullptr;  // scmp_filter_ctx being built by seccomp_* steps
   int console_fd = -1;      // where the pty master goes (console socket or Node's socketpair)
+  int fifo_w = -1;          // the exec fifo, open for writing between exec_barrier and release_start
+  std::string state_json;   // OCI state for hooks run by the init (from HOOKS_DONE)
 };
 
 using Args = std::vector<std::string>;

@@ -9,7 +9,8 @@ import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace } from '../util/trace.js';
-import { buildExecPlan, buildPlan, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { runHooks, runHooksWarn } from './hooks.js';
 import { ConsolePair, relayTerminal } from './console.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
@@ -124,6 +125,19 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     }
     session.send('CGROUP_JOINED');
     trace('create: cgroups joined');
+    if (hasHooks(spec)) {
+      // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
+      await session.next('HOOKS');
+      const state = hookState(record, 'creating');
+      try {
+        await runHooks('prestart', spec.hooks, state);
+        await runHooks('createRuntime', spec.hooks, state);
+      } catch (err) {
+        session.send('HOOKS_FAILED');
+        throw err;
+      }
+      session.send('HOOKS_DONE', JSON.stringify(state));
+    }
     await session.next('CREATED');
     trace('create: CREATED received');
     // Limits go on once the init has made its device nodes (the devices
@@ -213,34 +227,49 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
+    const spec = containerSpec(store, id);
+    await runHooksWarn('poststart', spec.hooks, hookState(rec!, 'running'));
   } finally {
     lock.release();
   }
 }
 
-// Opening the fifo for reading unblocks the init's open for writing; it then
-// writes one byte and goes on to execve. Non-blocking, so a dead init cannot
-// hang us: we poll for the byte while the init is alive.
+/** The OCI state JSON hooks get on stdin. */
+function hookState(rec: ContainerRecord, status: Status) {
+  return { ociVersion: OCI_VERSION, id: rec.id, status, pid: rec.pid, bundle: rec.bundle, annotations: rec.annotations ?? {} };
+}
+
+// Opening the fifo for reading unblocks the init's open for writing; it runs
+// the startContainer hooks, then writes "0" and goes on to execve, or writes
+// the sentence that says what failed and exits. Non-blocking, so a dead init
+// cannot hang us: we poll while the init is alive.
 async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void> {
   const k = native().constants;
   const fd = openSync(fifo, k.O_RDONLY | k.O_NONBLOCK);
+  let got = '';
   try {
-    const buf = Buffer.alloc(1);
+    const buf = Buffer.alloc(4096);
     for (;;) {
-      let n = 0;
+      let n = -1;
       try {
-        n = readSync(fd, buf, 0, 1, null);
+        n = readSync(fd, buf, 0, buf.length, null);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       }
-      if (n === 1) break;
-      if (!isAlive(rec.pid, rec.pidStartTime)) throw new SkiffError('container init exited before start');
+      if (n > 0) got += buf.subarray(0, n).toString();
+      if (got === '0') break;
+      // A message ends with EOF (the init exited): n === 0 after data.
+      if (got && n === 0) throw new SkiffError(got);
+      if (!isAlive(rec.pid, rec.pidStartTime)) {
+        if (got) throw new SkiffError(got);
+        throw new SkiffError('container init exited before start');
+      }
       await new Promise((r) => setTimeout(r, 1));
     }
   } finally {
     closeSync(fd);
+    unlinkSync(fifo);
   }
-  unlinkSync(fifo);
 }
 
 /** "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error. */
@@ -286,7 +315,11 @@ export async function remove(opts: RuntimeOptions, id: string, force: boolean): 
     if ((status === 'running' || status === 'paused') && !force)
       throw new SkiffError(`cannot delete container ${id} that is not stopped: ${status}`);
     const record = rec ?? ({ id, pid: 0, pidStartTime: 0 } as ContainerRecord);
+    let spec: Spec | undefined;
+    try { spec = containerSpec(store, id); } catch { /* create died before the snapshot */ }
     await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
+    // poststop: after the container is deleted, before delete returns.
+    if (rec?.complete) await runHooksWarn('poststop', spec?.hooks, hookState(record, 'stopped'));
     trace('delete: done');
   } finally {
     lock.release();

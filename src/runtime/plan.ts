@@ -11,6 +11,7 @@ import type { CgroupManager } from '../cgroups/manager.js';
 import { parseMountOptions, propagationFlags } from './mountOptions.js';
 import type { Mount, Spec } from './spec.js';
 import { capabilityPlan, seccompSteps } from './security.js';
+import { hookSteps } from './hooks.js';
 
 export const PLAN_VERSION = '1';
 
@@ -147,6 +148,14 @@ export function buildPlan(input: PlanInput): Plan {
     if ((spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev/pts')) step('symlink', 'pts/ptmx', '/dev/ptmx');
   }
 
+  // Hooks (runtime-spec runtime.md "Lifecycle" steps 5-6): Node runs prestart
+  // and createRuntime now; createContainer hooks run here, in our namespaces,
+  // before pivot_root.
+  // Messages arrive in the order Node sends them: CGROUP_JOINED, then HOOKS_DONE.
+  const hooked = hasHooks(spec);
+  if (hooked) step('await_cgroup_placement');
+  if (hooked) step('sync_hooks');
+  steps.push(...hookSteps('createContainer', spec.hooks));
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
@@ -163,7 +172,7 @@ export function buildPlan(input: PlanInput): Plan {
   if (spec.root.readonly) step('remount_root_readonly');
 
   // Node placed us in our cgroups meanwhile (see native/setup/main.cc).
-  step('await_cgroup_placement');
+  if (!hooked) step('await_cgroup_placement');
   if (newNamespace(spec, 'cgroup')) step('unshare_cgroupns');
   for (const r of proc.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (proc.user.umask !== undefined) step('set_umask', proc.user.umask.toString(8));
@@ -187,7 +196,7 @@ export function buildPlan(input: PlanInput): Plan {
  * runc's finalizeNamespace uses (capabilities(7) explains each constraint).
  */
 export function planProcessIdentity(
-  step: StepFn, steps: PlanStep[], spec: Pick<Spec, 'process' | 'linux'>, preserveFds: number,
+  step: StepFn, steps: PlanStep[], spec: Pick<Spec, 'process' | 'linux' | 'hooks'>, preserveFds: number,
   ready: 'exec_barrier' | 'report_ready' = 'exec_barrier',
 ): void {
   const proc = spec.process!;
@@ -218,6 +227,11 @@ export function planProcessIdentity(
   step('exec_args', ...proc.args);
   step('exec_env', ...(proc.env ?? []));
   step(ready);
+  if (ready === 'exec_barrier') {
+    // startContainer hooks run once `start` opened the fifo, then we say go.
+    steps.push(...hookSteps('startContainer', spec.hooks));
+    step('release_start');
+  }
   step('close_fds', 3 + preserveFds);
   // Last: the filter then only has to allow execve itself.
   if (seccomp && !seccompEarly) step('seccomp_load');
@@ -246,6 +260,10 @@ export function mountPointOf(path: string, mountinfo = readFileSync('/proc/self/
     if (inside && mountPoint.length > best.length) best = mountPoint;
   }
   return best;
+}
+
+export function hasHooks(spec: Spec): boolean {
+  return Object.values(spec.hooks ?? {}).some((list) => list?.length);
 }
 
 /** Where execve will look for args[0]: the container's PATH, as execvp(3) would. */

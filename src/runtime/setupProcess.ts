@@ -64,8 +64,8 @@ export function startSetup(preserveFds: number, debug?: (line: string) => void, 
       const m = queue.shift();
       if (!m) { w.reject(ended!); continue; }
       if (m.name === 'ERROR') {
-        const [step, syscall, errno, code, path] = m.fields;
-        w.reject(new SystemError(step, syscall, Number(errno), code, path));
+        const [step, syscall, errno, code, path, detail] = m.fields;
+        w.reject(new SystemError(step, syscall, Number(errno), code, path, detail));
       } else if (m.name !== w.expect) {
         w.reject(new SkiffError(`setup protocol: expected ${w.expect}, got ${m.name}`));
       } else {

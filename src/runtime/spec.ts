@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { validateCapabilities, validateSeccomp, type Seccomp } from './security.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
+import { validateHooks, type Hooks } from './hooks.js';
 
 export interface IdMapping { containerID: number; hostID: number; size: number }
 export interface Rlimit { type: string; soft: number; hard: number }
@@ -49,7 +50,7 @@ export interface Spec {
   hostname?: string;
   domainname?: string;
   mounts?: Mount[];
-  hooks?: Record<string, unknown>;
+  hooks?: Hooks;
   annotations?: Record<string, string>;
   linux?: Linux;
 }
@@ -223,6 +224,7 @@ export function validateSpec(raw: unknown, needProcess = true): Spec {
     });
   }
   if (raw.annotations !== undefined && !isObject(raw.annotations)) bad('annotations', 'must be an object');
+  validateHooks(raw.hooks);
   checkLinux(raw.linux, raw);
   return raw as unknown as Spec;
 }
