@@ -7,9 +7,16 @@ fail=0
 report() { echo "leakcheck: $*" >&2; fail=1; }
 
 # Container inits and setup helpers still alive (their comm is skiff:[N:STAGE]).
+# A process in the middle of exiting is not a leak: give stragglers 10 s.
+for _ in $(seq 20); do
+  grep -qs '^skiff:' /proc/[0-9]*/comm || break
+  sleep 0.5
+done
 for comm in /proc/[0-9]*/comm; do
   name=$(cat "$comm" 2>/dev/null) || continue
-  case "$name" in skiff:*) report "process ${comm//[^0-9]/} ($name)";; esac
+  pid=${comm//[^0-9]/}
+  # The memory cgroup names the container it belongs to.
+  case "$name" in skiff:*) report "process $pid ($name) in $(grep -m1 memory "/proc/$pid/cgroup" 2>/dev/null)";; esac
 done
 # Test sandboxes (state roots, bundles) left in the temp directory.
 for d in "${TMPDIR:-/tmp}"/skiff-test-*; do [ -e "$d" ] && report "sandbox $d"; done
