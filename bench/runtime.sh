@@ -1,6 +1,7 @@
 #!/bin/bash
 # Benchmark: `skiff-runtime run` of /bin/true against `runc run` (Debian's
-# runc, installed here if missing) and the `node -e 0` floor.
+# runc, installed here if missing) and the `node -e 0` floor; then create,
+# start, delete and exec separately against runc.
 # Not a test: it prints ratios measured in the same run; record them in
 # bench/RESULTS.md.
 set -euo pipefail
@@ -19,4 +20,7 @@ spec.process.args = ["/bin/true"];
 fs.writeFileSync(dst + "/config.json", JSON.stringify(spec));
 ' rootfs-fixtures/out/busybox "$bundle"
 echo "runc: $(runc --version | head -1); node: $(node --version); kernel: $(uname -r); $(nproc) cores"
+echo; echo "## run of /bin/true"
 node bench/runtime.mjs "$bundle" "${ROUNDS:-30}"
+echo; echo "## lifecycle phases and exec"
+node bench/phases.mjs "$bundle" "${PHASE_ROUNDS:-50}"
