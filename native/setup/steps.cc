@@ -256,23 +256,31 @@ static bool mount_entry(InitContext &c, const Args &a, Failure &f) {
   return ok;
 }
 
-// mknod DEST TYPE MAJOR MINOR MODE UID GID
-static bool make_device(InitContext &c, const Args &a, Failure &f) {
-  std::vector<std::string> parts = split_path(a[0]);
+// The directory that will hold `path` (created inside the root if missing),
+// as an O_PATH fd, and the last component's name in `leaf`.
+static int open_parent_in_root(int root_fd, const std::string &path, std::string &leaf, Failure &f) {
+  std::vector<std::string> parts = split_path(path);
   std::string parent;
   for (size_t i = 0; i + 1 < parts.size(); i++) parent += "/" + parts[i];
-  int dir = ensure_in_root(c.root_fd, parent.empty() ? "/" : parent, 'd', f);
+  leaf = parts.empty() ? "." : parts.back();
+  return ensure_in_root(root_fd, parent.empty() ? "/" : parent, 'd', f);
+}
+
+// mknod DEST TYPE MAJOR MINOR MODE UID GID
+static bool make_device(InitContext &c, const Args &a, Failure &f) {
+  std::string leaf;
+  int dir = open_parent_in_root(c.root_fd, a[0], leaf, f);
   if (dir < 0) return false;
   mode_t type = a[1] == "b" ? S_IFBLK : a[1] == "p" ? S_IFIFO : S_IFCHR;
   mode_t mode = static_cast<mode_t>(std::strtoul(a[4].c_str(), nullptr, 8));
   bool ok = true;
   // Unlink first: an image may ship a regular file or symlink here.
-  if (unlinkat(dir, parts.back().c_str(), 0) < 0 && errno != ENOENT) ok = fail(f, "unlinkat", a[0]);
-  if (ok && mknodat(dir, parts.back().c_str(), type | mode, makedev(to_ulong(a[2]), to_ulong(a[3]))) < 0)
+  if (unlinkat(dir, leaf.c_str(), 0) < 0 && errno != ENOENT) ok = fail(f, "unlinkat", a[0]);
+  if (ok && mknodat(dir, leaf.c_str(), type | mode, makedev(to_ulong(a[2]), to_ulong(a[3]))) < 0)
     ok = fail(f, "mknodat", a[0]);
   // mknod applies the umask; set the exact mode and owner the spec asked for.
-  if (ok && fchmodat(dir, parts.back().c_str(), mode, 0) < 0) ok = fail(f, "fchmodat", a[0]);
-  if (ok && fchownat(dir, parts.back().c_str(), static_cast<uid_t>(to_ulong(a[5])),
+  if (ok && fchmodat(dir, leaf.c_str(), mode, 0) < 0) ok = fail(f, "fchmodat", a[0]);
+  if (ok && fchownat(dir, leaf.c_str(), static_cast<uid_t>(to_ulong(a[5])),
                      static_cast<gid_t>(to_ulong(a[6])), AT_SYMLINK_NOFOLLOW) < 0)
     ok = fail(f, "fchownat", a[0]);
   close(dir);
@@ -291,12 +299,10 @@ static bool bind_device(InitContext &c, const Args &a, Failure &f) {
 
 // symlink TARGET LINKPATH (an existing entry is left alone, as runc does)
 static bool make_symlink(InitContext &c, const Args &a, Failure &f) {
-  std::vector<std::string> parts = split_path(a[1]);
-  std::string parent;
-  for (size_t i = 0; i + 1 < parts.size(); i++) parent += "/" + parts[i];
-  int dir = ensure_in_root(c.root_fd, parent.empty() ? "/" : parent, 'd', f);
+  std::string leaf;
+  int dir = open_parent_in_root(c.root_fd, a[1], leaf, f);
   if (dir < 0) return false;
-  bool ok = symlinkat(a[0].c_str(), dir, parts.back().c_str()) == 0 || errno == EEXIST || fail(f, "symlinkat", a[1]);
+  bool ok = symlinkat(a[0].c_str(), dir, leaf.c_str()) == 0 || errno == EEXIST || fail(f, "symlinkat", a[1]);
   close(dir);
   return ok;
 }
