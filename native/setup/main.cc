@@ -222,13 +222,13 @@ int main(int argc, char **argv) {
 
   Plan plan;
   if (!read_plan(sync_fd, plan, f)) die(sync_fd, f, "read_plan");
-  if (!join_namespaces(plan, f)) die(sync_fd, f, "join_namespace");
-
-  // Opened as host root before any namespace change: the init, possibly an
-  // unmapped user inside a user namespace, inherits the fds.
+  // Opened as host root before any namespace change (joining a container's
+  // mount namespace would hide host paths): the init, possibly an unmapped
+  // user inside a user namespace, inherits the fds.
   InitContext ctx;
   ctx.sync_fd = sync_fd;
   if (!run_steps(ctx, plan.pre_clone, f, nullptr)) die(sync_fd, f, f.step.c_str());
+  if (!join_namespaces(plan, f)) die(sync_fd, f, "join_namespace");
 
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) { fail(f, "pipe2", "go pipe"); die(sync_fd, f, "clone"); }

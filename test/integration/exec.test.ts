@@ -84,3 +84,31 @@ test('an exec\'d process during setup is not the host binary either (CVE-2019-57
   t.not(r.exitCode, 0);
   await sb.run(['delete', '--force', id]);
 });
+
+test('exec --preserve-fds passes fd 3 through; exec --console-socket sends a pty', async (t) => {
+  const { execa } = await import('execa');
+  const { CLI } = await import('../helpers.js');
+  const { closeSync, openSync } = await import('node:fs');
+  const { native } = await import('../../src/native.js');
+  const { id } = await running(t);
+  const extra = join(sb.dir, 'exec-fd3.txt');
+  const fd3 = openSync(extra, 'w');
+  const r = await execa(CLI, ['--root', sb.root, 'exec', '--preserve-fds', '1', id, 'sh', '-c', 'echo via-fd-3 >&3'],
+    { reject: false, stdio: ['ignore', 'ignore', 'pipe', fd3] } as never);
+  closeSync(fd3);
+  t.is((r as { exitCode: number }).exitCode, 0, String((r as { stderr: unknown }).stderr));
+  t.is(readFileSync(extra, 'utf8'), 'via-fd-3\n');
+
+  const socketPath = join(sb.dir, 'exec-console.sock');
+  const listener = native().unixListen(socketPath);
+  const ex = sb.run(['exec', '-t', '-d', '--console-socket', socketPath, id, 'sleep', '5']);
+  let conn = -1;
+  for (let i = 0; i < 500 && conn < 0; i++) { conn = native().unixAccept(listener); if (conn < 0) await new Promise((res) => setTimeout(res, 10)); }
+  t.is((await ex).exitCode, 0);
+  const master = native().recvFd(conn);
+  t.true(master > 0, 'a pty master arrived over the console socket');
+  closeSync(master);
+  closeSync(conn);
+  closeSync(listener);
+  await sb.run(['delete', '--force', id]);
+});
