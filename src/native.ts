@@ -25,7 +25,12 @@ export interface Native {
   unixListen(path: string): number;
   /** A connected socket, or -1 when nobody is waiting (non-blocking). */
   unixAccept(listener: number): number;
-  /** MS_*, RLIMIT_*, O_*, CAP_* from this machine's headers. */
+  /** mknod(2); mode includes the S_IF* type. */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** lsetxattr(2) / lgetxattr(2): never follow a symlink. */
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer | null;
+  /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */
   constants: NativeConstants;
 }
 

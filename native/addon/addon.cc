@@ -16,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 // Throws an Error shaped like Node's system errors: code, errno, syscall, path.
@@ -137,6 +139,39 @@ static Napi::Value UnixAccept(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, c);
 }
 
+// mknod(path, mode incl. S_IF*, major, minor): device nodes and overlay
+// whiteouts (a 0:0 character device) when unpacking layers.
+static Napi::Value Mknod(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  mode_t mode = info[1].As<Napi::Number>().Uint32Value();
+  dev_t dev = makedev(info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value());
+  if (mknod(path.c_str(), mode, dev) < 0) ThrowSystemError(env, errno, "mknod", path);
+  return env.Undefined();
+}
+
+// lsetxattr(path, name, value): never follows a symlink.
+static Napi::Value Lsetxattr(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  std::string name = info[1].As<Napi::String>();
+  Napi::Buffer<char> value = info[2].As<Napi::Buffer<char>>();
+  if (lsetxattr(path.c_str(), name.c_str(), value.Data(), value.Length(), 0) < 0) ThrowSystemError(env, errno, "lsetxattr", path);
+  return env.Undefined();
+}
+
+// lgetxattr(path, name) -> Buffer or null when absent.
+static Napi::Value Lgetxattr(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  std::string name = info[1].As<Napi::String>();
+  char buf[65536];
+  ssize_t n = lgetxattr(path.c_str(), name.c_str(), buf, sizeof buf);
+  if (n < 0 && (errno == ENODATA || errno == ENOTSUP)) return env.Null();
+  if (n < 0) { ThrowSystemError(env, errno, "lgetxattr", path); return env.Undefined(); }
+  return Napi::Buffer<char>::Copy(env, buf, static_cast<size_t>(n));
+}
+
 static Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define K(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
@@ -151,6 +186,8 @@ static Napi::Object Constants(Napi::Env env) {
   K(RLIMIT_SIGPENDING); K(RLIMIT_MSGQUEUE); K(RLIMIT_NICE); K(RLIMIT_RTPRIO); K(RLIMIT_RTTIME);
   // open(2)
   K(O_RDONLY); K(O_NONBLOCK); K(O_CLOEXEC);
+  // stat(2) file types, for mknod
+  K(S_IFCHR); K(S_IFBLK); K(S_IFIFO);
   // capabilities(7), from this machine's <linux/capability.h>
   K(CAP_CHOWN); K(CAP_DAC_OVERRIDE); K(CAP_DAC_READ_SEARCH); K(CAP_FOWNER); K(CAP_FSETID); K(CAP_KILL);
   K(CAP_SETGID); K(CAP_SETUID); K(CAP_SETPCAP); K(CAP_LINUX_IMMUTABLE); K(CAP_NET_BIND_SERVICE);
@@ -172,6 +209,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("unixAccept", Napi::Function::New(env, UnixAccept));
+  exports.Set("mknod", Napi::Function::New(env, Mknod));
+  exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
+  exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr));
   exports.Set("constants", Constants(env));
   return exports;
 }
