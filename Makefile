@@ -35,17 +35,24 @@ build/Release/skiff-setup: $(NATIVE_SOURCES) binding.gyp
 # into one CommonJS file, which starts far sooner than the module graph.
 build: deps build/Release/skiff-setup
 	node_modules/.bin/tsc -p .
-	node_modules/.bin/esbuild dist/src/runtime/cli.js --bundle --platform=node --format=cjs --target=node20 \
-	  --outfile=dist/bundle/skiff-runtime.cjs --log-level=warning \
-	  --define:import.meta.url=__skiffModuleUrl \
-	  --banner:js="const __skiffModuleUrl = require('node:url').pathToFileURL(__filename).href;"
+	for cli in runtime/cli:skiff-runtime engine/cli:skiff; do \
+	  node_modules/.bin/esbuild dist/src/$${cli%%:*}.js --bundle --platform=node --format=cjs --target=node20 \
+	    --outfile=dist/bundle/$${cli##*:}.cjs --log-level=warning \
+	    --define:import.meta.url=__skiffModuleUrl \
+	    --banner:js="const __skiffModuleUrl = require('node:url').pathToFileURL(__filename).href;" || exit 1; \
+	done
 
 fixtures: build
 	rootfs-fixtures/build-busybox-bundle.sh $(BUNDLE)
 	rootfs-fixtures/demo-config.sh $(BUNDLE)
+	@[ rootfs-fixtures/out/images/busybox-image.tar -nt rootfs-fixtures/out/busybox/.stamp ] || \
+	  node rootfs-fixtures/build-busybox-image.mjs $(BUNDLE)/rootfs rootfs-fixtures/out/images
 
 demo: fixtures
-	@echo '--- skiff-runtime run demo (busybox) ---'
+	@echo '--- skiff load: the busybox fixture image, offline ---'
+	bin/skiff load -i rootfs-fixtures/out/images/busybox-image.tar
+	bin/skiff images busybox
+	@echo '--- skiff-runtime run demo (busybox bundle) ---'
 	@bin/skiff-runtime delete --force skiff-demo >/dev/null 2>&1 || true
 	cd $(BUNDLE) && ../../../bin/skiff-runtime run skiff-demo
 

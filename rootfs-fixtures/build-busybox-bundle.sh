@@ -26,5 +26,8 @@ printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' > "$r/etc/group"
 : > "$r/etc/hostname"
 # The probe is static so it runs in any rootfs.
 ${CC:-gcc} -static -O2 -Wall -o "$r/bin/probe" "$here/probe.c"
+# The listing leakcheck compares against: tests must not change this rootfs.
+listing="$(cd "$out" && pwd)/.listing"
+(cd "$r" && find . | sort) > "$listing"
 echo "$want" > "$stamp"
 echo "built $out"

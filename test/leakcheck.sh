@@ -30,5 +30,11 @@ done
 # Mounts or network namespaces the tests made.
 grep -q 'skiff-test' /proc/self/mountinfo && report "mounts: $(grep -c skiff-test /proc/self/mountinfo)"
 ip netns list 2>/dev/null | grep -q '^skiff-test' && report "netns $(ip netns list | grep '^skiff-test')"
+# The shared fixture rootfs is read-only for tests: nothing added or removed.
+fixture="$(cd "$(dirname "$0")/.." && pwd)/rootfs-fixtures/out/busybox"
+if [ -f "$fixture/.listing" ]; then
+  changed=$(cd "$fixture/rootfs" && find . | sort | diff "$fixture/.listing" - | grep '^[<>]' | head -5)
+  [ -n "$changed" ] && report "fixture rootfs changed: $changed"
+fi
 [ "$fail" = 0 ] && echo "leakcheck: nothing left behind"
 exit "$fail"

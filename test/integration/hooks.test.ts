@@ -35,7 +35,7 @@ test.serial('all six kinds run in order, in the right namespaces, with the state
       poststart: [logger('poststart', host)],
       poststop: [logger('poststop', host)],
     };
-  });
+  }, sb.rootfsCopy()); // /hooklog is created in the rootfs: use a private copy
   t.is((await sb.run(['create', '-b', bundle, id])).exitCode, 0);
   t.is((await sb.run(['start', id])).exitCode, 0);
   t.is((await sb.run(['delete', '--force', id])).exitCode, 0);

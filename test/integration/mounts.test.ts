@@ -85,7 +85,7 @@ test('bind mounts: directory rw and ro, a single file, options honoured', async 
       { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=700'] },
     );
     s.process!.args = ['sh', '-c', 'probe write /mnt/rw/new; probe write /mnt/ro/new; cat /mnt/ro/existing; echo; cat /etc/single.txt; echo; stat -c %a /scratch; probe'];
-  }), sb.id()]);
+  }, sb.rootfsCopy()), sb.id()]); // new mount points are created in the rootfs: use a private copy
   t.is(r.exitCode, 0, r.stderr);
   const lines = r.stdout.split('\n');
   t.is(JSON.parse(lines[0]).write, 'ok');

@@ -1,0 +1,79 @@
+// skiff: the engine's command line (Docker's commands, flags and output).
+// Argument definitions only; each command lives in commands/.
+import { Command, CommanderError } from 'commander';
+import { SkiffError, describe } from '../errors.js';
+import type { EngineGlobals } from './context.js';
+import { imagesCommand } from './commands/images.js';
+import { tagCommand } from './commands/tag.js';
+import { rmiCommand } from './commands/rmi.js';
+import { loadCommand } from './commands/load.js';
+import { imageInspectCommand } from './commands/inspect.js';
+import { historyCommand } from './commands/history.js';
+import { imagePruneCommand } from './commands/prune.js';
+
+const VERSION = '0.1.0';
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+function globals(program: Command): EngineGlobals {
+  const o = program.opts();
+  return { root: o.root, debug: !!o.debug };
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('skiff')
+    .description('a container engine')
+    .version(`skiff version ${VERSION}`, '-v, --version')
+    .option('--root <dir>', 'engine state directory', process.env.SKIFF_ROOT ?? '/var/lib/skiff')
+    .option('-D, --debug', 'debug output')
+    .enablePositionalOptions();
+
+  const image = program.command('image').description('manage images');
+
+  // Each command exists at the top level and under `image` (docker's grouped form).
+  const define = (parents: [Command, string][], build: (c: Command) => Command) => { for (const [p, name] of parents) build(p.command(name)); };
+
+  define([[program, 'images'], [image, 'ls']], (c) => c.description('list images').argument('[repository]')
+    .option('-a, --all', 'show all images').option('-q, --quiet', 'only image IDs').option('--digests', 'show digests')
+    .option('--no-trunc', 'do not truncate output').option('-f, --filter <filter>', 'filter (dangling=true|false)', collect, [])
+    .action((repo, o) => imagesCommand(globals(program), repo, { ...o, noTrunc: o.trunc === false })));
+
+  define([[program, 'tag'], [image, 'tag']], (c) => c.description('create a tag TARGET that refers to SOURCE')
+    .argument('<source>').argument('<target>').action((s, t) => tagCommand(globals(program), s, t)));
+
+  define([[program, 'rmi'], [image, 'rm']], (c) => c.description('remove images').argument('<images...>')
+    .option('-f, --force', 'force removal').action((imgs, o) => setExit(rmiCommand(globals(program), imgs, o))));
+
+  define([[program, 'load'], [image, 'load']], (c) => c.description('load images from a tar archive (docker-archive or OCI layout)')
+    .option('-i, --input <file>', 'read from a file instead of stdin').option('-q, --quiet', 'suppress output')
+    .action((o) => loadCommand(globals(program), o)));
+
+  define([[program, 'history'], [image, 'history']], (c) => c.description('show the history of an image').argument('<image>')
+    .option('--no-trunc', 'do not truncate output').option('-q, --quiet', 'only image IDs')
+    .action((img, o) => historyCommand(globals(program), img, { ...o, noTrunc: o.trunc === false })));
+
+  image.command('inspect').description('display detailed information on images').argument('<images...>')
+    .action((imgs) => setExit(imageInspectCommand(globals(program), imgs)));
+
+  image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
+    .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
+
+  program.command('version').description('show the version').action(() => { process.stdout.write(`skiff version ${VERSION}\n`); });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => { exitCode = code; });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `skiff: ${s.slice(7)}` : s) });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 125;
+    process.stderr.write(`skiff: ${describe(err as Error)}\n`);
+    if (!(err instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    // docker: 125 when the engine itself fails (docker run(1) "Exit Status").
+    return 125;
+  }
+}

@@ -1,0 +1,13 @@
+// skiff image prune [-a] [-f]: dangling images (all unused with -a).
+import { SkiffError } from '../../errors.js';
+import { pruneImages } from '../../image/images.js';
+import { humanSize } from '../../util/human.js';
+import { imageStore, type EngineGlobals } from '../context.js';
+
+export function imagePruneCommand(g: EngineGlobals, f: { all?: boolean; force?: boolean }): void {
+  // Docker asks for confirmation on a terminal; without one, -f is required.
+  if (!f.force) throw new SkiffError('image prune needs -f (--force) to delete without asking');
+  const { deleted, reclaimed } = pruneImages(imageStore(g), !!f.all);
+  if (deleted.length) process.stdout.write('Deleted Images:\n' + deleted.map((l) => l + '\n').join('') + '\n');
+  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+}

@@ -1,0 +1,19 @@
+// skiff rmi [-f] IMAGE...: prints Untagged:/Deleted: lines as docker does;
+// each image is tried, and a failure makes the exit status 1.
+import { describe } from '../../errors.js';
+import { removeImage } from '../../image/images.js';
+import { imageStore, type EngineGlobals } from '../context.js';
+
+export function rmiCommand(g: EngineGlobals, images: string[], f: { force?: boolean }): number {
+  const store = imageStore(g);
+  let status = 0;
+  for (const image of images) {
+    try {
+      process.stdout.write(removeImage(store, image, !!f.force).map((l) => l + '\n').join(''));
+    } catch (err) {
+      process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}

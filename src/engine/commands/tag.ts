@@ -1,0 +1,7 @@
+// skiff tag SOURCE TARGET
+import { tagImage } from '../../image/images.js';
+import { imageStore, type EngineGlobals } from '../context.js';
+
+export function tagCommand(g: EngineGlobals, source: string, target: string): void {
+  tagImage(imageStore(g), source, target);
+}

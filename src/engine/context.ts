@@ -1,0 +1,8 @@
+// What every skiff command needs: the engine root and its stores.
+import { ImageStore } from '../image/store.js';
+
+export interface EngineGlobals { root: string; debug: boolean }
+
+export function imageStore(g: EngineGlobals): ImageStore {
+  return new ImageStore(g.root);
+}

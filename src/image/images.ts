@@ -1,0 +1,113 @@
+// Image operations on the store: tags, lookups by name or ID prefix, rmi,
+// prune. What `skiff images`, `tag`, `rmi` and `image prune` call.
+import { SkiffError } from '../errors.js';
+import { canonicalString, familiarString, parseReference } from './reference.js';
+import type { ImageRecord, ImageStore } from './store.js';
+
+export function addTag(store: ImageStore, canonical: string, id: string): void {
+  const lock = store.lock();
+  try {
+    const tags = store.tags();
+    tags[canonical] = id;
+    store.writeTags(tags);
+  } finally {
+    lock.release();
+  }
+}
+
+/** An image by reference (busybox, busybox:1.0) or by ID / unique ID prefix. */
+export function resolveImage(store: ImageStore, nameOrId: string): ImageRecord {
+  const hexish = nameOrId.replace(/^sha256:/, '');
+  if (/^[a-f0-9]{4,64}$/.test(hexish)) {
+    const matches = store.images().filter((i) => i.id.slice(7).startsWith(hexish));
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new SkiffError(`image ID prefix ${nameOrId} is ambiguous`);
+  }
+  const ref = parseReference(nameOrId);
+  const id = store.tags()[canonicalString(ref)];
+  const rec = id ? store.getImage(id) : undefined;
+  if (!rec) throw new SkiffError(`No such image: ${familiarString(ref)}`);
+  return rec;
+}
+
+export function tagImage(store: ImageStore, source: string, target: string): void {
+  const rec = resolveImage(store, source);
+  const ref = parseReference(target);
+  if (ref.digest) throw new SkiffError(`refusing to create a tag with a digest reference: ${target}`);
+  addTag(store, canonicalString(ref), rec.id);
+}
+
+/** Tags shown for an image, familiar form, sorted. */
+export function repoTags(store: ImageStore, id: string): string[] {
+  return store.tagsOf(id).map((t) => familiarString(parseReference(t)));
+}
+
+/**
+ * `rmi`: a name untags; the image goes when no tag is left. By ID, an image
+ * with several tags needs --force. `inUse(id)` (from the container store)
+ * protects images containers use: --force then only untags, leaving a
+ * dangling <none>:<none> image, as Docker does.
+ */
+export function removeImage(store: ImageStore, nameOrId: string, force: boolean, inUse: (id: string) => boolean = () => false): string[] {
+  const lock = store.lock();
+  const out: string[] = [];
+  try {
+    const rec = resolveImage(store, nameOrId);
+    const tags = store.tags();
+    const mine = Object.keys(tags).filter((t) => tags[t] === rec.id);
+    const byName = !/^(sha256:)?[a-f0-9]{4,64}$/.test(nameOrId) || mine.includes(canonicalString(parseReference(nameOrId)));
+    let untag: string[];
+    if (byName) {
+      untag = [canonicalString(parseReference(nameOrId))];
+    } else {
+      if (mine.length > 1 && !force)
+        throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+      untag = mine;
+    }
+    if (inUse(rec.id) && !force && (!byName || mine.length === 1))
+      throw new SkiffError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container is using its referenced image ${rec.id.slice(7, 19)}`);
+    for (const t of untag) {
+      delete tags[t];
+      out.push(`Untagged: ${familiarString(parseReference(t))}`);
+    }
+    store.writeTags(tags);
+    const stillTagged = Object.values(tags).includes(rec.id);
+    if (!stillTagged && !inUse(rec.id)) {
+      store.removeImage(rec.id);
+      out.push(`Deleted: ${rec.id}`);
+      store.collectGarbage();
+    }
+  } finally {
+    lock.release();
+  }
+  return out;
+}
+
+/** Dangling images: no tag left (e.g. after `rmi -f` of an image in use, or a re-tag). */
+export function isDangling(store: ImageStore, rec: ImageRecord): boolean {
+  return store.tagsOf(rec.id).length === 0;
+}
+
+/** `image prune`: dangling images, or with `all` every image without a container. */
+export function pruneImages(store: ImageStore, all: boolean, inUse: (id: string) => boolean = () => false): { deleted: string[]; reclaimed: number } {
+  const lock = store.lock();
+  const deleted: string[] = [];
+  let reclaimed = 0;
+  try {
+    const tags = store.tags();
+    for (const rec of store.images()) {
+      if (inUse(rec.id)) continue;
+      const tagged = Object.values(tags).includes(rec.id);
+      if (tagged && !all) continue;
+      for (const [t, id] of Object.entries(tags)) if (id === rec.id) { delete tags[t]; deleted.push(`untagged: ${familiarString(parseReference(t))}`); }
+      store.removeImage(rec.id);
+      deleted.push(`deleted: ${rec.id}`);
+      reclaimed += rec.size;
+    }
+    store.writeTags(tags);
+    store.collectGarbage();
+  } finally {
+    lock.release();
+  }
+  return { deleted, reclaimed };
+}

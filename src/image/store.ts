@@ -1,0 +1,188 @@
+// The image store under the engine root (/var/lib/skiff, or --root/SKIFF_ROOT):
+//   blobs/sha256/<hex>       content-addressed blobs, verified on write
+//   layers/<chainid hex>/    one unpacked layer (diff/) per chain ID, shared
+//   images/<config hex>.json one record per image (its id is the config digest)
+//   repositories.json        "docker.io/library/busybox:latest" -> image id
+//   store.lock               flock(2): every change happens under it
+// Writes go to a temp name and are renamed into place, so a command killed
+// at any point leaves either nothing or a whole blob/layer/record; leftover
+// temp files are swept by the next writer.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SkiffError } from '../errors.js';
+import { FileLock, writeFileAtomic } from '../util/files.js';
+
+export interface LayerRef { diffID: string; chainID: string; size: number }
+export interface ImageConfig {
+  architecture?: string; os?: string; variant?: string; created?: string; author?: string;
+  config?: Record<string, unknown>;
+  rootfs: { type: string; diff_ids: string[] };
+  history?: { created?: string; created_by?: string; comment?: string; empty_layer?: boolean; author?: string }[];
+}
+export interface ImageRecord {
+  id: string; // sha256:<config digest>
+  config: ImageConfig;
+  layers: LayerRef[];
+  repoDigests: string[];
+  /** Every blob this image keeps: config, manifest, compressed layers. */
+  blobs: string[];
+  size: number;
+  loadedAt: string;
+}
+
+const hex = (digest: string) => digest.replace(/^sha256:/, '');
+
+export function sha256(data: Buffer | string): string {
+  return 'sha256:' + createHash('sha256').update(data).digest('hex');
+}
+
+/** chainID(L0) = diffID(L0); chainID(Ln) = sha256(chainID(Ln-1) + " " + diffID(Ln)) (image-spec config.md). */
+export function chainIDs(diffIDs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIDs) out.push(out.length ? sha256(`${out[out.length - 1]} ${d}`) : d);
+  return out;
+}
+
+export class ImageStore {
+  constructor(readonly root: string) {
+    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
+  }
+
+  lock(): FileLock {
+    return FileLock.acquire(join(this.root, 'store.lock'));
+  }
+
+  /** A fresh temp path inside the store (same filesystem, so rename is atomic). */
+  tempPath(kind: string): string {
+    return join(this.root, 'tmp', `${kind}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  }
+
+  blobPath(digest: string): string {
+    return join(this.root, 'blobs/sha256', hex(digest));
+  }
+
+  hasBlob(digest: string): boolean {
+    return existsSync(this.blobPath(digest));
+  }
+
+  /** Stores bytes whose digest must be `expected` (when given); returns the digest. */
+  putBlob(data: Buffer, expected?: string): string {
+    const digest = sha256(data);
+    if (expected && expected !== digest) throw new SkiffError(`digest mismatch: expected ${expected}, got ${digest}`);
+    if (!this.hasBlob(digest)) writeFileAtomic(this.blobPath(digest), data, 0o644);
+    return digest;
+  }
+
+  /** Moves a finished temp file (already verified by the caller) into place. */
+  adoptBlob(tempFile: string, digest: string): void {
+    if (this.hasBlob(digest)) rmSync(tempFile, { force: true });
+    else renameSync(tempFile, this.blobPath(digest));
+  }
+
+  readBlob(digest: string): Buffer {
+    try {
+      return readFileSync(this.blobPath(digest));
+    } catch {
+      throw new SkiffError(`blob ${digest} is missing from the store`);
+    }
+  }
+
+  layerDir(chainID: string): string {
+    return join(this.root, 'layers', hex(chainID));
+  }
+
+  /** The unpacked files of a layer: an overlayfs lower directory. */
+  layerDiff(chainID: string): string {
+    return join(this.layerDir(chainID), 'diff');
+  }
+
+  hasLayer(chainID: string): boolean {
+    return existsSync(join(this.layerDir(chainID), 'layer.json'));
+  }
+
+  getLayer(chainID: string): LayerRef | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.layerDir(chainID), 'layer.json'), 'utf8')) as LayerRef;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Renames an unpacked temp dir (holding diff/) into place as the layer. */
+  adoptLayer(tempDir: string, layer: LayerRef): void {
+    writeFileSync(join(tempDir, 'layer.json'), JSON.stringify(layer));
+    if (this.hasLayer(layer.chainID)) {
+      rmSync(tempDir, { recursive: true, force: true });
+      return;
+    }
+    rmSync(this.layerDir(layer.chainID), { recursive: true, force: true }); // a half layer from a crash
+    renameSync(tempDir, this.layerDir(layer.chainID));
+  }
+
+  // --- images and tags ---------------------------------------------------
+
+  imagePath(id: string): string {
+    return join(this.root, 'images', `${hex(id)}.json`);
+  }
+
+  putImage(rec: ImageRecord): void {
+    writeFileAtomic(this.imagePath(rec.id), JSON.stringify(rec, null, 2));
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(this.imagePath(id), 'utf8')) as ImageRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  images(): ImageRecord[] {
+    return readdirSync(join(this.root, 'images'))
+      .filter((f) => /^[a-f0-9]{64}\.json$/.test(f))
+      .map((f) => this.getImage('sha256:' + f.slice(0, 64)))
+      .filter((r): r is ImageRecord => !!r);
+  }
+
+  tags(): Record<string, string> {
+    try {
+      return JSON.parse(readFileSync(join(this.root, 'repositories.json'), 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  writeTags(tags: Record<string, string>): void {
+    writeFileAtomic(join(this.root, 'repositories.json'), JSON.stringify(tags, null, 2));
+  }
+
+  tagsOf(id: string): string[] {
+    return Object.entries(this.tags()).filter(([, v]) => v === id).map(([k]) => k).sort();
+  }
+
+  removeImage(id: string): void {
+    rmSync(this.imagePath(id), { force: true });
+  }
+
+  /** Removes layers and blobs no image refers to, and stale temp files. */
+  collectGarbage(): { layers: number; blobs: number } {
+    const images = this.images();
+    const liveLayers = new Set(images.flatMap((i) => i.layers.map((l) => hex(l.chainID))));
+    const liveBlobs = new Set(images.flatMap((i) => i.blobs.map(hex)));
+    let layers = 0;
+    let blobs = 0;
+    for (const l of readdirSync(join(this.root, 'layers'))) {
+      if (!liveLayers.has(l)) { rmSync(join(this.root, 'layers', l), { recursive: true, force: true }); layers++; }
+    }
+    for (const b of readdirSync(join(this.root, 'blobs/sha256'))) {
+      if (!liveBlobs.has(b)) { rmSync(join(this.root, 'blobs/sha256', b), { force: true }); blobs++; }
+    }
+    for (const t of readdirSync(join(this.root, 'tmp'))) {
+      // Another process's temp file is younger than a minute; older ones are leftovers.
+      const p = join(this.root, 'tmp', t);
+      if (Date.now() - statSync(p).mtimeMs > 60_000) rmSync(p, { recursive: true, force: true });
+    }
+    return { layers, blobs };
+  }
+}
