@@ -12,6 +12,8 @@ import { projectRoot } from '../src/native.js';
 import { detectHierarchies } from '../src/cgroups/hierarchy.js';
 
 export const CLI = join(projectRoot, 'bin/skiff-runtime');
+export const ENGINE = join(projectRoot, 'bin/skiff');
+export const FIXTURE_IMAGES = join(projectRoot, 'rootfs-fixtures/out/images');
 export const FIXTURE_ROOTFS = join(projectRoot, 'rootfs-fixtures/out/busybox/rootfs');
 
 if (!existsSync(join(FIXTURE_ROOTFS, 'bin/probe'))) {
@@ -39,7 +41,12 @@ export class Sandbox {
    * detached container inherits them and would hold a pipe open (as with
    * runc, engines hand the runtime fifos or files for this reason).
    */
-  async run(args: string[], opts: { timeout?: number; wrap?: string[] } = {}): Promise<CliResult> {
+  /** Runs the engine CLI with its own root under this sandbox. */
+  skiff(args: string[], root = join(this.dir, 'engine')): Promise<CliResult> {
+    return this.run(args, { command: [ENGINE, '--root', root] });
+  }
+
+  async run(args: string[], opts: { timeout?: number; wrap?: string[]; command?: string[] } = {}): Promise<CliResult> {
     const n = this.counter++;
     const out = join(this.dir, `out-${n}`);
     const err = join(this.dir, `err-${n}`);
@@ -49,7 +56,7 @@ export class Sandbox {
     // execa's types do not model raw fd numbers in stdio; the runtime does.
     const options = { reject: false, timeout: opts.timeout ?? 60_000, stdio: ['ignore', outFd, errFd] } as unknown as Options;
     // `wrap` runs the CLI under another command (e.g. in a private mount namespace).
-    const [cmd, ...cmdArgs] = [...(opts.wrap ?? []), CLI, '--root', this.root, ...args];
+    const [cmd, ...cmdArgs] = [...(opts.wrap ?? []), ...(opts.command ?? [CLI, '--root', this.root]), ...args];
     const r = await execa(cmd, cmdArgs, options).finally(() => { closeSync(outFd); closeSync(errFd); });
     const read = (p: string) => readFileSync(p, 'utf8').replace(/\n$/, '');
     return { exitCode: r.exitCode ?? -1, stdout: read(out), stderr: read(err) };

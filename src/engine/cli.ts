@@ -21,6 +21,10 @@ function globals(program: Command): EngineGlobals {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('skiff')
+    // Before any subcommand exists: commander copies these settings into
+    // subcommands when they are created.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `skiff: ${s.slice(7)}` : s) })
     .description('a container engine')
     .version(`skiff version ${VERSION}`, '-v, --version')
     .option('--root <dir>', 'engine state directory', process.env.SKIFF_ROOT ?? '/var/lib/skiff')
@@ -64,8 +68,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `skiff: ${s.slice(7)}` : s) });
   try {
     await program.parseAsync(argv);
     return exitCode;

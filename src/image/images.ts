@@ -4,12 +4,17 @@ import { SkiffError } from '../errors.js';
 import { canonicalString, familiarString, parseReference } from './reference.js';
 import type { ImageRecord, ImageStore } from './store.js';
 
+/** Points a tag at an image. The caller holds the store lock. */
+export function setTag(store: ImageStore, canonical: string, id: string): void {
+  const tags = store.tags();
+  tags[canonical] = id;
+  store.writeTags(tags);
+}
+
 export function addTag(store: ImageStore, canonical: string, id: string): void {
   const lock = store.lock();
   try {
-    const tags = store.tags();
-    tags[canonical] = id;
-    store.writeTags(tags);
+    setTag(store, canonical, id);
   } finally {
     lock.release();
   }

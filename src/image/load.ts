@@ -10,7 +10,7 @@ import { confine, unpackLayer } from './unpack.js';
 import { importLayers } from './importer.js';
 import { sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
 import { canonicalString, familiarString, parseReference } from './reference.js';
-import { addTag } from './images.js';
+import { setTag } from './images.js';
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -49,9 +49,21 @@ export async function loadArchive(store: ImageStore, input: AsyncIterable<Buffer
   mkdirSync(dir, { mode: 0o700 });
   try {
     await unpackLayer(input, dir);
-    if (existsSync(join(dir, 'manifest.json'))) return await loadDockerArchive(store, dir);
-    if (existsSync(join(dir, 'index.json')) && existsSync(join(dir, 'oci-layout'))) return await loadOciLayout(store, dir);
-    throw new SkiffError('archive: neither a docker-archive (manifest.json) nor an OCI image layout (oci-layout, index.json)');
+    const format = existsSync(join(dir, 'manifest.json')) ? 'docker-archive'
+      : existsSync(join(dir, 'index.json')) && existsSync(join(dir, 'oci-layout')) ? 'oci' : undefined;
+    if (!format) throw new SkiffError('archive: neither a docker-archive (manifest.json) nor an OCI image layout (oci-layout, index.json)');
+    // Store changes happen under the store lock: a second load of the same
+    // image waits, then finds its layers there; and garbage collection after
+    // a failure cannot remove a layer another import is about to use.
+    const lock = store.lock();
+    try {
+      return format === 'docker-archive' ? await loadDockerArchive(store, dir) : await loadOciLayout(store, dir);
+    } catch (err) {
+      store.collectGarbage(); // layers and blobs of the failed image
+      throw err;
+    } finally {
+      lock.release();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -85,7 +97,7 @@ async function loadDockerArchive(store: ImageStore, dir: string): Promise<string
     const rec = await storeImage(store, dir, archiveFile(dir, m.Config, 'config'), m.Layers.map((l) => archiveFile(dir, l, 'layer')), []);
     const tags = (m.RepoTags ?? []).map((t) => parseReference(t));
     for (const ref of tags) {
-      addTag(store, canonicalString(ref), rec.id);
+      setTag(store, canonicalString(ref), rec.id);
       lines.push(`Loaded image: ${familiarString(ref)}`);
     }
     if (!tags.length) lines.push(`Loaded image ID: ${rec.id}`);
@@ -129,7 +141,7 @@ async function loadOciLayout(store: ImageStore, dir: string): Promise<string[]> 
     const name = top.annotations?.['io.containerd.image.name'] ?? (refName && /[:/]/.test(refName) ? refName : undefined);
     if (name) {
       const ref = parseReference(name);
-      addTag(store, canonicalString(ref), rec.id);
+      setTag(store, canonicalString(ref), rec.id);
       lines.push(`Loaded image: ${familiarString(ref)}`);
     } else {
       lines.push(`Loaded image ID: ${rec.id}`);

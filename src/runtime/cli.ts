@@ -47,6 +47,10 @@ function createFlags(cmd: Command): Command {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command(NAME)
+    // Before any subcommand exists: commander copies these settings into
+    // subcommands when they are created.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s.slice(7)}` : s) })
     .description('a runc-compatible OCI runtime')
     .version('0.1.0', '-v, --version')
     .option('--root <dir>', 'directory for container state', '/run/skiff-runtime')
@@ -152,10 +156,6 @@ export async function main(argv: string[]): Promise<number> {
   trace('main');
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
-  program.exitOverride();
-  program.configureOutput({
-    writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s.slice(7)}` : s),
-  });
   try {
     await program.parseAsync(argv);
     return exitCode;
