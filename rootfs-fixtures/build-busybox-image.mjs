@@ -69,9 +69,34 @@ writeFileSync(join(oci, 'index.json'), JSON.stringify({
     annotations: { 'io.containerd.image.name': 'docker.io/library/busybox:latest', 'org.opencontainers.image.ref.name': 'latest' } }],
 }));
 
+// Multi-platform: an image index with this host's image and a twin for the
+// other architecture (same layers, its own config): for platform selection.
+const other = arch === 'amd64' ? 'arm64' : 'amd64';
+const multi = join(work, 'multi');
+cpSync(oci, multi, { recursive: true });
+const mblob = (b) => { writeFileSync(join(multi, 'blobs/sha256', sha(b).slice(7)), b); return { digest: sha(b), size: b.length }; };
+const twinConfig = Buffer.from(JSON.stringify({ ...JSON.parse(config.toString()), architecture: other, ...(other === 'arm64' ? { variant: 'v8' } : {}) }));
+const twinManifest = Buffer.from(JSON.stringify({
+  ...JSON.parse(manifest.toString()),
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...mblob(twinConfig) },
+}));
+const platformOf = (a) => ({ os: 'linux', architecture: a, ...(a === 'arm64' ? { variant: 'v8' } : {}) });
+const index = Buffer.from(JSON.stringify({
+  schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+  manifests: [
+    { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length, platform: platformOf(arch) },
+    { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...mblob(twinManifest), platform: platformOf(other) },
+  ],
+}));
+writeFileSync(join(multi, 'index.json'), JSON.stringify({
+  schemaVersion: 2,
+  manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...mblob(index), annotations: { 'org.opencontainers.image.ref.name': 'multi' } }],
+}));
+
 mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'busybox-multi-oci.tar'), await tarDir(multi));
 writeFileSync(join(out, 'busybox-image.tar'), await tarDir(da));
 writeFileSync(join(out, 'busybox-oci.tar'), await tarDir(oci));
-writeFileSync(join(out, 'busybox-image.json'), JSON.stringify({ id: sha(config), diffIDs: layers.map(sha), manifest: sha(manifest) }, null, 2));
+writeFileSync(join(out, 'busybox-image.json'), JSON.stringify({ id: sha(config), diffIDs: layers.map(sha), manifest: sha(manifest), twinId: sha(twinConfig), twinArch: other, index: sha(index) }, null, 2));
 rmSync(work, { recursive: true, force: true });
 console.log(`built ${out}/busybox-image.tar and busybox-oci.tar (image ${sha(config).slice(7, 19)})`);

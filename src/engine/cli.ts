@@ -10,6 +10,8 @@ import { loadCommand } from './commands/load.js';
 import { imageInspectCommand } from './commands/inspect.js';
 import { historyCommand } from './commands/history.js';
 import { imagePruneCommand } from './commands/prune.js';
+import { pullCommand } from './commands/pull.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -60,6 +62,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
     .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
+
+  define([[program, 'pull'], [image, 'pull']], (c) => c.description('download an image from a registry').argument('<name>')
+    .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image')
+    .option('-q, --quiet', 'print only the image name')
+    .action((name, o) => pullCommand(globals(program), name, o)));
+
+  program.command('login').description('log in to a registry').argument('[server]')
+    .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')
+    .action((server, o) => loginCommand(globals(program), server, o));
+  program.command('logout').description('log out from a registry').argument('[server]')
+    .action((server) => logoutCommand(server));
 
   program.command('version').description('show the version').action(() => { process.stdout.write(`skiff version ${VERSION}\n`); });
   return program;

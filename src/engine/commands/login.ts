@@ -1,0 +1,75 @@
+// skiff login / logout: credentials in the docker config format
+// (~/.docker/config.json "auths", base64 user:password), so credentials
+// written by `docker login` work here and the other way round.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SkiffError } from '../../errors.js';
+import { writeFileAtomic } from '../../util/files.js';
+import { DEFAULT_REGISTRY } from '../../image/reference.js';
+import { dockerConfigPath, registryBase, parseChallenge } from '../../image/registry.js';
+import { insecureRegistries } from './pull.js';
+import type { EngineGlobals } from '../context.js';
+
+const configKey = (server: string) => (server === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : server);
+
+function readConfig(): Record<string, unknown> & { auths?: Record<string, { auth?: string }> } {
+  try {
+    return JSON.parse(readFileSync(dockerConfigPath(), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString().replace(/\r?\n$/, '');
+}
+
+/** Checks the credentials against the registry's /v2/ (Basic, or a Bearer token realm). */
+async function verify(server: string, user: string, password: string, insecure: string[]): Promise<void> {
+  const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+  const base = registryBase(server, insecure);
+  let res: Response;
+  try {
+    res = await fetch(`${base}/v2/`);
+    if (res.status === 401) {
+      const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+      if (scheme === 'bearer' && params.realm) {
+        const url = new URL(params.realm);
+        if (params.service) url.searchParams.set('service', params.service);
+        res = await fetch(url, { headers: { Authorization: basic } });
+      } else {
+        res = await fetch(`${base}/v2/`, { headers: { Authorization: basic } });
+      }
+    }
+  } catch (err) {
+    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
+  }
+  if (!res.ok) throw new SkiffError(`login to ${server} failed: ${res.status} ${res.statusText || 'unauthorized'}`);
+}
+
+export async function loginCommand(g: EngineGlobals, server: string | undefined, f: { username?: string; password?: string; passwordStdin?: boolean }): Promise<void> {
+  const registry = server ?? DEFAULT_REGISTRY;
+  if (!f.username) throw new SkiffError('login needs -u USERNAME (there is no interactive prompt here)');
+  const password = f.passwordStdin ? await readStdin() : f.password;
+  if (!password) throw new SkiffError('login needs -p PASSWORD or --password-stdin');
+  await verify(registry, f.username, password, insecureRegistries(g.root));
+  const config = readConfig();
+  config.auths = { ...(config.auths ?? {}), [configKey(registry)]: { auth: Buffer.from(`${f.username}:${password}`).toString('base64') } };
+  mkdirSync(dirname(dockerConfigPath()), { recursive: true, mode: 0o700 });
+  writeFileAtomic(dockerConfigPath(), JSON.stringify(config, null, '\t') + '\n', 0o600);
+  process.stdout.write('Login Succeeded\n');
+}
+
+export function logoutCommand(server: string | undefined): void {
+  const registry = server ?? DEFAULT_REGISTRY;
+  const config = readConfig();
+  if (!config.auths?.[configKey(registry)]) {
+    process.stdout.write(`Not logged in to ${registry}\n`);
+    return;
+  }
+  delete config.auths[configKey(registry)];
+  writeFileAtomic(dockerConfigPath(), JSON.stringify(config, null, '\t') + '\n', 0o600);
+  process.stdout.write(`Removing login credentials for ${registry}\n`);
+}

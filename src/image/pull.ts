@@ -1,0 +1,153 @@
+// `skiff pull`: a manifest (through an index or manifest list to this
+// host's platform), its config and layers from a registry, every byte
+// checked against its digest and size; then the same import as `load`.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { SkiffError } from '../errors.js';
+import { importLayers } from './importer.js';
+import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
+import { canonicalString, familiarName, familiarString, parseReference } from './reference.js';
+import { RegistryClient, RegistryError } from './registry.js';
+import { setTag } from './images.js';
+import { sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
+
+export interface Progress {
+  /** A layer's state: "Pulling fs layer", "Downloading", "Pull complete", ... */
+  layer(id: string, status: string, current?: number, total?: number): void;
+  line(text: string): void;
+}
+
+export interface PullOptions {
+  platform?: { os: string; architecture: string; variant?: string };
+  insecure?: string[];
+  progress: Progress;
+  /** Parallel layer downloads. */
+  concurrency?: number;
+}
+
+export function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
+  const [os, architecture, variant] = s.split('/');
+  if (!os || !architecture) throw new SkiffError(`invalid platform ${JSON.stringify(s)}: use os/arch[/variant], e.g. linux/arm64`);
+  return { os, architecture, ...(variant ? { variant } : {}) };
+}
+
+/** The messages docker users know for the registry's refusals. */
+function explain(err: unknown, input: string): Error {
+  if (!(err instanceof RegistryError)) return err as Error;
+  const ref = parseReference(input);
+  if (err.code === 'MANIFEST_UNKNOWN' || (err.status === 404 && !err.code))
+    return new SkiffError(`manifest for ${familiarString(ref)} not found: manifest unknown: ${err.message}`);
+  if (err.code === 'NAME_UNKNOWN' || err.status === 401 || err.status === 403)
+    return new SkiffError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'skiff login': ${err.message}`);
+  return new SkiffError(`registry ${ref.registry}: ${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ').trim());
+}
+
+async function fetchVerified(client: RegistryClient, d: Descriptor, what: string): Promise<Buffer> {
+  const res = await client.blob(d.digest);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (sha256(body) !== d.digest) throw new SkiffError(`${what} ${d.digest}: digest mismatch (got ${sha256(body)})`);
+  if (d.size !== undefined && body.length !== d.size) throw new SkiffError(`${what} ${d.digest}: size mismatch (${body.length}, expected ${d.size})`);
+  return body;
+}
+
+/** Streams a layer blob to a temp file, hashing as it goes; adopts it only if it verifies. */
+async function downloadLayer(store: ImageStore, client: RegistryClient, d: Descriptor, progress: Progress): Promise<void> {
+  const id = d.digest.slice(7, 19);
+  if (store.hasBlob(d.digest)) { progress.layer(id, 'Already exists'); return; }
+  const temp = store.tempPath('blob');
+  try {
+    const res = await client.blob(d.digest);
+    const hash = createHash('sha256');
+    const out = createWriteStream(temp, { mode: 0o644 });
+    let got = 0;
+    for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
+      hash.update(chunk);
+      got += chunk.length;
+      if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
+      if (!out.write(chunk)) await once(out, 'drain');
+      progress.layer(id, 'Downloading', got, d.size);
+    }
+    out.end();
+    await once(out, 'close');
+    const digest = 'sha256:' + hash.digest('hex');
+    if (digest !== d.digest) throw new SkiffError(`layer ${d.digest}: digest mismatch (got ${digest})`);
+    if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
+    store.adoptBlob(temp, d.digest);
+    progress.layer(id, 'Download complete');
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+export async function pull(store: ImageStore, input: string, opts: PullOptions): Promise<{ record: ImageRecord; fresh: boolean; digest: string }> {
+  const ref = parseReference(input);
+  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
+  const progress = opts.progress;
+  try {
+    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${familiarName(ref).includes('/') ? ref.repository : 'library/' + ref.repository}`);
+    let m = await client.manifest(ref.digest ?? ref.tag!);
+    const topBody = m.body;
+    const topDigest = sha256(topBody);
+    if (ref.digest && topDigest !== ref.digest) throw new SkiffError(`manifest digest mismatch: asked for ${ref.digest}, got ${topDigest}`);
+    let doc = JSON.parse(m.body.toString()) as { schemaVersion?: number; mediaType?: string; manifests?: Descriptor[] } & Manifest;
+    if (doc.schemaVersion === 1) throw new SkiffError('schema 1 manifests are not supported (deprecated by the registry spec)');
+    let mediaType = doc.mediaType ?? m.mediaType;
+    if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || doc.manifests) {
+      const platform = opts.platform ?? hostPlatform();
+      const picked = pickPlatform({ manifests: doc.manifests ?? [] }, platform);
+      if (!picked) throw new SkiffError(`no matching manifest for ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''} in the manifest list entries`);
+      m = await client.manifest(picked.digest);
+      if (sha256(m.body) !== picked.digest) throw new SkiffError(`manifest ${picked.digest}: digest mismatch`);
+      doc = JSON.parse(m.body.toString());
+      mediaType = doc.mediaType ?? m.mediaType;
+    }
+    if (!doc.config || !Array.isArray(doc.layers)) throw new SkiffError(`unsupported manifest type ${JSON.stringify(mediaType)}`);
+    const configBytes = await fetchVerified(client, doc.config, 'config');
+    const config = JSON.parse(configBytes.toString()) as ImageConfig;
+    if (config.rootfs?.diff_ids?.length !== doc.layers.length) throw new SkiffError('image config and manifest disagree on the number of layers');
+    for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pulling fs layer');
+    await parallel(doc.layers, opts.concurrency ?? 3, (l) => downloadLayer(store, client, l, progress));
+
+    const lock = store.lock();
+    try {
+      const id = store.putBlob(configBytes);
+      const manifestBlob = store.putBlob(m.body);
+      const before = store.getImage(id);
+      const layers = await importLayers(store, config.rootfs.diff_ids, (i) => {
+        progress.layer(doc.layers[i].digest.slice(7, 19), 'Extracting');
+        return createReadStream(store.blobPath(doc.layers[i].digest));
+      });
+      for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pull complete');
+      const repoDigest = `${familiarName(ref)}@${topDigest}`;
+      const record: ImageRecord = {
+        id, config, layers,
+        repoDigests: [...new Set([...(before?.repoDigests ?? []), repoDigest])],
+        blobs: [...new Set([...(before?.blobs ?? []), id, manifestBlob, topDigest, ...doc.layers.map((l) => l.digest)])],
+        size: layers.reduce((n, l) => n + l.size, 0),
+        loadedAt: new Date().toISOString(),
+      };
+      store.putBlob(topBody, topDigest); // the index itself, when there was one
+      store.putImage(record);
+      const tagged = ref.tag ? store.tags()[canonicalString({ ...ref, digest: undefined })] : undefined;
+      if (ref.tag) setTag(store, canonicalString({ ...ref, digest: undefined }), id);
+      return { record, fresh: !(before && tagged === id), digest: topDigest };
+    } catch (err) {
+      store.collectGarbage();
+      throw err;
+    } finally {
+      lock.release();
+    }
+  } catch (err) {
+    throw explain(err, input);
+  }
+}
