@@ -11,6 +11,8 @@ import { imageInspectCommand } from './commands/inspect.js';
 import { historyCommand } from './commands/history.js';
 import { imagePruneCommand } from './commands/prune.js';
 import { pullCommand } from './commands/pull.js';
+import { saveCommand } from './commands/save.js';
+import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 
 const VERSION = '0.1.0';
@@ -67,6 +69,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image')
     .option('-q, --quiet', 'print only the image name')
     .action((name, o) => pullCommand(globals(program), name, o)));
+
+  define([[program, 'save'], [image, 'save']], (c) => c.description('save images to a tar archive (docker-archive)').argument('<images...>')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((imgs, o) => saveCommand(globals(program), imgs, o)));
+
+  define([[program, 'import'], [image, 'import']], (c) => c.description('create an image from a root filesystem tarball')
+    .argument('<file>', 'tarball, or - for stdin').argument('[reference]')
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('-m, --message <message>', 'commit message')
+    .action((file, ref, o) => importCommand(globals(program), file, ref, o)));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

@@ -161,3 +161,36 @@ test('loads that must fail store nothing', async (t) => {
   t.deepEqual(storeCounts(root), { images: 0, layers: 0, tmp: 0 });
   t.false(existsSync(join(root, 'repositories.json')) && readFileSync(join(root, 'repositories.json'), 'utf8') !== '{}');
 });
+
+test('save writes a docker-archive that loads back to the same image and that skopeo reads', async (t) => {
+  const root = newRoot();
+  await sb.skiff(['load', '-i', ARCHIVE], root);
+  const out = join(sb.dir, 'saved.tar');
+  const r = await sb.skiff(['save', '-o', out, 'busybox'], root);
+  t.is(r.exitCode, 0, r.stderr);
+  const fresh = newRoot();
+  t.is((await sb.skiff(['load', '-i', out], fresh)).stdout, 'Loaded image: busybox:latest');
+  const [info] = JSON.parse((await sb.skiff(['image', 'inspect', 'busybox'], fresh)).stdout);
+  t.is(info.Id, fixture.id);
+  // An independent reader of the format: skopeo's docker-archive transport.
+  const { execa } = await import('execa');
+  const raw = JSON.parse((await execa('skopeo', ['inspect', '--raw', `docker-archive:${out}`])).stdout);
+  t.is(raw.config.digest, fixture.id);
+  t.is(raw.layers.length, 2);
+  t.regex((await sb.skiff(['save', '-o', join(sb.dir, 'x.tar'), 'nope'], root)).stderr, /No such image: nope:latest/);
+});
+
+test('import makes a one-layer image from a rootfs tarball, with --change', async (t) => {
+  const root = newRoot();
+  const rootfsTar = join(sb.dir, 'rootfs.tar');
+  writeFileSync(rootfsTar, buildTar([{ name: 'bin/', type: '5' }, { name: 'bin/hello', body: '#!/bin/sh\necho hi\n', mode: 0o755 }]));
+  const r = await sb.skiff(['import', '-c', 'CMD ["/bin/hello"]', '-c', 'ENV GREETING=hi', '-c', 'WORKDIR /bin', '-c', 'EXPOSE 80', '-m', 'from a test', rootfsTar, 'imported:v1'], root);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^sha256:[a-f0-9]{64}$/);
+  const [info] = JSON.parse((await sb.skiff(['image', 'inspect', 'imported:v1'], root)).stdout);
+  t.deepEqual(info.Config, { Cmd: ['/bin/hello'], Env: ['GREETING=hi'], WorkingDir: '/bin', ExposedPorts: { '80/tcp': {} } });
+  t.is(info.RootFS.Layers.length, 1);
+  t.is(info.Comment, 'from a test');
+  const bad = await sb.skiff(['import', '-c', 'RUN make', rootfsTar], root);
+  t.regex(bad.stderr, /--change: RUN is not supported/);
+});

@@ -1,0 +1,101 @@
+// `skiff import`: a root filesystem tarball as a one-layer image, with
+// `--change` Dockerfile-style instructions (CMD, ENTRYPOINT, ENV, WORKDIR,
+// USER, EXPOSE, LABEL) applied to its config.
+import { createReadStream, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { SkiffError } from '../errors.js';
+import { importLayers } from './importer.js';
+import { setTag } from './images.js';
+import { canonicalString, parseReference } from './reference.js';
+import { hostPlatform } from './load.js';
+import type { ImageConfig, ImageRecord, ImageStore } from './store.js';
+
+/** A JSON array (exec form) or a string (shell form: /bin/sh -c). */
+function commandValue(v: string): string[] {
+  if (v.trim().startsWith('[')) {
+    try {
+      const arr = JSON.parse(v);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return arr;
+    } catch { /* fall through */ }
+    throw new SkiffError(`--change: ${v} is not a JSON array of strings`);
+  }
+  return ['/bin/sh', '-c', v];
+}
+
+export function applyChanges(config: Record<string, unknown>, changes: string[]): void {
+  for (const change of changes) {
+    const m = /^\s*(\w+)\s+(.*)$/s.exec(change);
+    if (!m) throw new SkiffError(`--change ${JSON.stringify(change)}: expected "INSTRUCTION value"`);
+    const [, instr, value] = m;
+    switch (instr.toUpperCase()) {
+      case 'CMD': config.Cmd = commandValue(value); break;
+      case 'ENTRYPOINT': config.Entrypoint = commandValue(value); break;
+      case 'WORKDIR': config.WorkingDir = value.trim(); break;
+      case 'USER': config.User = value.trim(); break;
+      case 'ENV': {
+        const env = (config.Env as string[] | undefined) ?? [];
+        const kv = value.includes('=') ? value.trim() : value.trim().replace(/\s+/, '=');
+        const key = kv.split('=')[0];
+        config.Env = [...env.filter((e) => !e.startsWith(key + '=')), kv];
+        break;
+      }
+      case 'EXPOSE': {
+        const ports = (config.ExposedPorts as Record<string, object> | undefined) ?? {};
+        for (const p of value.trim().split(/\s+/)) ports[p.includes('/') ? p : `${p}/tcp`] = {};
+        config.ExposedPorts = ports;
+        break;
+      }
+      case 'LABEL': {
+        const labels = (config.Labels as Record<string, string> | undefined) ?? {};
+        for (const pair of value.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
+          const i = pair.indexOf('=');
+          if (i < 0) throw new SkiffError(`--change LABEL ${pair}: expected key=value`);
+          labels[pair.slice(0, i)] = pair.slice(i + 1).replace(/^"|"$/g, '');
+        }
+        config.Labels = labels;
+        break;
+      }
+      default:
+        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)`);
+    }
+  }
+}
+
+export async function importRootfs(store: ImageStore, source: string, reference: string | undefined, changes: string[], message = ''): Promise<ImageRecord> {
+  const open = () => (source === '-' ? process.stdin : createReadStream(source)) as AsyncIterable<Buffer>;
+  // The diffID is the sha256 of the uncompressed tar: hash it first (a file
+  // can be read twice; stdin is buffered in the store's temp area).
+  const data = source === '-' ? await (async () => { const c: Buffer[] = []; for await (const x of open()) c.push(x); return Buffer.concat(c); })() : readFileSync(source);
+  const tarBytes = data[0] === 0x1f && data[1] === 0x8b ? await new Promise<Buffer>((resolve, reject) => {
+    const c: Buffer[] = [];
+    const g = createGunzip();
+    g.on('data', (x: Buffer) => c.push(x)).on('end', () => resolve(Buffer.concat(c))).on('error', reject);
+    g.end(data);
+  }) : data;
+  const diffID = 'sha256:' + createHash('sha256').update(tarBytes).digest('hex');
+  const containerConfig: Record<string, unknown> = {};
+  applyChanges(containerConfig, changes);
+  const now = new Date().toISOString();
+  const platform = hostPlatform();
+  const config: ImageConfig = {
+    architecture: platform.architecture, os: platform.os, created: now, config: containerConfig,
+    rootfs: { type: 'layers', diff_ids: [diffID] },
+    history: [{ created: now, created_by: 'skiff import', comment: message || 'Imported from ' + source }],
+  };
+  const lock = store.lock();
+  try {
+    const layerBlob = store.putBlob(tarBytes);
+    const layers = await importLayers(store, [diffID], () => (async function* () { yield tarBytes; })());
+    const id = store.putBlob(Buffer.from(JSON.stringify(config)));
+    const rec: ImageRecord = { id, config, layers, repoDigests: [], blobs: [id, layerBlob], size: layers[0].size, loadedAt: now };
+    store.putImage(rec);
+    if (reference) setTag(store, canonicalString(parseReference(reference)), id);
+    return rec;
+  } catch (err) {
+    store.collectGarbage();
+    throw err;
+  } finally {
+    lock.release();
+  }
+}
