@@ -2,7 +2,9 @@
 // pull tests, with fixture images pushed by skopeo in each manifest format.
 // Stopped by pid (never by name) and its storage removed by stop().
 import { execa, type ResultPromise } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate, randomBytes, sign } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURE_IMAGES } from './helpers.js';
@@ -18,13 +20,51 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a registry in `dir`; with `auth`, htpasswd Basic auth for user:password. */
-export async function startRegistry(dir: string, auth?: { user: string; password: string }): Promise<Registry> {
+/**
+ * A token service for the registry's Bearer auth (distribution's
+ * docs/spec/auth/token.md): Basic credentials in, an RS256 JWT out, signed
+ * by a throwaway self-signed certificate the registry trusts.
+ */
+async function startTokenService(dir: string, user: string, password: string, service: string) {
+  await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=skiff-test-token',
+    '-keyout', join(dir, 'token.key'), '-out', join(dir, 'token.crt')]);
+  const key = readFileSync(join(dir, 'token.key'), 'utf8');
+  const certDer = new X509Certificate(readFileSync(join(dir, 'token.crt'))).raw.toString('base64');
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const [scheme, value] = (req.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Basic' || Buffer.from(value ?? '', 'base64').toString() !== `${user}:${password}`) {
+      res.statusCode = 401;
+      return void res.end('{"details":"bad credentials"}');
+    }
+    const access = (url.searchParams.getAll('scope')).map((s) => {
+      const [type, name, actions] = s.split(':');
+      return { type, name, actions: actions.split(',') };
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const head = b64({ alg: 'RS256', typ: 'JWT', x5c: [certDer] });
+    const claims = b64({ iss: 'skiff-test-issuer', sub: user, aud: service, exp: now + 600, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access });
+    const sig = sign('sha256', Buffer.from(`${head}.${claims}`), key).toString('base64url');
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ token: `${head}.${claims}.${sig}` }));
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return { realm: `http://127.0.0.1:${port}/token`, cert: join(dir, 'token.crt'), stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** Starts a registry in `dir`; with `auth`, Basic (htpasswd) or Bearer (token service) auth for user:password. */
+export async function startRegistry(dir: string, auth?: { user: string; password: string; bearer?: boolean }): Promise<Registry> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   mkdirSync(join(dir, 'storage'), { recursive: true });
   let authYaml = '';
-  if (auth) {
+  let tokenService: Awaited<ReturnType<typeof startTokenService>> | undefined;
+  if (auth?.bearer) {
+    tokenService = await startTokenService(dir, auth.user, auth.password, 'skiff-test-registry');
+    authYaml = `auth:\n  token:\n    realm: ${tokenService.realm}\n    service: skiff-test-registry\n    issuer: skiff-test-issuer\n    rootcertbundle: ${tokenService.cert}\n`;
+  } else if (auth) {
     await execa('htpasswd', ['-Bbc', join(dir, 'htpasswd'), auth.user, auth.password]);
     authYaml = `auth:\n  htpasswd:\n    realm: skiff-test\n    path: ${join(dir, 'htpasswd')}\n`;
   }
@@ -42,6 +82,7 @@ export async function startRegistry(dir: string, auth?: { user: string; password
     stop: async () => {
       proc.kill('SIGTERM');
       await proc;
+      await tokenService?.stop();
     },
   };
 }

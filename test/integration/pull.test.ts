@@ -19,6 +19,7 @@ process.env.DOCKER_CONFIG = join(sb.dir, 'docker-config');
 const fixture = JSON.parse(readFileSync(join(FIXTURE_IMAGES, 'busybox-image.json'), 'utf8')) as { id: string; manifest: string; twinId: string; index: string };
 let open: Registry;
 let secured: Registry;
+let bearer: Registry;
 test.before(async () => {
   mkdirSync(join(sb.dir, 'open'));
   mkdirSync(join(sb.dir, 'secured'));
@@ -26,10 +27,14 @@ test.before(async () => {
   await pushFixtures(open.host);
   secured = await startRegistry(join(sb.dir, 'secured'), { user: 'alice', password: 's3cret' });
   await pushFixtures(secured.host, 'alice:s3cret');
+  mkdirSync(join(sb.dir, 'bearer'));
+  bearer = await startRegistry(join(sb.dir, 'bearer'), { user: 'bob', password: 't0ken', bearer: true });
+  await pushFixtures(bearer.host, 'bob:t0ken');
 });
 test.after.always('registries stopped, nothing left behind', async (t) => {
   await open?.stop();
   await secured?.stop();
+  await bearer?.stop();
   t.deepEqual(await sb.cleanup(), []);
 });
 
@@ -134,4 +139,16 @@ test.serial('a layer that does not match its digest is refused and nothing is st
   t.regex(r.stderr, /layer sha256:[a-f0-9]{64}: digest mismatch/);
   t.deepEqual(counts(root), { images: 0, layers: 0, tmp: 0 });
   t.deepEqual(readdirSync(join(root, 'blobs/sha256')), [], 'the config blob is not kept either');
+});
+
+test.serial('Bearer token auth: the token flow from WWW-Authenticate, with the logged-in credentials', async (t) => {
+  const root = newRoot();
+  const challenge = await fetch(`http://${bearer.host}/v2/`);
+  t.regex(challenge.headers.get('www-authenticate') ?? '', /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="skiff-test-registry"/);
+  t.regex((await sb.skiff(['pull', `${bearer.host}/library/busybox`], root)).stderr, /pull access denied|unauthorized/);
+  t.is((await sb.skiff(['login', '-u', 'bob', '-p', 't0ken', bearer.host], root)).stdout, 'Login Succeeded');
+  const r = await sb.skiff(['pull', `${bearer.host}/library/multi:v2s2`], root);
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual(counts(root), { images: 1, layers: 2, tmp: 0 });
+  await sb.skiff(['logout', bearer.host], root);
 });
