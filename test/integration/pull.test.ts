@@ -152,3 +152,16 @@ test.serial('Bearer token auth: the token flow from WWW-Authenticate, with the l
   t.deepEqual(counts(root), { images: 1, layers: 2, tmp: 0 });
   await sb.skiff(['logout', bearer.host], root);
 });
+
+test.serial('on a terminal, pull draws docker-style progress bars', async (t) => {
+  const root = newRoot();
+  const { execa } = await import('execa');
+  const { ENGINE } = await import('../helpers.js');
+  // script(1) gives the command a real pseudo-terminal.
+  const r = await execa('script', ['-qec', `${ENGINE} --root ${root} pull ${open.host}/library/busybox`, '/dev/null'], { reject: false });
+  t.is(r.exitCode, 0, String(r.stdout));
+  const out = String(r.stdout);
+  t.regex(out, /Downloading \[=*>? *\] \d+(\.\d+)?[kM]?B\/\d+(\.\d+)?[kM]?B/);
+  t.true(out.includes('\x1b[2K'), 'lines are redrawn in place');
+  t.regex(out, /Pull complete/);
+});
