@@ -20,7 +20,12 @@ async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerator<Buff
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
     throw new SkiffError('zstd-compressed layers are not supported yet');
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    yield* Readable.from(all()).pipe(createGunzip()) as AsyncIterable<Buffer>;
+    try {
+      yield* Readable.from(all()).pipe(createGunzip()) as AsyncIterable<Buffer>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new SkiffError(`corrupt gzip data (${(err as Error).message})`);
+      throw err;
+    }
   } else {
     yield* all();
   }
@@ -39,7 +44,10 @@ async function* hashing(source: AsyncIterable<Buffer>, hash: ReturnType<typeof c
  * The unpack goes to a temp dir that is renamed into place only when the
  * whole stream matched `diffID`: a crash or a mismatch leaves no layer.
  */
-export async function importLayer(store: ImageStore, open: () => AsyncIterable<Buffer>, diffID: string, chainID: string): Promise<LayerRef> {
+export async function importLayer(
+  store: ImageStore, open: () => AsyncIterable<Buffer>, diffID: string, chainID: string,
+  beforeAdopt: () => void = () => {},
+): Promise<LayerRef> {
   const existing = store.getLayer(chainID);
   if (existing) return existing;
   const temp = store.tempPath('layer');
@@ -52,6 +60,7 @@ export async function importLayer(store: ImageStore, open: () => AsyncIterable<B
     for await (const _ of stream) { /* the tar's trailing padding is part of the diffID */ }
     const actual = 'sha256:' + hash.digest('hex');
     if (actual !== diffID) throw new SkiffError(`layer ${chainID.slice(7, 19)}: content ${actual} does not match the config's diff ID ${diffID}`);
+    beforeAdopt(); // e.g. the compressed blob's own digest check
     const layer = { diffID, chainID, size: stats.bytes };
     store.adoptLayer(temp, layer);
     return layer;

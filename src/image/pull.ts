@@ -2,17 +2,19 @@
 // host's platform), its config and layers from a registry, every byte
 // checked against its digest and size; then the same import as `load`.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { FileLock } from '../util/files.js';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SkiffError } from '../errors.js';
-import { importLayers } from './importer.js';
+import { importLayer } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference } from './reference.js';
 import { RegistryClient, RegistryError } from './registry.js';
 import { setTag } from './images.js';
-import { sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
+import { chainIDs, sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
 
 export interface Progress {
   /** A layer's state: "Pulling fs layer", "Downloading", "Pull complete", ... */
@@ -53,30 +55,71 @@ async function fetchVerified(client: RegistryClient, d: Descriptor, what: string
   return body;
 }
 
-/** Streams a layer blob to a temp file, hashing as it goes; adopts it only if it verifies. */
-async function downloadLayer(store: ImageStore, client: RegistryClient, d: Descriptor, progress: Progress): Promise<void> {
+/**
+ * One layer: streamed from the registry through the blob's digest check and
+ * into the blob file, and at the same time decompressed, diffID-hashed and
+ * unpacked; adopted only when both digests match. Layers run in parallel.
+ */
+async function fetchLayer(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress): Promise<void> {
+  // One fetch per layer across processes: a concurrent pull of the same
+  // layer waits here, then finds it in the store.
+  const lockPath = join(store.root, 'pending', `layer-${chainID.slice(7)}.lock`);
+  mkdirSync(dirname(lockPath), { recursive: true });
+  let lock = FileLock.tryAcquire(lockPath);
+  if (!lock) progress.layer(d.digest.slice(7, 19), 'Waiting');
+  while (!lock) {
+    await new Promise((r) => setTimeout(r, 20));
+    lock = FileLock.tryAcquire(lockPath);
+  }
+  try {
+    await fetchLayerLocked(store, client, d, diffID, chainID, progress);
+  } finally {
+    lock.release();
+  }
+}
+
+async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress): Promise<void> {
   const id = d.digest.slice(7, 19);
-  if (store.hasBlob(d.digest)) { progress.layer(id, 'Already exists'); return; }
+  if (store.hasBlob(d.digest) && store.hasLayer(chainID)) { progress.layer(id, 'Already exists'); return; }
+  if (store.hasBlob(d.digest)) { // the blob is here (an earlier pull died before unpacking): unpack it
+    progress.layer(id, 'Extracting');
+    await importLayer(store, () => createReadStream(store.blobPath(d.digest)), diffID, chainID);
+    progress.layer(id, 'Pull complete');
+    return;
+  }
   const temp = store.tempPath('blob');
+  const hash = createHash('sha256');
+  let got = 0;
   try {
     const res = await client.blob(d.digest);
-    const hash = createHash('sha256');
     const out = createWriteStream(temp, { mode: 0o644 });
-    let got = 0;
-    for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
-      hash.update(chunk);
-      got += chunk.length;
-      if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
-      if (!out.write(chunk)) await once(out, 'drain');
-      progress.layer(id, 'Downloading', got, d.size);
+    async function* teed(): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
+          hash.update(chunk);
+          got += chunk.length;
+          if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
+          if (!out.write(chunk)) await once(out, 'drain');
+          progress.layer(id, 'Downloading', got, d.size);
+          yield chunk;
+        }
+        out.end();
+        await once(out, 'close');
+      } finally {
+        if (!out.closed) out.destroy(); // the unpack gave up early
+      }
     }
-    out.end();
-    await once(out, 'close');
-    const digest = 'sha256:' + hash.digest('hex');
-    if (digest !== d.digest) throw new SkiffError(`layer ${d.digest}: digest mismatch (got ${digest})`);
-    if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
-    store.adoptBlob(temp, d.digest);
-    progress.layer(id, 'Download complete');
+    await importLayer(store, teed, diffID, chainID, () => {
+      const digest = 'sha256:' + hash.digest('hex');
+      if (digest !== d.digest) throw new SkiffError(`layer ${d.digest}: digest mismatch (got ${digest})`);
+      if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
+      store.adoptBlob(temp, d.digest);
+    });
+    progress.layer(id, 'Pull complete');
+  } catch (err) {
+    // Name the layer; a digest mismatch already does.
+    if (err instanceof SkiffError && !err.message.startsWith('layer ')) err.message = `layer ${d.digest}: ${err.message}`;
+    throw err;
   } finally {
     rmSync(temp, { force: true });
   }
@@ -116,18 +159,26 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     const config = JSON.parse(configBytes.toString()) as ImageConfig;
     if (config.rootfs?.diff_ids?.length !== doc.layers.length) throw new SkiffError('image config and manifest disagree on the number of layers');
     for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pulling fs layer');
-    await parallel(doc.layers, opts.concurrency ?? 3, (l) => downloadLayer(store, client, l, progress));
+    const chains = chainIDs(config.rootfs.diff_ids);
+    // Until the image record exists, garbage collection must see these as live.
+    const inFlight = store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
+    try {
+      await parallel(doc.layers.map((l, i) => i), opts.concurrency ?? 3,
+        (i) => fetchLayer(store, client, doc.layers[i], config.rootfs.diff_ids[i], chains[i], progress));
+    } catch (err) {
+      inFlight.release();
+      // Layers other fetches adopted before this one failed: not kept.
+      const lock = store.lock();
+      try { store.collectGarbage(); } finally { lock.release(); }
+      throw err;
+    }
 
     const lock = store.lock();
     try {
       const id = store.putBlob(configBytes);
       const manifestBlob = store.putBlob(m.body);
       const before = store.getImage(id);
-      const layers = await importLayers(store, config.rootfs.diff_ids, (i) => {
-        progress.layer(doc.layers[i].digest.slice(7, 19), 'Extracting');
-        return createReadStream(store.blobPath(doc.layers[i].digest));
-      });
-      for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pull complete');
+      const layers = chains.map((c) => store.getLayer(c)!);
       const repoDigest = `${familiarName(ref)}@${topDigest}`;
       const record: ImageRecord = {
         id, config, layers,
@@ -145,6 +196,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
       store.collectGarbage();
       throw err;
     } finally {
+      inFlight.release();
       lock.release();
     }
   } catch (err) {

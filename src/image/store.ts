@@ -165,11 +165,48 @@ export class ImageStore {
     rmSync(this.imagePath(id), { force: true });
   }
 
-  /** Removes layers and blobs no image refers to, and stale temp files. */
+  /**
+   * Marks blobs and layers a pull is still fetching as live for garbage
+   * collection: a record in pending/ on which the puller holds a flock.
+   * When the puller dies the lock goes with it and the record is stale.
+   */
+  pending(blobs: string[], layers: string[]): { release: () => void } {
+    const dir = join(this.root, 'pending');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
+    const lock = FileLock.acquire(path + '.lock');
+    writeFileAtomic(path, JSON.stringify({ blobs, layers }));
+    return { release: () => { rmSync(path, { force: true }); rmSync(path + '.lock', { force: true }); lock.release(); } };
+  }
+
+  private pendingRefs(): { blobs: string[]; layers: string[] } {
+    const out = { blobs: [] as string[], layers: [] as string[] };
+    const dir = join(this.root, 'pending');
+    let entries: string[] = [];
+    try { entries = readdirSync(dir).filter((f) => f.endsWith('.json')); } catch { return out; }
+    for (const f of entries) {
+      const probe = FileLock.tryAcquire(join(dir, f + '.lock'));
+      if (probe) { // its puller is gone
+        probe.release();
+        rmSync(join(dir, f), { force: true });
+        rmSync(join(dir, f + '.lock'), { force: true });
+        continue;
+      }
+      try {
+        const rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { blobs: string[]; layers: string[] };
+        out.blobs.push(...rec.blobs);
+        out.layers.push(...rec.layers);
+      } catch { /* being written */ }
+    }
+    return out;
+  }
+
+  /** Removes layers and blobs no image (or pull in progress) refers to, and stale temp files. */
   collectGarbage(): { layers: number; blobs: number } {
     const images = this.images();
-    const liveLayers = new Set(images.flatMap((i) => i.layers.map((l) => hex(l.chainID))));
-    const liveBlobs = new Set(images.flatMap((i) => i.blobs.map(hex)));
+    const inFlight = this.pendingRefs();
+    const liveLayers = new Set([...images.flatMap((i) => i.layers.map((l) => hex(l.chainID))), ...inFlight.layers.map(hex)]);
+    const liveBlobs = new Set([...images.flatMap((i) => i.blobs.map(hex)), ...inFlight.blobs.map(hex)]);
     let layers = 0;
     let blobs = 0;
     for (const l of readdirSync(join(this.root, 'layers'))) {
