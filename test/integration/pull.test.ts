@@ -4,9 +4,10 @@
 // logout; and a fake registry on loopback serving a tampered layer.
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FIXTURE_IMAGES, Sandbox } from '../helpers.js';
@@ -166,4 +167,60 @@ test.serial('on a terminal, pull draws docker-style progress bars', async (t) =>
   t.regex(out, /Downloading \[=*>? *\] \d+(\.\d+)?[kM]?B\/\d+(\.\d+)?[kM]?B/);
   t.true(out.includes('\x1b[2K'), 'lines are redrawn in place');
   t.regex(out, /Pull complete/);
+});
+
+test.serial('a pull killed at any moment leaves no half layer; the next pull completes', async (t) => {
+  // Serve the fixture image slowly from a fake registry, so kills land
+  // mid-download and mid-unpack.
+  const { readTar } = await import('../../src/image/tar/reader.js');
+  const { createReadStream } = await import('node:fs');
+  const blobs = new Map<string, Buffer>();
+  let indexJson: { manifests: { digest: string }[] } | undefined;
+  for await (const { entry, body } of readTar(createReadStream(join(FIXTURE_IMAGES, 'busybox-oci.tar')) as AsyncIterable<Buffer>)) {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.from(c));
+    const path = entry.path.replace(/^\.\//, '');
+    if (path.startsWith('blobs/sha256/')) blobs.set('sha256:' + path.slice(13), Buffer.concat(chunks));
+    if (path === 'index.json') indexJson = JSON.parse(Buffer.concat(chunks).toString());
+  }
+  const manifestDigest = indexJson!.manifests[0].digest;
+  let slow = true;
+  const server: Server = createServer(async (req, res) => {
+    const url = req.url ?? '';
+    if (url === '/v2/') return void res.end('{}');
+    const digest = url.includes('/manifests/') ? manifestDigest : url.slice(url.lastIndexOf('/') + 1);
+    const body = blobs.get(digest);
+    if (!body) { res.statusCode = 404; return void res.end(); }
+    if (url.includes('/manifests/')) res.setHeader('Content-Type', 'application/vnd.oci.image.manifest.v1+json');
+    res.setHeader('Content-Length', body.length);
+    for (let i = 0; i < body.length; i += 64 * 1024) {
+      if (!res.write(body.subarray(i, i + 64 * 1024))) await once(res, 'drain');
+      if (slow && body.length > 100_000) await new Promise((r) => setTimeout(r, 40));
+    }
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const root = newRoot();
+  const { execa } = await import('execa');
+  const { ENGINE } = await import('../helpers.js');
+  try {
+    for (const delay of [100, 300, 600, 900]) {
+      const child = execa(ENGINE, ['--root', root, 'pull', '-q', `${host}/slow/busybox`], { reject: false, stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await child;
+      // Whatever happened: every layer directory is whole (has its record),
+      // and the store still answers.
+      const layersDir = join(root, 'layers'); // absent if the kill came before the store existed
+      for (const l of existsSync(layersDir) ? readdirSync(layersDir) : []) t.true(existsSync(join(root, 'layers', l, 'layer.json')), `layer ${l} after a kill at ${delay} ms`);
+      t.is((await sb.skiff(['images', '-q'], root)).exitCode, 0);
+    }
+    slow = false;
+    const r = await sb.skiff(['pull', `${host}/slow/busybox`], root);
+    t.is(r.exitCode, 0, r.stderr);
+    t.deepEqual([counts(root).images, counts(root).layers], [1, 2]);
+  } finally {
+    server.close();
+  }
 });
