@@ -1,7 +1,7 @@
 // skiff: the engine's command line (Docker's commands, flags and output).
 // Argument definitions only; each command lives in commands/.
-import { Command, CommanderError } from 'commander';
-import { SkiffError, describe } from '../errors.js';
+import type { Command } from 'commander';
+import { newProgram, runCli } from '../util/cli.js';
 import type { EngineGlobals } from './context.js';
 import { imagesCommand } from './commands/images.js';
 import { tagCommand } from './commands/tag.js';
@@ -24,11 +24,7 @@ function globals(program: Command): EngineGlobals {
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('skiff')
-    // Before any subcommand exists: commander copies these settings into
-    // subcommands when they are created.
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `skiff: ${s.slice(7)}` : s) })
+  const program = newProgram('skiff')
     .description('a container engine')
     .version(`skiff version ${VERSION}`, '-v, --version')
     .option('--root <dir>', 'engine state directory', process.env.SKIFF_ROOT ?? '/var/lib/skiff')
@@ -93,14 +89,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
-  try {
-    await program.parseAsync(argv);
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 125;
-    process.stderr.write(`skiff: ${describe(err as Error)}\n`);
-    if (!(err instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    // docker: 125 when the engine itself fails (docker run(1) "Exit Status").
-    return 125;
-  }
+  // docker: 125 when the engine itself fails (docker run(1) "Exit Status").
+  return runCli({ name: 'skiff', program, argv, exitCode: () => exitCode, usageExit: 125, errorExit: 125 });
 }

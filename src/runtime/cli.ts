@@ -2,8 +2,9 @@
 // arguments and maps them onto commands/*.ts; the work is in lifecycle.ts.
 // Flags and behaviour follow runc(8) and the OCI runtime command line
 // (runtime-tools docs/command-line-interface.md).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SkiffError, describe } from '../errors.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SkiffError } from '../errors.js';
+import { newProgram, runCli } from '../util/cli.js';
 import { logLine, type Globals } from './globals.js';
 import { trace } from '../util/trace.js';
 import { specCommand } from './commands/spec.js';
@@ -46,11 +47,7 @@ function createFlags(cmd: Command): Command {
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command(NAME)
-    // Before any subcommand exists: commander copies these settings into
-    // subcommands when they are created.
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s.slice(7)}` : s) })
+  const program = newProgram(NAME)
     .description('a runc-compatible OCI runtime')
     .version('0.1.0', '-v, --version')
     .option('--root <dir>', 'directory for container state', '/run/skiff-runtime')
@@ -156,17 +153,10 @@ export async function main(argv: string[]): Promise<number> {
   trace('main');
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
-  try {
-    await program.parseAsync(argv);
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const e = err as Error;
-    // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
-    const message = context + describe(e);
-    process.stderr.write(`${NAME}: ${message}\n`);
-    try { logLine(globals(program), 'error', message); } catch { /* no log */ }
-    if (!(e instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${e.stack}\n`);
-    return 1;
-  }
+  // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
+  return runCli({
+    name: NAME, program, argv, exitCode: () => exitCode, usageExit: 2, errorExit: 1,
+    context: () => context,
+    onError: (message) => { try { logLine(globals(program), 'error', message); } catch { /* no log */ } },
+  });
 }
