@@ -14,6 +14,9 @@ import { pullCommand } from './commands/pull.js';
 import { saveCommand } from './commands/save.js';
 import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
+import { createCommand } from './commands/container/create.js';
+import { psCommand } from './commands/container/ps.js';
+import { rmCommand } from './commands/container/rm.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -75,6 +78,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
     .option('-m, --message <message>', 'commit message')
     .action((file, ref, o) => importCommand(globals(program), file, ref, o)));
+
+  const container = program.command('container').description('manage containers');
+
+  define([[program, 'create'], [container, 'create']], (c) => c.description('create a container').argument('<image>').argument('[command...]')
+    .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
+    .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
+    .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
+    .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
+    .passThroughOptions()
+    .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));
+
+  define([[program, 'ps'], [container, 'ls']], (c) => c.description('list containers')
+    .option('-a, --all', 'show all containers').option('-q, --quiet', 'only IDs').option('--no-trunc', 'do not truncate')
+    .option('-n, --last <n>', 'the n last created').option('-l, --latest', 'the last created')
+    .option('-f, --filter <k=v>', 'filter (status, name, id, label, ancestor)', collect, [])
+    .action((o) => psCommand(globals(program), { ...o, noTrunc: o.trunc === false })));
+
+  define([[program, 'rm'], [container, 'rm']], (c) => c.description('remove containers').argument('<containers...>')
+    .option('-f, --force', 'force removal').option('-v, --volumes', 'remove anonymous volumes')
+    .action((names, o) => setExit(rmCommand(globals(program), names, o))));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

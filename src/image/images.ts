@@ -49,35 +49,32 @@ export function repoTags(store: ImageStore, id: string): string[] {
 
 /**
  * `rmi`: a name untags; the image goes when no tag is left. By ID, an image
- * with several tags needs --force. `inUse(id)` (from the container store)
- * protects images containers use: --force then only untags, leaving a
- * dangling <none>:<none> image, as Docker does.
+ * with several tags needs --force. `usedBy(id)` (the container store) names
+ * a container using the image: then rmi refuses, and --force only removes
+ * the names, leaving a dangling <none>:<none> image (Docker's behaviour).
  */
-export function removeImage(store: ImageStore, nameOrId: string, force: boolean, inUse: (id: string) => boolean = () => false): string[] {
+export function removeImage(store: ImageStore, nameOrId: string, force: boolean, usedBy: (id: string) => string | undefined = () => undefined): string[] {
   const lock = store.lock();
   const out: string[] = [];
   try {
     const rec = resolveImage(store, nameOrId);
     const tags = store.tags();
     const mine = Object.keys(tags).filter((t) => tags[t] === rec.id);
-    const byName = !/^(sha256:)?[a-f0-9]{4,64}$/.test(nameOrId) || mine.includes(canonicalString(parseReference(nameOrId)));
-    let untag: string[];
-    if (byName) {
-      untag = [canonicalString(parseReference(nameOrId))];
-    } else {
-      if (mine.length > 1 && !force)
-        throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
-      untag = mine;
-    }
-    if (inUse(rec.id) && !force && (!byName || mine.length === 1))
-      throw new SkiffError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container is using its referenced image ${rec.id.slice(7, 19)}`);
+    const byId = /^(sha256:)?[a-f0-9]{4,64}$/.test(nameOrId) && !mine.includes(canonicalString(parseReference(nameOrId)));
+    const user = usedBy(rec.id);
+    if (!byId && user && !force && mine.length === 1)
+      throw new SkiffError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${rec.id.slice(7, 19)}`);
+    if (byId && user && !force)
+      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is being used by stopped container ${user.slice(0, 12)}`);
+    if (byId && mine.length > 1 && !force)
+      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    const untag = byId ? mine : [canonicalString(parseReference(nameOrId))];
     for (const t of untag) {
       delete tags[t];
       out.push(`Untagged: ${familiarString(parseReference(t))}`);
     }
     store.writeTags(tags);
-    const stillTagged = Object.values(tags).includes(rec.id);
-    if (!stillTagged && !inUse(rec.id)) {
+    if (!Object.values(tags).includes(rec.id) && !user) {
       store.removeImage(rec.id);
       out.push(`Deleted: ${rec.id}`);
       store.collectGarbage();

@@ -2,14 +2,16 @@
 // each image is tried, and a failure makes the exit status 1.
 import { describe } from '../../errors.js';
 import { removeImage } from '../../image/images.js';
-import { imageStore, type EngineGlobals } from '../context.js';
+import { containerStore, imageStore, type EngineGlobals } from '../context.js';
 
 export function rmiCommand(g: EngineGlobals, images: string[], f: { force?: boolean }): number {
   const store = imageStore(g);
+  const containers = containerStore(g);
+  const usedBy = (id: string) => containers.usingImage(id)[0]?.Id;
   let status = 0;
   for (const image of images) {
     try {
-      process.stdout.write(removeImage(store, image, !!f.force).map((l) => l + '\n').join(''));
+      process.stdout.write(removeImage(store, image, !!f.force, usedBy).map((l) => l + '\n').join(''));
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
       status = 1;

@@ -1,0 +1,104 @@
+// The engine's container store: <root>/containers/<64-hex id>/config.json,
+// one record per container (Docker's config.v2.json, trimmed). Names are
+// unique: they are checked and written under containers.lock, so of two
+// `create --name x` at the same time exactly one wins.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SkiffError } from '../errors.js';
+import { FileLock, writeFileAtomic } from '../util/files.js';
+import { generateName } from './names.js';
+
+export interface ContainerConfig {
+  Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;
+  Hostname: string; Labels: Record<string, string>; Tty: boolean; OpenStdin: boolean; Image: string;
+}
+export interface ContainerRecord {
+  Id: string;
+  Name: string; // "/name", as the Docker API shows it
+  Image: string; // image ID
+  Created: string;
+  Path: string;
+  Args: string[];
+  Config: ContainerConfig;
+  State: { Status: 'created' | 'running' | 'paused' | 'exited' | 'dead'; Pid: number; ExitCode: number; StartedAt: string; FinishedAt: string };
+}
+
+// Docker's characters for names, [a-zA-Z0-9][a-zA-Z0-9_.-]; Docker also
+// wants two characters at least, skiff takes one (the workflows in our
+// issues use `--name x`; see README "Choices").
+const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class ContainerStore {
+  readonly dir: string;
+  constructor(readonly root: string) {
+    this.dir = join(root, 'containers');
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  private lock(): FileLock {
+    return FileLock.acquire(join(this.root, 'containers.lock'));
+  }
+
+  all(): ContainerRecord[] {
+    return readdirSync(this.dir)
+      .filter((d) => /^[a-f0-9]{64}$/.test(d))
+      .flatMap((d) => {
+        try {
+          return [JSON.parse(readFileSync(join(this.dir, d, 'config.json'), 'utf8')) as ContainerRecord];
+        } catch {
+          return []; // a create that died before its record: not a container yet
+        }
+      });
+  }
+
+  /** By full ID, unique ID prefix, or name, as docker resolves them. */
+  find(ref: string): ContainerRecord {
+    const all = this.all();
+    const byName = all.find((c) => c.Name === '/' + ref.replace(/^\//, ''));
+    if (byName) return byName;
+    const byId = all.filter((c) => c.Id.startsWith(ref));
+    if (byId.length === 1 && ref.length > 0) return byId[0];
+    if (byId.length > 1) throw new SkiffError(`multiple containers match the ID prefix ${ref}`);
+    throw new SkiffError(`No such container: ${ref}`);
+  }
+
+  /** Creates the record under the lock; the name must be free. */
+  create(name: string | undefined, fill: (id: string, name: string) => Omit<ContainerRecord, 'Id' | 'Name'>): ContainerRecord {
+    if (name !== undefined && !NAME.test(name)) throw new SkiffError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const lock = this.lock();
+    try {
+      const all = this.all();
+      const taken = (n: string) => all.some((c) => c.Name === '/' + n);
+      const finalName = name?.replace(/^\//, '') ?? generateName(taken);
+      const holder = all.find((c) => c.Name === '/' + finalName);
+      if (holder)
+        throw new SkiffError(`Conflict. The container name "/${finalName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      const id = randomBytes(32).toString('hex');
+      const rec: ContainerRecord = { Id: id, Name: '/' + finalName, ...fill(id, finalName) };
+      mkdirSync(join(this.dir, id), { mode: 0o700 });
+      writeFileAtomic(join(this.dir, id, 'config.json'), JSON.stringify(rec, null, 2), 0o600);
+      return rec;
+    } finally {
+      lock.release();
+    }
+  }
+
+  remove(id: string): void {
+    const lock = this.lock();
+    try {
+      rmSync(join(this.dir, id), { recursive: true, force: true });
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Containers using an image (rmi refuses to delete it). */
+  usingImage(imageId: string): ContainerRecord[] {
+    return this.all().filter((c) => c.Image === imageId);
+  }
+
+  exists(id: string): boolean {
+    return existsSync(join(this.dir, id, 'config.json'));
+  }
+}

@@ -1,0 +1,74 @@
+// The first slice of the engine's containers: create, ps and rm records,
+// unique names under concurrency, and rmi's rules for an image a container
+// uses (refused; -f removes the name and leaves <none>:<none>).
+import test from 'ava';
+import { join } from 'node:path';
+import { FIXTURE_IMAGES, Sandbox } from '../helpers.js';
+
+const sb = new Sandbox('ctr');
+test.after.always('nothing left behind', async (t) => {
+  t.deepEqual(await sb.cleanup(), []);
+});
+
+let roots = 0;
+async function engine() {
+  const root = join(sb.dir, `engine-${roots++}`);
+  await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
+  return (args: string[]) => sb.skiff(args, root);
+}
+
+test('create prints a 64-hex ID; ps -a shows Docker\'s columns; rm removes', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['create', '--name', 'web', '-e', 'A=1', '-l', 'tier=front', 'busybox', 'sh', '-c', 'echo hello world and more']);
+  t.is(c.exitCode, 0, c.stderr);
+  t.regex(c.stdout, /^[a-f0-9]{64}$/);
+  const generated = await skiff(['create', 'busybox']);
+  t.regex(generated.stdout, /^[a-f0-9]{64}$/);
+  const ps = (await skiff(['ps', '-a'])).stdout.split('\n');
+  t.regex(ps[0], /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+  t.regex(ps.join('\n'), new RegExp(`^${c.stdout.slice(0, 12)}\\s+busybox\\s+"sh -c echo hello wo…"\\s+.+ ago\\s+Created\\s+web$`, 'm'));
+  t.regex(ps.join('\n'), /\s+"sh"\s+.*Created\s+[a-z]+_[a-z]+\d*$/m, 'a generated adjective_name');
+  t.is((await skiff(['ps'])).stdout.split('\n').length, 1, 'without -a only running containers');
+  t.deepEqual((await skiff(['ps', '-aq'])).stdout.split('\n').sort(), [c.stdout.slice(0, 12), generated.stdout.slice(0, 12)].sort());
+  t.is((await skiff(['ps', '-a', '-q', '-f', 'label=tier=front'])).stdout, c.stdout.slice(0, 12));
+  t.is((await skiff(['ps', '-a', '-q', '-f', 'name=web', '--no-trunc'])).stdout, c.stdout);
+  t.is((await skiff(['ps', '-l', '-q'])).stdout.length, 12);
+  t.is((await skiff(['rm', 'web', generated.stdout.slice(0, 8)])).stdout, `web\n${generated.stdout.slice(0, 8)}`);
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+  const gone = await skiff(['rm', 'web']);
+  t.is(gone.exitCode, 1);
+  t.is(gone.stderr, 'Error response from daemon: No such container: web');
+});
+
+test('two creates with the same name at once: exactly one wins', async (t) => {
+  const skiff = await engine();
+  const results = await Promise.all([1, 2, 3].map(() => skiff(['create', '--name', 'x', 'busybox'])));
+  t.is(results.filter((r) => r.exitCode === 0).length, 1);
+  const losers = results.filter((r) => r.exitCode !== 0);
+  t.is(losers.length, 2);
+  for (const r of losers) {
+    t.is(r.exitCode, 125);
+    t.regex(r.stderr, /Conflict\. The container name "\/x" is already in use by container "[a-f0-9]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.$/);
+  }
+  t.regex((await skiff(['create', '--name', 'bad name', 'busybox'])).stderr, /Invalid container name \(bad name\)/);
+  t.regex((await skiff(['create', 'nosuch/image:v1'])).stderr, /Unable to find image 'nosuch\/image:v1' locally[\s\S]*skiff: registry docker\.io|pull access denied|unreachable/);
+});
+
+test('rmi of an image a container uses: refused; -f leaves a dangling image', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['create', 'busybox']);
+  const refused = await skiff(['rmi', 'busybox']);
+  t.is(refused.exitCode, 1);
+  t.regex(refused.stderr, new RegExp(`conflict: unable to remove repository reference "busybox" \\(must force\\) - container ${c.stdout.slice(0, 12)} is using its referenced image [a-f0-9]{12}`));
+  const forced = await skiff(['rmi', '-f', 'busybox']);
+  t.is(forced.stdout, 'Untagged: busybox:latest', 'the name only');
+  t.regex((await skiff(['images'])).stdout, /\n<none>\s+<none>\s+[a-f0-9]{12}/);
+  t.regex((await skiff(['images', '-f', 'dangling=true', '-q'])).stdout, /^[a-f0-9]{12}$/);
+  t.regex((await skiff(['ps', '-a'])).stdout, /busybox\s+"sh"/, 'the container keeps working with the dangling image');
+  // prune keeps it while the container exists; after rm it goes.
+  await skiff(['image', 'prune', '-f']);
+  t.regex((await skiff(['images', '-q'])).stdout, /^[a-f0-9]{12}$/);
+  await skiff(['rm', c.stdout]);
+  await skiff(['image', 'prune', '-f']);
+  t.is((await skiff(['images', '-q'])).stdout, '');
+});
