@@ -17,6 +17,13 @@
         "native/setup/main.cc",
         "native/setup/protocol.cc",
         "native/setup/steps.cc",
+        "native/setup/steps_paths.cc",
+        "native/setup/steps_mounts.cc",
+        "native/setup/steps_devices.cc",
+        "native/setup/steps_process.cc",
+        "native/setup/steps_seccomp.cc",
+        "native/setup/steps_terminal.cc",
+        "native/setup/steps_exec.cc",
         "native/setup/init.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os"],

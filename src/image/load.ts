@@ -69,7 +69,7 @@ export async function loadArchive(store: ImageStore, input: AsyncIterable<Buffer
   }
 }
 
-async function storeImage(store: ImageStore, dir: string, configFile: string, layerFiles: string[], extraBlobs: string[]): Promise<ImageRecord> {
+async function storeImage(store: ImageStore, configFile: string, layerFiles: string[], extraBlobs: string[]): Promise<ImageRecord> {
   const configBytes = readFileSync(configFile);
   const config = readJson<ImageConfig>(configFile, 'image config');
   if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) throw new SkiffError('archive: image config has no rootfs.diff_ids');
@@ -94,7 +94,7 @@ async function loadDockerArchive(store: ImageStore, dir: string): Promise<string
   const lines: string[] = [];
   for (const m of manifest) {
     if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw new SkiffError('archive: manifest.json entry needs Config and Layers');
-    const rec = await storeImage(store, dir, archiveFile(dir, m.Config, 'config'), m.Layers.map((l) => archiveFile(dir, l, 'layer')), []);
+    const rec = await storeImage(store, archiveFile(dir, m.Config, 'config'), m.Layers.map((l) => archiveFile(dir, l, 'layer')), []);
     const tags = (m.RepoTags ?? []).map((t) => parseReference(t));
     for (const ref of tags) {
       setTag(store, canonicalString(ref), rec.id);
@@ -133,7 +133,7 @@ async function loadOciLayout(store: ImageStore, dir: string): Promise<string[]> 
       desc = picked;
     }
     const manifest = readJson<Manifest>(blobFile(dir, desc), 'manifest');
-    const rec = await storeImage(store, dir, blobFile(dir, manifest.config), manifest.layers.map((l) => blobFile(dir, l)), [store.putBlob(readFileSync(blobFile(dir, desc)))]);
+    const rec = await storeImage(store, blobFile(dir, manifest.config), manifest.layers.map((l) => blobFile(dir, l)), [store.putBlob(readFileSync(blobFile(dir, desc)))]);
     // containerd's annotation holds the full name; ref.name may be a full
     // reference ("busybox:latest") or a bare tag ("latest"), which names no
     // repository: then the image stays untagged, as with docker load.

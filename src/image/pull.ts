@@ -163,7 +163,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     // Until the image record exists, garbage collection must see these as live.
     const inFlight = store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
     try {
-      await parallel(doc.layers.map((l, i) => i), opts.concurrency ?? 3,
+      await parallel(doc.layers.map((_, i) => i), opts.concurrency ?? 3,
         (i) => fetchLayer(store, client, doc.layers[i], config.rootfs.diff_ids[i], chains[i], progress));
     } catch (err) {
       inFlight.release();

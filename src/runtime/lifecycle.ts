@@ -1,22 +1,21 @@
 // The container lifecycle of the OCI runtime spec ("Lifecycle", runtime.md):
 // create -> created -> start -> running -> stopped -> delete.
 // Commands in commands/ are thin wrappers over these functions.
-import { closeSync, openSync, readSync, unlinkSync, existsSync } from 'node:fs';
-import { userInfo, constants as osConstants } from 'node:os';
-import { resolve, join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
+import { constants as osConstants, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import { SkiffError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
+import { validateResources, type Resources } from '../cgroups/resources.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace } from '../util/trace.js';
-import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
-import { runHooks, runHooksWarn } from './hooks.js';
 import { ConsolePair, relayTerminal } from './console.js';
+import { runHooks, runHooksWarn } from './hooks.js';
+import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
-import { validateResources, type Resources } from '../cgroups/resources.js';
-import { readFileSync } from 'node:fs';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
 export interface RuntimeOptions {

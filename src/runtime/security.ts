@@ -1,5 +1,5 @@
 // Capabilities and seccomp: validated here, turned into plan steps for the
-// C++ side (native/setup/steps.cc). References: capabilities(7),
+// C++ side (native/setup/steps_process.cc, steps_seccomp.cc). References: capabilities(7),
 // seccomp(2), runtime-spec config-linux.md "Seccomp".
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';

@@ -1,0 +1,52 @@
+// Every plan step, one function each (steps_*.cc); the table is in steps.cc.
+#pragma once
+#include "steps.h"
+
+bool set_root_propagation(InitContext &c, const Args &a, Failure &f);
+bool make_mount_private(InitContext &c, const Args &a, Failure &f);
+bool bind_rootfs(InitContext &c, const Args &a, Failure &f);
+bool mount_entry(InitContext &c, const Args &a, Failure &f);
+bool pivot_root_step(InitContext &c, const Args &a, Failure &f);
+bool move_root(InitContext &c, const Args &a, Failure &f);
+bool mask_path(InitContext &c, const Args &a, Failure &f);
+bool readonly_path(InitContext &c, const Args &a, Failure &f);
+bool remount_root_readonly(InitContext &c, const Args &a, Failure &f);
+bool make_device(InitContext &c, const Args &a, Failure &f);
+bool bind_device(InitContext &c, const Args &a, Failure &f);
+bool make_symlink(InitContext &c, const Args &a, Failure &f);
+bool set_hostname(InitContext &c, const Args &a, Failure &f);
+bool set_domainname(InitContext &c, const Args &a, Failure &f);
+bool set_oom_score_adj(InitContext &c, const Args &a, Failure &f);
+bool set_sysctl(InitContext &c, const Args &a, Failure &f);
+bool unshare_cgroupns(InitContext &c, const Args &a, Failure &f);
+bool await_cgroup_placement(InitContext &c, const Args &a, Failure &f);
+bool set_rlimit(InitContext &c, const Args &a, Failure &f);
+bool set_umask(InitContext &c, const Args &a, Failure &f);
+bool set_groups(InitContext &c, const Args &a, Failure &f);
+bool set_user(InitContext &c, const Args &a, Failure &f);
+bool change_dir(InitContext &c, const Args &a, Failure &f);
+bool find_executable(InitContext &c, const Args &a, Failure &f);
+bool set_no_new_privs(InitContext &c, const Args &a, Failure &f);
+bool drop_bounding_caps(InitContext &c, const Args &a, Failure &f);
+bool set_keep_caps(InitContext &c, const Args &a, Failure &f);
+bool set_capabilities(InitContext &c, const Args &a, Failure &f);
+bool raise_ambient_caps(InitContext &c, const Args &a, Failure &f);
+bool seccomp_init_step(InitContext &c, const Args &a, Failure &f);
+bool seccomp_arch_step(InitContext &c, const Args &a, Failure &f);
+bool seccomp_flag_step(InitContext &c, const Args &a, Failure &f);
+bool seccomp_rule_step(InitContext &c, const Args &a, Failure &f);
+bool seccomp_load_step(InitContext &c, const Args &a, Failure &f);
+bool connect_console_socket(InitContext &c, const Args &a, Failure &f);
+bool use_console_fd(InitContext &c, const Args &a, Failure &f);
+bool setup_terminal(InitContext &c, const Args &a, Failure &f);
+bool open_host_proc(InitContext &c, const Args &a, Failure &f);
+bool open_exec_fifo(InitContext &c, const Args &a, Failure &f);
+bool exec_args(InitContext &c, const Args &a, Failure &f);
+bool exec_env(InitContext &c, const Args &a, Failure &f);
+bool exec_barrier(InitContext &c, const Args &a, Failure &f);
+bool release_start(InitContext &c, const Args &a, Failure &f);
+bool sync_hooks(InitContext &c, const Args &a, Failure &f);
+bool run_hook(InitContext &c, const Args &a, Failure &f);
+bool report_ready(InitContext &c, const Args &a, Failure &f);
+bool close_fds(InitContext &c, const Args &a, Failure &f);
+bool exec_process(InitContext &c, const Args &a, Failure &f);

@@ -1,0 +1,104 @@
+// Mount steps: propagation, the rootfs bind, config mounts, pivot_root,
+// masked and read-only paths, the read-only root.
+#include "step_common.h"
+
+// set_root_propagation: make our copy of the host's mounts slave/private so
+// nothing we mount leaks back to the host (mount_namespaces(7)).
+bool set_root_propagation(InitContext &, const Args &a, Failure &f) {
+  return mount("", "/", nullptr, to_ulong(a[0]), nullptr) == 0 || fail(f, "mount", "/");
+}
+
+bool make_mount_private(InitContext &, const Args &a, Failure &f) {
+  return mount("", a[0].c_str(), nullptr, MS_PRIVATE, nullptr) == 0 || fail(f, "mount", a[0]);
+}
+
+// bind_rootfs: pivot_root(2) needs new_root to be a mount point.
+bool bind_rootfs(InitContext &c, const Args &a, Failure &f) {
+  if (mount(a[0].c_str(), a[0].c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) return fail(f, "mount", a[0]);
+  c.root_fd = open(a[0].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return c.root_fd >= 0 || fail(f, "open", a[0]);
+}
+
+// mount SOURCE DEST FSTYPE FLAGS DATA PROPAGATION KIND REMOUNT_FLAGS
+bool mount_entry(InitContext &c, const Args &a, Failure &f) {
+  const std::string &source = a[0], &dest = a[1], &fstype = a[2];
+  unsigned long flags = to_ulong(a[3]), propagation = to_ulong(a[5]), remount = to_ulong(a[7]);
+  int fd = ensure_in_root(c.root_fd, dest, a[6].empty() ? 'd' : a[6][0], f);
+  if (fd < 0) return false;
+  std::string target = fd_path(fd);
+  bool ok = mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags,
+                  a[4].empty() ? nullptr : a[4].c_str()) == 0 || fail(f, "mount", dest);
+  // Later changes must act on the new mount, not on the inode it covers.
+  if (ok && (remount || propagation)) {
+    close(fd);
+    fd = open_in_root(c.root_fd, dest, O_PATH);
+    if (fd < 0) return fail(f, "openat2", dest);
+  }
+  // A bind mount ignores most flags; they take effect on a bind-remount.
+  if (ok && remount) ok = bind_remount(fd_path(fd), remount, dest, f);
+  if (ok && propagation) ok = mount("", fd_path(fd).c_str(), nullptr, propagation, nullptr) == 0 || fail(f, "mount", dest);
+  close(fd);
+  return ok;
+}
+
+static bool reopen_root(InitContext &c, Failure &f) {
+  if (c.root_fd >= 0) close(c.root_fd);
+  c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  c.pivoted = true;
+  return c.root_fd >= 0 || fail(f, "open", "/");
+}
+
+// pivot_root: pivot_root(".", ".") stacks the old root on top of the new one;
+// detaching it leaves only the container's tree (pivot_root(2), NOTES).
+bool pivot_root_step(InitContext &c, const Args &, Failure &f) {
+  if (fchdir(c.root_fd) < 0) return fail(f, "fchdir", "rootfs");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", "rootfs");
+  // Slave first, so detaching the old root does not propagate to the host.
+  if (mount("", ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) return fail(f, "mount", "old root");
+  if (umount2(".", MNT_DETACH) < 0) return fail(f, "umount2", "old root");
+  if (chdir("/") < 0) return fail(f, "chdir", "/");
+  return reopen_root(c, f);
+}
+
+// move_root (--no-pivot): for ramdisk roots where pivot_root is refused.
+bool move_root(InitContext &c, const Args &a, Failure &f) {
+  if (chdir(a[0].c_str()) < 0) return fail(f, "chdir", a[0]);
+  if (mount(a[0].c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) return fail(f, "mount", "/");
+  if (chroot(".") < 0) return fail(f, "chroot", a[0]);
+  if (chdir("/") < 0) return fail(f, "chdir", "/");
+  return reopen_root(c, f);
+}
+
+// mask_path PATH: hide a path from the container: /dev/null over a file, an
+// empty read-only tmpfs over a directory. Missing paths are fine.
+bool mask_path(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return errno == ENOENT || fail(f, "openat2", a[0]);
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 || fail(f, "fstat", a[0]);
+  if (ok && S_ISDIR(st.st_mode))
+    ok = mount("tmpfs", fd_path(fd).c_str(), "tmpfs", MS_RDONLY, nullptr) == 0 || fail(f, "mount", a[0]);
+  else if (ok)
+    ok = mount("/dev/null", fd_path(fd).c_str(), nullptr, MS_BIND, nullptr) == 0 || fail(f, "mount", a[0]);
+  close(fd);
+  return ok;
+}
+
+// readonly_path PATH: bind the path onto itself, then remount it read-only.
+bool readonly_path(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return errno == ENOENT || fail(f, "openat2", a[0]);
+  std::string target = fd_path(fd);
+  bool ok = mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0 || fail(f, "mount", a[0]);
+  close(fd);
+  if (!ok) return false;
+  fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  ok = bind_remount(fd_path(fd), MS_RDONLY | MS_REC, a[0], f);
+  close(fd);
+  return ok;
+}
+
+bool remount_root_readonly(InitContext &, const Args &, Failure &f) {
+  return bind_remount("/", MS_RDONLY, "/", f);
+}
