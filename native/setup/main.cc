@@ -20,7 +20,7 @@
 //  | 5 | node -> setup | WAIT                        | run mode: setup stays, reaps the init (-> EXITED)  |
 //  | 6 | node -> setup | PRE <op> <arg>...           | a step the helper runs before clone (opens fds the |
 //  |   |               |                             | init inherits: host /proc, the exec fifo)          |
-//  | 6'| node -> setup | STEP <op> <arg>...          | one init step, executed in order (steps.cc)        |
+//  | 6'| node -> setup | STEP <op> <arg>...          | one init step, executed in order (steps_*.cc)      |
 //  | 7 | node -> setup | PLAN_END                    | -> PID, or ERROR                                   |
 //  | 8 | setup -> node | PID <pid>                   | init cloned (host pid)                             |
 //  | 9 | node -> init  | CONTINUE                    | answer to PID: the init starts its steps while     |

@@ -1,7 +1,7 @@
 // OCI hooks (runtime-spec config.md "POSIX-platform Hooks"). Runtime-namespace
 // hooks (prestart, createRuntime, poststart, poststop) run here, from Node;
 // container-namespace hooks (createContainer, startContainer) are plan steps
-// the init runs (native/setup/steps.cc run_hook). Each gets the OCI state
+// the init runs (native/setup/steps_exec.cc run_hook). Each gets the OCI state
 // JSON on stdin and is killed at its timeout.
 import { spawn } from 'node:child_process';
 import { isAbsolute } from 'node:path';
