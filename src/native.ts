@@ -25,6 +25,10 @@ export interface Native {
   unixListen(path: string): number;
   /** A connected socket, or -1 when nobody is waiting (non-blocking). */
   unixAccept(listener: number): number;
+  /** mount(2), for the engine's host-side mounts (overlayfs roots). */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(2); false when nothing was mounted there. */
+  umount2(target: string, flags: number): boolean;
   /** mknod(2); mode includes the S_IF* type. */
   mknod(path: string, mode: number, major: number, minor: number): void;
   /** lsetxattr(2) / lgetxattr(2): never follow a symlink. */

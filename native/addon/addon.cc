@@ -172,6 +172,30 @@ static Napi::Value Lgetxattr(const Napi::CallbackInfo &info) {
   return Napi::Buffer<char>::Copy(env, buf, static_cast<size_t>(n));
 }
 
+// mount(source, target, fstype, flags, data): the engine's own host-side
+// mounts (a container's overlayfs root). Node's namespaces are untouched.
+static Napi::Value Mount(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string source = info[0].As<Napi::String>(), target = info[1].As<Napi::String>(), fstype = info[2].As<Napi::String>();
+  unsigned long flags = static_cast<unsigned long>(info[3].As<Napi::Number>().Int64Value());
+  std::string data = info[4].As<Napi::String>();
+  if (mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags, data.empty() ? nullptr : data.c_str()) < 0)
+    ThrowSystemError(env, errno, "mount", target);
+  return env.Undefined();
+}
+
+// umount2(target, flags) -> false when nothing was mounted there (EINVAL/ENOENT):
+// teardown is idempotent.
+static Napi::Value Umount2(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string target = info[0].As<Napi::String>();
+  int flags = info[1].As<Napi::Number>().Int32Value();
+  if (umount2(target.c_str(), flags) == 0) return Napi::Boolean::New(env, true);
+  if (errno == EINVAL || errno == ENOENT) return Napi::Boolean::New(env, false);
+  ThrowSystemError(env, errno, "umount2", target);
+  return env.Undefined();
+}
+
 static Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define K(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
@@ -184,6 +208,8 @@ static Napi::Object Constants(Napi::Env env) {
   K(RLIMIT_CPU); K(RLIMIT_FSIZE); K(RLIMIT_DATA); K(RLIMIT_STACK); K(RLIMIT_CORE); K(RLIMIT_RSS);
   K(RLIMIT_NPROC); K(RLIMIT_NOFILE); K(RLIMIT_MEMLOCK); K(RLIMIT_AS); K(RLIMIT_LOCKS);
   K(RLIMIT_SIGPENDING); K(RLIMIT_MSGQUEUE); K(RLIMIT_NICE); K(RLIMIT_RTPRIO); K(RLIMIT_RTTIME);
+  // umount2(2)
+  K(MNT_DETACH);
   // open(2)
   K(O_RDONLY); K(O_NONBLOCK); K(O_CLOEXEC);
   // stat(2) file types, for mknod
@@ -210,6 +236,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("unixAccept", Napi::Function::New(env, UnixAccept));
   exports.Set("mknod", Napi::Function::New(env, Mknod));
+  exports.Set("mount", Napi::Function::New(env, Mount));
+  exports.Set("umount2", Napi::Function::New(env, Umount2));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr));
   exports.Set("constants", Constants(env));

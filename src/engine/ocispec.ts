@@ -1,0 +1,93 @@
+// The OCI spec an engine container runs with: the image's config and the
+// container's record over Docker's defaults (moby oci/defaults.go and
+// daemon/oci_linux.go): 14 capabilities, masked and read-only paths, the
+// usual mounts, /etc/hostname, /etc/hosts and /etc/resolv.conf from files
+// the engine writes. The runtime (src/runtime) takes it from here.
+import { SkiffError } from '../errors.js';
+import type { Spec } from '../runtime/spec.js';
+import type { ContainerRecord } from './containers.js';
+import { readFileInRoot } from './rootfs.js';
+
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+const MASKED = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** "user", "uid", "user:group", "uid:gid" -> numbers, looked up in the container's own files. */
+export function resolveUser(rootfs: string, spec: string): { uid: number; gid: number; additionalGids: number[] } {
+  if (!spec) spec = '0';
+  const [u, g] = spec.split(':');
+  const passwd = (readFileInRoot(rootfs, '/etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
+  const groups = (readFileInRoot(rootfs, '/etc/group') ?? '').split('\n').map((l) => l.split(':'));
+  const entry = /^\d+$/.test(u) ? passwd.find((p) => p[2] === u) : passwd.find((p) => p[0] === u);
+  if (!entry && !/^\d+$/.test(u)) throw new SkiffError(`unable to find user ${u}: no matching entries in passwd file`);
+  const uid = /^\d+$/.test(u) ? Number(u) : Number(entry![2]);
+  let gid = entry ? Number(entry[3]) : 0;
+  if (g !== undefined) {
+    const group = /^\d+$/.test(g) ? undefined : groups.find((x) => x[0] === g);
+    if (!/^\d+$/.test(g) && !group) throw new SkiffError(`unable to find group ${g}: no matching entries in group file`);
+    gid = group ? Number(group[2]) : Number(g);
+  }
+  // Supplementary groups: every group that lists the user by name (as docker does).
+  const name = entry?.[0];
+  const additionalGids = name ? groups.filter((x) => x[3]?.split(',').includes(name)).map((x) => Number(x[2])) : [];
+  return { uid, gid, additionalGids };
+}
+
+export interface SpecInput {
+  container: ContainerRecord;
+  rootfs: string;
+  /** Files the engine wrote for the container: hostname, hosts, resolv.conf. */
+  etc: { hostname: string; hosts: string; resolvConf: string };
+  readonlyRootfs?: boolean;
+  cgroupsPath?: string;
+}
+
+export function containerOciSpec(input: SpecInput): Spec {
+  const c = input.container;
+  const env = [...c.Config.Env];
+  if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
+  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${c.Config.Hostname}`);
+  if (c.Config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+  const user = resolveUser(input.rootfs, c.Config.User);
+  return {
+    ociVersion: '1.2.0',
+    process: {
+      terminal: c.Config.Tty,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      args: [c.Path, ...c.Args],
+      env,
+      cwd: c.Config.WorkingDir || '/',
+      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
+      noNewPrivileges: false,
+    },
+    root: { path: input.rootfs, readonly: !!input.readonlyRootfs },
+    hostname: c.Config.Hostname,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/etc/resolv.conf', type: 'bind', source: input.etc.resolvConf, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hostname', type: 'bind', source: input.etc.hostname, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'bind', source: input.etc.hosts, options: ['rbind', 'rprivate'] },
+    ],
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, { type: 'cgroup' }],
+      cgroupsPath: input.cgroupsPath ?? `/skiff/${c.Id}`,
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      maskedPaths: MASKED,
+      readonlyPaths: READONLY,
+    },
+  };
+}

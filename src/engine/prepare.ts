@@ -1,0 +1,50 @@
+// From a container record to something the runtime can run: the engine's
+// /etc files, the overlayfs root, and an OCI bundle (config.json) in the
+// container's directory. release() undoes the mount; both are idempotent.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SkiffError } from '../errors.js';
+import { writeFileAtomic } from '../util/files.js';
+import type { ImageStore } from '../image/store.js';
+import type { ContainerRecord, ContainerStore } from './containers.js';
+import { containerOciSpec } from './ocispec.js';
+import { lowerDirs, mountRootfs, removeRootfs, unmountRootfs } from './rootfs.js';
+
+export interface Prepared { bundle: string; rootfs: string }
+
+function hostResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function prepareContainer(images: ImageStore, containers: ContainerStore, c: ContainerRecord): Prepared {
+  const dir = join(containers.dir, c.Id);
+  const image = images.getImage(c.Image);
+  if (!image) throw new SkiffError(`container ${c.Name.slice(1)}: its image ${c.Image.slice(7, 19)} is missing from the store`);
+  const etc = { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
+  writeFileAtomic(etc.hostname, `${c.Config.Hostname}\n`);
+  writeFileAtomic(etc.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${c.Config.Hostname}\n`);
+  writeFileAtomic(etc.resolvConf, hostResolvConf());
+  const rootfs = mountRootfs(dir, lowerDirs(images, image));
+  try {
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle, { recursive: true, mode: 0o700 });
+    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc }), null, 2));
+    return { bundle, rootfs };
+  } catch (err) {
+    unmountRootfs(dir);
+    throw err;
+  }
+}
+
+export function releaseContainer(containers: ContainerStore, id: string): void {
+  unmountRootfs(join(containers.dir, id));
+}
+
+/** For rm: the mount and the container's own filesystem layer go. */
+export function destroyContainerFiles(containers: ContainerStore, id: string): void {
+  removeRootfs(join(containers.dir, id));
+}

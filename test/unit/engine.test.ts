@@ -1,0 +1,49 @@
+// Engine pieces without root: paths resolved inside a container root, user
+// lookup in the container's own files, generated names.
+import test from 'ava';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileInRoot, secureJoin } from '../../src/engine/rootfs.js';
+import { resolveUser } from '../../src/engine/ocispec.js';
+import { generateName } from '../../src/engine/names.js';
+
+const root = mkdtempSync(join(tmpdir(), 'skiff-root-'));
+mkdirSync(join(root, 'etc'));
+mkdirSync(join(root, 'usr/lib'), { recursive: true });
+writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nweb:x:1000:1001::/home/web:/bin/sh\n');
+writeFileSync(join(root, 'etc/group'), 'root:x:0:\nweb:x:1001:\ndocker:x:999:web\nwheel:x:10:web,root\n');
+symlinkSync('/usr/lib', join(root, 'lib'));
+symlinkSync('../../../../../../etc', join(root, 'up'));
+symlinkSync('/etc/shadow', join(root, 'shadow-link'));
+symlinkSync('loop2', join(root, 'loop1'));
+symlinkSync('loop1', join(root, 'loop2'));
+
+test('secureJoin resolves symlinks inside the root, never above it', (t) => {
+  t.is(secureJoin(root, '/lib/x'), join(root, 'usr/lib/x'), 'absolute link restarts at the root');
+  t.is(secureJoin(root, '/up/passwd'), join(root, 'etc/passwd'), '".." stops at the root');
+  t.is(secureJoin(root, '/shadow-link'), join(root, 'etc/shadow'), 'the host /etc/shadow is never named');
+  t.is(secureJoin(root, '../../x'), join(root, 'x'));
+  t.throws(() => secureJoin(root, '/loop1'), { message: /too many symlinks/ });
+  t.is(readFileInRoot(root, '/shadow-link'), undefined, 'no such file inside: nothing read');
+});
+
+test('users and groups come from the container\'s own files', (t) => {
+  t.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10] });
+  t.deepEqual(resolveUser(root, 'web'), { uid: 1000, gid: 1001, additionalGids: [999, 10] });
+  t.deepEqual(resolveUser(root, '1000:10'), { uid: 1000, gid: 10, additionalGids: [999, 10] });
+  t.deepEqual(resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [] }, 'numeric users need no entry');
+  t.deepEqual(resolveUser(root, 'web:docker'), { uid: 1000, gid: 999, additionalGids: [999, 10] });
+  t.throws(() => resolveUser(root, 'nobody'), { message: 'unable to find user nobody: no matching entries in passwd file' });
+  t.throws(() => resolveUser(root, 'web:nogroup'), { message: 'unable to find group nogroup: no matching entries in group file' });
+});
+
+test('generated names are adjective_surname and avoid taken ones', (t) => {
+  const taken = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const n = generateName((x) => taken.has(x));
+    t.regex(n, /^[a-z]+_[a-z]+\d?$/);
+    t.false(taken.has(n));
+    taken.add(n);
+  }
+});
