@@ -246,20 +246,29 @@ async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void
   const k = native().constants;
   const fd = openSync(fifo, k.O_RDONLY | k.O_NONBLOCK);
   let got = '';
+  const buf = Buffer.alloc(4096);
+  // Reads what is there; -1 when nothing is (EAGAIN), 0 at EOF.
+  const readSome = () => {
+    try {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      got += buf.subarray(0, n).toString();
+      return n;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      return -1;
+    }
+  };
   try {
-    const buf = Buffer.alloc(4096);
     for (;;) {
-      let n = -1;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      }
-      if (n > 0) got += buf.subarray(0, n).toString();
+      const n = readSome();
       if (got === '0') break;
       // A message ends with EOF (the init exited): n === 0 after data.
       if (got && n === 0) throw new SkiffError(got);
       if (!isAlive(rec.pid, rec.pidStartTime)) {
+        // A short-lived container can write "0", exec, run and exit between
+        // our last read and this check: what it wrote is still in the fifo.
+        while (readSome() > 0) { /* drain */ }
+        if (got === '0') break;
         if (got) throw new SkiffError(got);
         throw new SkiffError('container init exited before start');
       }

@@ -139,3 +139,16 @@ test.serial('a create killed with SIGKILL at any moment leaves nothing delete ca
     t.false(existsSync(join(sb.root, id)), `state of ${id} (killed after ${delayMs} ms) remains`);
   }
 });
+
+test.serial('start of a container that exits at once always succeeds', async (t) => {
+  // The whole container can live and die between two polls of the exec
+  // fifo; start must still read the init's "0" that is left in it.
+  const bundle = sb.bundle((s) => { s.process!.args = ['/bin/true']; });
+  for (let i = 0; i < 20; i++) {
+    const id = sb.id('quick');
+    t.is((await sb.run(['create', '-b', bundle, id])).exitCode, 0);
+    const start = await sb.run(['start', id]);
+    t.is(start.exitCode, 0, `round ${i}: ${start.stderr}`);
+    t.is((await sb.run(['delete', '--force', id])).exitCode, 0);
+  }
+});
