@@ -17,6 +17,7 @@ import { loginCommand, logoutCommand } from './commands/login.js';
 import { createCommand } from './commands/container/create.js';
 import { psCommand } from './commands/container/ps.js';
 import { rmCommand } from './commands/container/rm.js';
+import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -59,7 +60,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((img, o) => historyCommand(globals(program), img, { ...o, noTrunc: o.trunc === false })));
 
   image.command('inspect').description('display detailed information on images').argument('<images...>')
-    .action((imgs) => setExit(imageInspectCommand(globals(program), imgs)));
+    .option('-f, --format <template>', "Go template, e.g. '{{.Id}}'")
+    .action((imgs, o) => setExit(o.format ? inspectCommand(globals(program), imgs, { type: 'image', format: o.format }) : imageInspectCommand(globals(program), imgs)));
 
   image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
     .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
@@ -93,11 +95,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-a, --all', 'show all containers').option('-q, --quiet', 'only IDs').option('--no-trunc', 'do not truncate')
     .option('-n, --last <n>', 'the n last created').option('-l, --latest', 'the last created')
     .option('-f, --filter <k=v>', 'filter (status, name, id, label, ancestor)', collect, [])
+    .option('--format <template>', "Go template: '{{.ID}} {{.Names}}', 'table {{.ID}}\\t{{.Status}}', '{{json .}}'")
     .action((o) => psCommand(globals(program), { ...o, noTrunc: o.trunc === false })));
 
   define([[program, 'rm'], [container, 'rm']], (c) => c.description('remove containers').argument('<containers...>')
     .option('-f, --force', 'force removal').option('-v, --volumes', 'remove anonymous volumes')
     .action((names, o) => setExit(rmCommand(globals(program), names, o))));
+
+  define([[program, 'rename'], [container, 'rename']], (c) => c.description('rename a container').argument('<container>').argument('<new-name>')
+    .action((ctr, name) => renameCommand(globals(program), ctr, name)));
+
+  container.command('prune').description('remove all stopped containers').option('-f, --force', 'do not prompt')
+    .action((o) => containerPruneCommand(globals(program), o));
+
+  define([[program, 'inspect'], [container, 'inspect']], (c) => c.description('low-level information on containers and images').argument('<names...>')
+    .option('--type <type>', 'container or image').option('-f, --format <template>', "Go template, e.g. '{{.Id}}' or '{{json .Config}}'")
+    .action((names, o) => setExit(inspectCommand(globals(program), names, o))));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

@@ -84,6 +84,23 @@ export class ContainerStore {
     }
   }
 
+  /** Renames under the lock: the new name must be free (Docker's Conflict otherwise). */
+  rename(ref: string, newName: string): void {
+    if (!NAME.test(newName)) throw new SkiffError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const lock = this.lock();
+    try {
+      const c = this.find(ref);
+      const holder = this.all().find((x) => x.Name === '/' + newName.replace(/^\//, ''));
+      if (holder && holder.Id === c.Id) throw new SkiffError(`Renaming a container with the same name as its current name`);
+      if (holder)
+        throw new SkiffError(`Conflict. The container name "/${newName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      c.Name = '/' + newName.replace(/^\//, '');
+      writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600);
+    } finally {
+      lock.release();
+    }
+  }
+
   remove(id: string): void {
     const lock = this.lock();
     try {

@@ -85,3 +85,27 @@ test('image prune -a removes every image no container uses, keeps the others', a
   t.regex(again.stdout, /untagged: busybox:latest[\s\S]*untagged: kept:1[\s\S]*deleted: sha256:[a-f0-9]{64}/);
   t.is((await skiff(['images', '-q'])).stdout, '');
 });
+
+test('rename, inspect with templates, ps --format, container prune', async (t) => {
+  const skiff = await engine();
+  const a = (await skiff(['create', '--name', 'alpha', '-l', 'tier=db', 'busybox'])).stdout;
+  await skiff(['create', '--name', 'beta', 'busybox']);
+  t.is((await skiff(['rename', 'alpha', 'gamma'])).exitCode, 0);
+  const taken = await skiff(['rename', 'gamma', 'beta']);
+  t.regex(taken.stderr, /Conflict\. The container name "\/beta" is already in use/);
+  t.is((await skiff(['inspect', '-f', '{{.Name}} {{.Id}} {{index .Config.Labels "tier"}} {{json .Config.Cmd}}', 'gamma'])).stdout, `/gamma ${a} db ["sh"]`);
+  const [full] = JSON.parse((await skiff(['container', 'inspect', a.slice(0, 10)])).stdout);
+  t.is(full.State.Status, 'created');
+  t.is((await skiff(['inspect', '-f', '{{.Os}}', 'busybox'])).stdout, 'linux', 'an image when no container has the name');
+  t.regex((await skiff(['inspect', '--type', 'container', 'busybox'])).stderr, /No such container: busybox/);
+  t.regex((await skiff(['inspect', 'nothing'])).stderr, /No such object: nothing/);
+  t.deepEqual((await skiff(['ps', '-a', '--format', '{{.Names}}:{{.Status}}'])).stdout.split('\n').sort(), ['beta:Created', 'gamma:Created']);
+  const table = (await skiff(['ps', '-a', '--format', 'table {{.Names}}\\t{{.Labels}}', '-f', 'name=gamma'])).stdout.split('\n');
+  t.regex(table[0], /^NAMES\s+LABELS$/);
+  t.regex(table[1], /^gamma\s+tier=db$/);
+  t.is(JSON.parse((await skiff(['ps', '-a', '--format', '{{json .}}', '-f', 'name=beta'])).stdout).Names, 'beta');
+  t.regex((await skiff(['ps', '-a', '--format', '{{range .}}'])).stderr, /only \.Field, json, index, lower and upper are supported/);
+  const pruned = await skiff(['container', 'prune', '-f']);
+  t.regex(pruned.stdout, /^Deleted Containers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n/);
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+});

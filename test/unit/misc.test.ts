@@ -91,3 +91,17 @@ test('tables align like Go tabwriter (min width 12, padding 3)', (t) => {
   t.is(tabulate([['ID', 'PID'], ['a-very-long-id', '1']]), `ID${' '.repeat(15)}PID\na-very-long-id${' '.repeat(3)}1\n`);
   t.is(tabulate([['A', 'B'], ['x', 'y']]), `A${' '.repeat(11)}B\nx${' '.repeat(11)}y\n`);
 });
+
+test('Go template subset for inspect -f and ps --format', async (t) => {
+  const { renderTemplate } = await import('../../src/util/template.js');
+  const data = { Id: 'abc', Config: { Env: ['A=1', 'B=2'], Labels: { 'com.x': 'y' } }, State: { Running: false, Pid: 0 }, Empty: null };
+  t.is(renderTemplate('{{.Id}}', data), 'abc');
+  t.is(renderTemplate('id={{ .Id }} pid={{.State.Pid}}', data), 'id=abc pid=0');
+  t.is(renderTemplate('{{json .Config.Env}}', data), '["A=1","B=2"]');
+  t.is(renderTemplate('{{.Config.Env}}', data), '[A=1 B=2]', 'Go prints lists like this');
+  t.is(renderTemplate('{{index .Config.Labels "com.x"}}', data), 'y');
+  t.is(renderTemplate('{{upper .Id}}', data), 'ABC');
+  t.is(renderTemplate('{{.Missing.Deeper}}', data), '<no value>');
+  t.is(renderTemplate('{{.Empty}}', data), '<nil>');
+  t.throws(() => renderTemplate('{{if .Id}}x{{end}}', data), { message: /\{\{if \.Id\}\}: only \.Field/ });
+});

@@ -3,10 +3,11 @@
 import { SkiffError } from '../../../errors.js';
 import { tabulate } from '../../../util/table.js';
 import { ago } from '../../../util/human.js';
+import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
-export interface PsFlags { all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[] }
+export interface PsFlags { all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
 export function statusText(c: ContainerRecord): string {
   switch (c.State.Status) {
@@ -46,6 +47,24 @@ export function psCommand(g: EngineGlobals, f: PsFlags): void {
     const full = [c.Path, ...c.Args].join(' ');
     return `"${f.noTrunc || full.length <= 20 ? full : full.slice(0, 19) + '…'}"`;
   };
+  if (f.format) {
+    // The fields `docker ps --format` offers; "table" adds a header and aligns columns.
+    const view = (c: ContainerRecord) => ({
+      ID: id(c), Image: c.Config.Image, Command: command(c), CreatedAt: c.Created, RunningFor: ago(c.Created),
+      Status: statusText(c), State: c.State.Status, Ports: '', Names: c.Name.slice(1),
+      Labels: Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
+    });
+    const table = f.format.startsWith('table');
+    // Docker turns a typed "\t" into a tab before rendering.
+    const format = f.format.replace(/\\t/g, '\t');
+    const template = table ? format.replace(/^table\s*/, '') : format;
+    const rendered = list.map((c) => renderTemplate(template, view(c)));
+    if (!table) { process.stdout.write(rendered.map((r) => r + '\n').join('')); return; }
+    const HEADERS: Record<string, string> = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS' };
+    const header = template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k: string) => HEADERS[k] ?? k.toUpperCase());
+    process.stdout.write(tabulate([header, ...rendered].map((line) => line.split('\t')), 10, 3));
+    return;
+  }
   const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), '', c.Name.slice(1)]);
   process.stdout.write(tabulate([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows], 10, 3));
 }
