@@ -18,6 +18,8 @@ import { createCommand } from './commands/container/create.js';
 import { psCommand } from './commands/container/ps.js';
 import { rmCommand } from './commands/container/rm.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
+import { infoCommand } from './commands/info.js';
+import { completionCommand } from './commands/completion.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -117,6 +119,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((server, o) => loginCommand(globals(program), server, o));
   program.command('logout').description('log out from a registry').argument('[server]')
     .action((server) => logoutCommand(server));
+
+  program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));
+  program.command('completion').description('print a shell completion script').argument('<shell>', 'bash')
+    .action((shell) => completionCommand(program, shell));
 
   program.command('version').description('show the version').action(() => { process.stdout.write(`skiff version ${VERSION}\n`); });
   return program;

@@ -109,3 +109,19 @@ test('rename, inspect with templates, ps --format, container prune', async (t) =
   t.regex(pruned.stdout, /^Deleted Containers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n/);
   t.is((await skiff(['ps', '-aq'])).stdout, '');
 });
+
+test('info counts containers and images; the bash completion script completes', async (t) => {
+  const skiff = await engine();
+  await skiff(['create', 'busybox']);
+  const info = (await skiff(['info'])).stdout;
+  t.regex(info, /^ Containers: 1\n  Running: 0\n  Paused: 0\n  Stopped: 1\n Images: 1$/m);
+  t.regex(info, /^ Cgroup Version: (1|2)/m);
+  const script = (await skiff(['completion', 'bash'])).stdout;
+  const { execa } = await import('execa');
+  const complete = async (...words: string[]) => String((await execa('bash', ['-c',
+    `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _skiff; echo "\${COMPREPLY[@]}"`])).stdout);
+  t.is(await complete('skiff', 'ima'), 'image images');
+  t.is(await complete('skiff', 'image', 'pr'), 'prune pull');
+  t.is(await complete('skiff', 'rmi', '--f'), '--force');
+  t.regex((await skiff(['completion', 'fish'])).stderr, /only bash/);
+});
