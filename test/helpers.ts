@@ -4,7 +4,7 @@
 import { execa, type Options } from 'execa';
 import { closeSync, cpSync, existsSync, openSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { defaultSpec } from '../src/runtime/defaultSpec.js';
 import type { Spec } from '../src/runtime/spec.js';
@@ -147,4 +147,3 @@ export async function hostNamespace(type: string): Promise<string> {
   return readlinkSync(`/proc/self/ns/${type}`);
 }
 
-export const absolute = (p: string) => resolve(p);

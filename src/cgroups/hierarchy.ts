@@ -42,11 +42,22 @@ export function parseProcCgroup(text: string): { controllers: string[]; path: st
     });
 }
 
-/** Reads the host's hierarchies; the inputs are parameters so tests can feed fixtures. */
-export function detectHierarchies(
-  mountinfo = readFileSync('/proc/self/mountinfo', 'utf8'),
-  procCgroup = readFileSync('/proc/self/cgroup', 'utf8'),
-): Hierarchy[] {
+let hostHierarchies: Hierarchy[] | undefined;
+
+/**
+ * Reads the host's hierarchies; the inputs are parameters so tests can feed
+ * fixtures. The host's own answer is read once per process: `list` and
+ * `delete` ask for it once per container.
+ */
+export function detectHierarchies(mountinfo?: string, procCgroup?: string): Hierarchy[] {
+  if (mountinfo === undefined && procCgroup === undefined) {
+    hostHierarchies ??= parseHierarchies(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
+    return hostHierarchies;
+  }
+  return parseHierarchies(mountinfo ?? '', procCgroup ?? '');
+}
+
+function parseHierarchies(mountinfo: string, procCgroup: string): Hierarchy[] {
   const own = parseProcCgroup(procCgroup);
   const seen = new Set<string>();
   const result: Hierarchy[] = [];

@@ -88,7 +88,7 @@ export async function importRootfs(store: ImageStore, source: string, reference:
     const layerBlob = store.putBlob(tarBytes);
     const layers = await importLayers(store, [diffID], () => (async function* () { yield tarBytes; })());
     const id = store.putBlob(Buffer.from(JSON.stringify(config)));
-    const rec: ImageRecord = { id, config, layers, repoDigests: [], blobs: [id, layerBlob], size: layers[0].size, loadedAt: now };
+    const rec: ImageRecord = { id, config, layers, repoDigests: [], blobs: [id, layerBlob], layerBlobs: [layerBlob], size: layers[0].size, loadedAt: now };
     store.putImage(rec);
     if (reference) setTag(store, canonicalString(parseReference(reference)), id);
     return rec;

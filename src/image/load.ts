@@ -79,7 +79,7 @@ async function storeImage(store: ImageStore, configFile: string, layerFiles: str
   const layerBlobs = layerFiles.map((f) => store.putBlob(readFileSync(f)));
   const layers = await importLayers(store, config.rootfs.diff_ids, (i) => createReadStream(layerFiles[i]));
   const rec: ImageRecord = {
-    id, config, layers, repoDigests: [], blobs: [id, ...layerBlobs, ...extraBlobs],
+    id, config, layers, repoDigests: [], blobs: [id, ...layerBlobs, ...extraBlobs], layerBlobs,
     size: layers.reduce((n, l) => n + l.size, 0), loadedAt: new Date().toISOString(),
   };
   const existing = store.getImage(id);

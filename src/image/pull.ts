@@ -184,6 +184,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
         id, config, layers,
         repoDigests: [...new Set([...(before?.repoDigests ?? []), repoDigest])],
         blobs: [...new Set([...(before?.blobs ?? []), id, manifestBlob, topDigest, ...doc.layers.map((l) => l.digest)])],
+        layerBlobs: doc.layers.map((l) => l.digest),
         size: layers.reduce((n, l) => n + l.size, 0),
         loadedAt: new Date().toISOString(),
       };

@@ -86,7 +86,3 @@ export function canonicalString(ref: Reference): string {
 export function familiarString(ref: Reference): string {
   return `${familiarName(ref)}${ref.tag ? ':' + ref.tag : ''}${ref.digest ? '@' + ref.digest : ''}`;
 }
-
-export function isDigest(s: string): boolean {
-  return SHA256.test(s);
-}

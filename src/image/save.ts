@@ -2,25 +2,40 @@
 // directory per layer with an uncompressed layer.tar, the config as
 // <id>.json, manifest.json and the legacy `repositories` file. This is the
 // format `docker load` and skopeo's docker-archive transport read.
-import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { create } from 'tar';
 import { SkiffError } from '../errors.js';
 import { resolveImage, repoTags } from './images.js';
-import { sha256, type ImageRecord, type ImageStore } from './store.js';
+import type { ImageRecord, ImageStore } from './store.js';
 import { familiarName, parseReference } from './reference.js';
 
-/** The uncompressed tar of layer i, from whichever blob the image kept for it. */
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The uncompressed tar of layer i, from the blob the image record says it
+ * came from (records written before layerBlobs existed: any kept blob that
+ * decompresses to the layer's diffID).
+ */
 async function writeLayerTar(store: ImageStore, rec: ImageRecord, i: number, dest: string): Promise<void> {
   const diffID = rec.config.rootfs.diff_ids[i];
-  const candidates = [diffID, ...rec.blobs].filter((b) => store.hasBlob(b));
+  const known = rec.layerBlobs?.[i];
+  const candidates = (known ? [known] : [diffID, ...rec.blobs]).filter((b) => store.hasBlob(b));
   for (const blob of candidates) {
-    const head = readFileSync(store.blobPath(blob)).subarray(0, 2);
     const source = createReadStream(store.blobPath(blob));
-    const stream = head[0] === 0x1f && head[1] === 0x8b ? source.pipe(createGunzip()) : source;
-    const hash = (await import('node:crypto')).createHash('sha256');
+    const stream = isGzip(store.blobPath(blob)) ? source.pipe(createGunzip()) : source;
+    const hash = createHash('sha256');
     const out = createWriteStream(dest);
     for await (const chunk of stream) {
       hash.update(chunk as Buffer);
@@ -70,4 +85,3 @@ export async function saveImages(store: ImageStore, names: string[], output: Nod
   }
 }
 
-export { sha256 };

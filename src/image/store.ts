@@ -27,6 +27,8 @@ export interface ImageRecord {
   repoDigests: string[];
   /** Every blob this image keeps: config, manifest, compressed layers. */
   blobs: string[];
+  /** The blob each layer came from, in layer order (what `save` reads). */
+  layerBlobs?: string[];
   size: number;
   loadedAt: string;
 }

@@ -70,6 +70,17 @@ test('pulls every manifest format and picks the platform from an index or list',
   t.regex((await sb.skiff(['images', '--digests', `${open.host}/library/busybox`], root)).stdout, new RegExp(fixture.manifest));
 });
 
+test('a pulled image (gzip layers) saves and loads back to the same image', async (t) => {
+  const root = newRoot();
+  t.is((await sb.skiff(['pull', '-q', `${open.host}/library/busybox:v2s2`], root)).exitCode, 0);
+  const out = join(sb.dir, 'pulled-saved.tar');
+  const saved = await sb.skiff(['save', '-o', out, `${open.host}/library/busybox:v2s2`], root);
+  t.is(saved.exitCode, 0, saved.stderr);
+  const fresh = newRoot();
+  t.regex((await sb.skiff(['load', '-i', out], fresh)).stdout, /^Loaded image: 127\.0\.0\.1:\d+\/library\/busybox:v2s2$/);
+  t.is(JSON.parse((await sb.skiff(['image', 'inspect', `${open.host}/library/busybox:v2s2`], fresh)).stdout)[0].Id, fixture.id);
+});
+
 test('two pulls of the same image at once both succeed; each layer is stored once', async (t) => {
   const root = newRoot();
   const [a, b] = await Promise.all([sb.skiff(['pull', '-q', `${open.host}/library/busybox`], root), sb.skiff(['pull', '-q', `${open.host}/library/busybox`], root)]);
