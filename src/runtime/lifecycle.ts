@@ -113,16 +113,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
     // The init sets up its mounts while we place it in its cgroups.
-    session.send('CONTINUE');
-    try {
-      cgroups.addProcess(record.pid);
-    } catch (err) {
-      // ESRCH here means the init died during setup: its ERROR (or EOF) is
-      // the real story; await it so it is the error the user sees.
-      await session.next('CREATED');
-      throw err;
-    }
-    session.send('CGROUP_JOINED');
+    await placeInCgroups(session, cgroups, record.pid);
     trace('create: cgroups joined');
     if (hasHooks(spec)) {
       // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
@@ -167,6 +158,22 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
   });
   return { record, exited, master };
+}
+
+/**
+ * The PID -> CONTINUE, placement, CGROUP_JOINED exchange (native/setup/main.cc).
+ * A failed placement (ESRCH: the process died during setup) yields to the
+ * process's own ERROR or EOF, which says what really went wrong.
+ */
+async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number): Promise<void> {
+  session.send('CONTINUE');
+  try {
+    cgroups.addProcess(pid);
+  } catch (err) {
+    await session.next('CREATED');
+    throw err;
+  }
+  session.send('CGROUP_JOINED');
 }
 
 /** Kills whatever is left of a container and removes its cgroup and state. */
@@ -378,14 +385,7 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   try {
     session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
     const pid = Number((await session.next('PID')).fields[0]);
-    session.send('CONTINUE');
-    try {
-      cgroupsOf(spec, rec).addProcess(pid);
-    } catch (err) {
-      await session.next('CREATED'); // the process died: its own error first
-      throw err;
-    }
-    session.send('CGROUP_JOINED');
+    await placeInCgroups(session, cgroupsOf(spec, rec), pid);
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;
