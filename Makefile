@@ -28,12 +28,12 @@ deps:
 test-deps:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(DEB_TEST_PACKAGES)"
 
-build/Release/skiff-setup: $(NATIVE_SOURCES) binding.gyp
+build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init &: $(NATIVE_SOURCES) binding.gyp
 	node_modules/.bin/node-gyp rebuild --nodedir=$(NODEDIR) --loglevel=warn
 
 # tsc type-checks and compiles src/ and test/; esbuild then bundles the CLI
 # into one CommonJS file, which starts far sooner than the module graph.
-build: deps build/Release/skiff-setup
+build: deps build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init
 	node_modules/.bin/tsc -p .
 	for cli in runtime/cli:skiff-runtime engine/cli:skiff; do \
 	  node_modules/.bin/esbuild dist/src/$${cli%%:*}.js --bundle --platform=node --format=cjs --target=node20 \
@@ -59,7 +59,7 @@ demo: fixtures
 # The native code must also compile for arm64 hosts (compile only).
 cross-arm64: test-deps
 	@mkdir -p build/cross-arm64
-	@for src in native/setup/*.cc; do \
+	@for src in native/setup/*.cc native/monitor/*.cc native/init/*.cc; do \
 	  aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -c $$src -o build/cross-arm64/$$(basename $$src .cc).o || exit 1; \
 	done
 	aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -fPIC -c native/addon/addon.cc \

@@ -29,6 +29,22 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os"],
       "cflags_cc!": ["-fno-rtti"],
       "libraries": ["-lseccomp"]
+    },
+    {
+      # The per-container monitor and the --init program: static, libc only,
+      # no C++ runtime, so each costs a few hundred KB of memory and runs in any image.
+      "target_name": "skiff-monitor",
+      "type": "executable",
+      "sources": ["native/monitor/monitor.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
+      "target_name": "skiff-init",
+      "type": "executable",
+      "sources": ["native/init/skiff-init.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-exceptions", "-fno-rtti"],
+      "ldflags": ["-static"]
     }
   ]
 }

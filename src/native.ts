@@ -77,3 +77,12 @@ export function setNative(fake: Native | undefined): void {
 export function setupHelperPath(): string {
   return findBuilt('skiff-setup');
 }
+
+/** The per-container monitor (native/monitor) and the --init program (native/init). */
+export function monitorPath(): string {
+  return findBuilt('skiff-monitor');
+}
+
+export function initProgramPath(): string {
+  return findBuilt('skiff-init');
+}

@@ -16,7 +16,11 @@ import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { createCommand } from './commands/container/create.js';
 import { psCommand } from './commands/container/ps.js';
-import { rmCommand } from './commands/container/rm.js';
+import { attachCommand, runCommand, startCommand } from './commands/container/run.js';
+import { killCommand, restartCommand, rmCommand, stopCommand, topCommand, waitCommand } from './commands/container/manage-run.js';
+import { execCommand } from './commands/container/exec.js';
+import { logsCommand } from './commands/container/logs.js';
+import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
 import { infoCommand } from './commands/info.js';
 import { completionCommand } from './commands/completion.js';
@@ -63,7 +67,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   image.command('inspect').description('display detailed information on images').argument('<images...>')
     .option('-f, --format <template>', "Go template, e.g. '{{.Id}}'")
-    .action((imgs, o) => setExit(o.format ? inspectCommand(globals(program), imgs, { type: 'image', format: o.format }) : imageInspectCommand(globals(program), imgs)));
+    .action(async (imgs, o) => setExit(o.format ? await inspectCommand(globals(program), imgs, { type: 'image', format: o.format }) : imageInspectCommand(globals(program), imgs)));
 
   image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
     .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
@@ -85,24 +89,85 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const container = program.command('container').description('manage containers');
 
-  define([[program, 'create'], [container, 'create']], (c) => c.description('create a container').argument('<image>').argument('[command...]')
+  // The flags create and run share (docker run(1)).
+  const createOptions = (c: Command) => c
     .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
+    .option('--env-file <file>', 'read environment variables from a file', collect, [])
     .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
     .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
     .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
-    .passThroughOptions()
+    .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
+    .option('--rm', 'remove the container when it exits').option('--read-only', 'mount the root filesystem read-only')
+    .option('--cap-add <cap>', 'add a capability', collect, []).option('--cap-drop <cap>', 'drop a capability', collect, [])
+    .option('--privileged', 'all capabilities, no seccomp, no masked paths').option('--init', 'run an init (skiff-init) as PID 1 that reaps zombies and forwards signals')
+    .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
+    .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
+    .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
+    .passThroughOptions();
+
+  define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
     .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));
+
+  define([[program, 'run'], [container, 'run']], (c) => createOptions(c.description('create and run a container (pulls the image if missing)').argument('<image>').argument('[command...]'))
+    .option('-d, --detach', 'run in the background, print the container ID').option('--detach-keys <keys>', 'keys that detach (default ctrl-p,ctrl-q)')
+    .option('--no-sig-proxy', 'do not pass signals to the container')
+    .action(async (img, cmd, o) => setExit(await runCommand(globals(program), img, cmd, o))));
+
+  define([[program, 'start'], [container, 'start']], (c) => c.description('start containers').argument('<containers...>')
+    .option('-a, --attach', 'attach stdout/stderr').option('-i, --interactive', 'attach stdin').option('--detach-keys <keys>', 'keys that detach')
+    .action(async (names, o) => setExit(await startCommand(globals(program), names, o))));
+
+  define([[program, 'stop'], [container, 'stop']], (c) => c.description('stop containers (stop signal, then SIGKILL)').argument('<containers...>')
+    .option('-t, --time <seconds>', 'seconds to wait before killing').option('-s, --signal <signal>', 'signal to send first')
+    .action(async (names, o) => setExit(await stopCommand(globals(program), names, o))));
+
+  define([[program, 'restart'], [container, 'restart']], (c) => c.description('restart containers').argument('<containers...>')
+    .option('-t, --time <seconds>', 'seconds to wait before killing')
+    .action(async (names, o) => setExit(await restartCommand(globals(program), names, o))));
+
+  define([[program, 'kill'], [container, 'kill']], (c) => c.description('send a signal to containers (default KILL)').argument('<containers...>')
+    .option('-s, --signal <signal>', 'signal to send', 'KILL')
+    .action(async (names, o) => setExit(await killCommand(globals(program), names, o))));
+
+  define([[program, 'attach'], [container, 'attach']], (c) => c.description('attach to a running container (Ctrl-P Ctrl-Q detaches)').argument('<container>')
+    .option('--no-stdin', 'do not attach stdin').option('--detach-keys <keys>', 'keys that detach').option('--no-sig-proxy', 'do not pass signals')
+    .action(async (name, o) => setExit(await attachCommand(globals(program), name, o))));
+
+  define([[program, 'exec'], [container, 'exec']], (c) => c.description('run a command in a running container').argument('<container>').argument('<command...>')
+    .option('-i, --interactive', 'keep stdin open').option('-t, --tty', 'allocate a pseudo-TTY').option('-d, --detach', 'run in the background')
+    .option('-e, --env <KEY=value>', 'environment variable', collect, []).option('-w, --workdir <dir>', 'working directory')
+    .option('-u, --user <user>', 'user[:group]').passThroughOptions()
+    .action(async (name, cmd, o) => setExit(await execCommand(globals(program), name, cmd, o))));
+
+  define([[program, 'logs'], [container, 'logs']], (c) => c.description("show a container's output").argument('<container>')
+    .option('-f, --follow', 'follow the output').option('-n, --tail <n>', 'lines from the end (or "all")')
+    .option('-t, --timestamps', 'show timestamps').option('--since <time>', 'since a time (RFC 3339, unix, or 10m)')
+    .option('--until <time>', 'until a time')
+    .action((name, o) => logsCommand(globals(program), name, o)));
+
+  define([[program, 'wait'], [container, 'wait']], (c) => c.description('wait for containers to stop, print their exit codes').argument('<containers...>')
+    .action(async (names) => setExit(await waitCommand(globals(program), names))));
+
+  define([[program, 'top'], [container, 'top']], (c) => c.description("a container's processes").argument('<container>').argument('[ps-options...]')
+    .passThroughOptions().action((name, args) => topCommand(globals(program), name, args)));
+
+  define([[program, 'port'], [container, 'port']], (c) => c.description("a container's published ports").argument('<container>').argument('[port]')
+    .action((name, port) => portCommand(globals(program), name, port)));
+
+  container.command('cleanup', { hidden: true }).description("the monitor's exit command: finish, restart or remove").argument('<id>')
+    .option('--setup-fd <fd>', 'channel to a setup helper the monitor started')
+    .action((id, o) => cleanupCommand(globals(program), id, o));
 
   define([[program, 'ps'], [container, 'ls']], (c) => c.description('list containers')
     .option('-a, --all', 'show all containers').option('-q, --quiet', 'only IDs').option('--no-trunc', 'do not truncate')
     .option('-n, --last <n>', 'the n last created').option('-l, --latest', 'the last created')
     .option('-f, --filter <k=v>', 'filter (status, name, id, label, ancestor)', collect, [])
     .option('--format <template>', "Go template: '{{.ID}} {{.Names}}', 'table {{.ID}}\\t{{.Status}}', '{{json .}}'")
-    .action((o) => psCommand(globals(program), { ...o, noTrunc: o.trunc === false })));
+    .action(async (o) => psCommand(globals(program), { ...o, noTrunc: o.trunc === false })));
 
   define([[program, 'rm'], [container, 'rm']], (c) => c.description('remove containers').argument('<containers...>')
     .option('-f, --force', 'force removal').option('-v, --volumes', 'remove anonymous volumes')
-    .action((names, o) => setExit(rmCommand(globals(program), names, o))));
+    .action(async (names, o) => setExit(await rmCommand(globals(program), names, o))));
 
   define([[program, 'rename'], [container, 'rename']], (c) => c.description('rename a container').argument('<container>').argument('<new-name>')
     .action((ctr, name) => renameCommand(globals(program), ctr, name)));
@@ -112,7 +177,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'inspect'], [container, 'inspect']], (c) => c.description('low-level information on containers and images').argument('<names...>')
     .option('--type <type>', 'container or image').option('-f, --format <template>', "Go template, e.g. '{{.Id}}' or '{{json .Config}}'")
-    .action((names, o) => setExit(inspectCommand(globals(program), names, o))));
+    .action(async (names, o) => setExit(await inspectCommand(globals(program), names, o))));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

@@ -12,6 +12,21 @@ import { generateName } from './names.js';
 export interface ContainerConfig {
   Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;
   Hostname: string; Labels: Record<string, string>; Tty: boolean; OpenStdin: boolean; Image: string;
+  StdinOnce?: boolean; StopSignal?: string; StopTimeout?: number;
+}
+export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+/** The part of Docker's HostConfig that skiff acts on. */
+export interface HostConfig {
+  RestartPolicy: { Name: RestartPolicyName; MaximumRetryCount: number };
+  AutoRemove: boolean; ReadonlyRootfs: boolean; Privileged: boolean; Init: boolean;
+  CapAdd: string[]; CapDrop: string[];
+  Memory: number; NanoCpus: number; CpusetCpus: string; PidsLimit: number;
+}
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running?: boolean; Paused?: boolean; Restarting?: boolean; OOMKilled?: boolean; Dead?: boolean;
+  Pid: number; ExitCode: number; Error?: string; StartedAt: string; FinishedAt: string;
 }
 export interface ContainerRecord {
   Id: string;
@@ -21,7 +36,31 @@ export interface ContainerRecord {
   Path: string;
   Args: string[];
   Config: ContainerConfig;
-  State: { Status: 'created' | 'running' | 'paused' | 'exited' | 'dead'; Pid: number; ExitCode: number; StartedAt: string; FinishedAt: string };
+  HostConfig?: HostConfig;
+  State: ContainerState;
+  RestartCount?: number;
+  LogPath?: string;
+  /** skiff's own bookkeeping (Docker keeps the like in its daemon's memory). */
+  Monitor?: { Pid: number; StartTime: number };
+  /** stop/kill by the user: the restart policy does not apply (Docker's HasBeenManuallyStopped). */
+  ManuallyStopped?: boolean;
+}
+
+export const DEFAULT_HOST_CONFIG: HostConfig = {
+  RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, ReadonlyRootfs: false, Privileged: false,
+  Init: false, CapAdd: [], CapDrop: [], Memory: 0, NanoCpus: 0, CpusetCpus: '', PidsLimit: 0,
+};
+
+export function hostConfigOf(c: ContainerRecord): HostConfig {
+  return { ...DEFAULT_HOST_CONFIG, ...c.HostConfig };
+}
+
+/** Docker's State booleans, kept in step with Status. */
+export function setStatus(c: ContainerRecord, status: ContainerStatus): void {
+  c.State = {
+    ...c.State, Status: status, Running: status === 'running' || status === 'paused' || status === 'restarting',
+    Paused: status === 'paused', Restarting: status === 'restarting', OOMKilled: c.State.OOMKilled ?? false, Dead: status === 'dead',
+  };
 }
 
 // Docker's characters for names, [a-zA-Z0-9][a-zA-Z0-9_.-]; Docker also
@@ -99,6 +138,32 @@ export class ContainerStore {
     } finally {
       lock.release();
     }
+  }
+
+  /** The record by full ID (undefined once removed). */
+  get(id: string): ContainerRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, id, 'config.json'), 'utf8')) as ContainerRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes a record back (atomically); callers hold the container's lock. */
+  save(c: ContainerRecord): void {
+    writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600);
+  }
+
+  /**
+   * Serializes state changes of one container (start, cleanup, stop's
+   * marks, rm). Blocking: held only for short, bounded steps.
+   */
+  lockContainer(id: string): FileLock {
+    return FileLock.acquire(join(this.dir, id, 'lock'));
+  }
+
+  containerDir(id: string): string {
+    return join(this.dir, id);
   }
 
   remove(id: string): void {

@@ -5,8 +5,11 @@
 // the engine writes. The runtime (src/runtime) takes it from here.
 import { SkiffError } from '../errors.js';
 import type { Spec } from '../runtime/spec.js';
-import type { ContainerRecord } from './containers.js';
+import { knownCapabilities } from '../runtime/security.js';
+import type { Resources } from '../cgroups/resources.js';
+import { hostConfigOf, type ContainerRecord, type HostConfig } from './containers.js';
 import { readFileInRoot } from './rootfs.js';
+import { defaultSeccompProfile } from './seccompProfile.js';
 
 export const DEFAULT_CAPABILITIES = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
@@ -46,8 +49,40 @@ export interface SpecInput {
   rootfs: string;
   /** Files the engine wrote for the container: hostname, hosts, resolv.conf. */
   etc: { hostname: string; hosts: string; resolvConf: string };
-  readonlyRootfs?: boolean;
   cgroupsPath?: string;
+  /** The --init program on the host, bind-mounted at /dev/init. */
+  initProgram?: string;
+}
+
+/** "net_admin", "CAP_NET_ADMIN" -> "CAP_NET_ADMIN"; "ALL" stays. Unknown names are an error. */
+export function normalizeCapability(name: string): string {
+  const upper = name.toUpperCase();
+  if (upper === 'ALL') return upper;
+  const full = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+  if (!knownCapabilities().has(full)) throw new SkiffError(`invalid capability ${JSON.stringify(name)}: see capabilities(7) for the names`);
+  return full;
+}
+
+/** Docker's rule: drops apply after adds, "ALL" in either means every capability. */
+export function effectiveCapabilities(h: HostConfig): string[] {
+  const all = [...knownCapabilities().keys()];
+  if (h.Privileged) return all;
+  const adds = h.CapAdd.map(normalizeCapability);
+  const drops = h.CapDrop.map(normalizeCapability);
+  let caps = adds.includes('ALL') ? all : [...new Set([...DEFAULT_CAPABILITIES, ...adds])];
+  caps = drops.includes('ALL') ? caps.filter((c) => adds.includes(c)) : caps.filter((c) => !drops.includes(c));
+  return caps.sort();
+}
+
+/** -m, --cpus, --cpuset-cpus, --pids-limit as OCI resources (cpus as quota per 100 ms period, as Docker). */
+function resourcesOf(h: HostConfig): Resources {
+  const r: Resources = { devices: [{ allow: h.Privileged, access: 'rwm' }] };
+  if (h.Memory) r.memory = { limit: h.Memory };
+  if (h.NanoCpus || h.CpusetCpus) r.cpu = {};
+  if (h.NanoCpus) Object.assign(r.cpu!, { period: 100_000, quota: Math.round(h.NanoCpus / 10_000) });
+  if (h.CpusetCpus) r.cpu!.cpus = h.CpusetCpus;
+  if (h.PidsLimit > 0) r.pids = { limit: h.PidsLimit };
+  return r;
 }
 
 export function containerOciSpec(input: SpecInput): Spec {
@@ -57,37 +92,46 @@ export function containerOciSpec(input: SpecInput): Spec {
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${c.Config.Hostname}`);
   if (c.Config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
   const user = resolveUser(input.rootfs, c.Config.User);
+  const h = hostConfigOf(c);
+  const caps = effectiveCapabilities(h);
+  const args = [c.Path, ...c.Args];
+  const initMount = input.initProgram
+    ? [{ destination: '/dev/init', type: 'bind', source: input.initProgram, options: ['bind', 'ro', 'nosuid', 'nodev'] }]
+    : [];
   return {
     ociVersion: '1.2.0',
     process: {
       terminal: c.Config.Tty,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-      args: [c.Path, ...c.Args],
+      args: input.initProgram ? ['/dev/init', '--', ...args] : args,
       env,
       cwd: c.Config.WorkingDir || '/',
-      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: false,
     },
-    root: { path: input.rootfs, readonly: !!input.readonlyRootfs },
+    root: { path: input.rootfs, readonly: h.ReadonlyRootfs },
     hostname: c.Config.Hostname,
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', h.Privileged ? 'rw' : 'ro'] },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/etc/resolv.conf', type: 'bind', source: input.etc.resolvConf, options: ['rbind', 'rprivate'] },
       { destination: '/etc/hostname', type: 'bind', source: input.etc.hostname, options: ['rbind', 'rprivate'] },
       { destination: '/etc/hosts', type: 'bind', source: input.etc.hosts, options: ['rbind', 'rprivate'] },
+      ...initMount,
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, { type: 'cgroup' }],
       cgroupsPath: input.cgroupsPath ?? `/skiff/${c.Id}`,
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      maskedPaths: MASKED,
-      readonlyPaths: READONLY,
+      resources: resourcesOf(h),
+      // --privileged: no masks, no read-only /proc parts, no seccomp (docker run(1)).
+      maskedPaths: h.Privileged ? [] : MASKED,
+      readonlyPaths: h.Privileged ? [] : READONLY,
+      ...(h.Privileged ? {} : { seccomp: defaultSeccompProfile(caps) }),
     },
   };
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
 import type { ImageStore } from '../image/store.js';
-import type { ContainerRecord, ContainerStore } from './containers.js';
+import { hostConfigOf, type ContainerRecord, type ContainerStore } from './containers.js';
+import { initProgramPath } from '../native.js';
 import { containerOciSpec } from './ocispec.js';
 import { lowerDirs, mountRootfs, removeRootfs, unmountRootfs } from './rootfs.js';
 
@@ -32,7 +33,7 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   try {
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc }), null, 2));
+    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined }), null, 2));
     return { bundle, rootfs };
   } catch (err) {
     unmountRootfs(dir);

@@ -31,6 +31,8 @@ export interface CreateOptions {
   /** run mode: keep the helper to reap the init. */
   wait?: boolean;
   consoleSocket?: string;
+  /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
+  launch?: () => import('node:net').Socket;
 }
 
 export interface Created {
@@ -92,7 +94,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
-    session = startSetup(c.preserveFds ?? 0, opts.debug, console.pair?.theirs);
+    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch });
     console.pair?.closeTheirs();
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
@@ -363,6 +365,8 @@ export interface ExecOptions {
   pidFile?: string;
   preserveFds: number;
   consoleSocket?: string;
+  /** 'ignore': /dev/null as stdin (the engine's exec without -i). */
+  stdin?: 'inherit' | 'ignore';
 }
 
 /**
@@ -379,7 +383,7 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   validateSpec({ ...spec, process: e.process });
   const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
   if (e.consoleSocket && !e.process.terminal) throw new SkiffError('--console-socket needs --tty');
-  const session = startSetup(e.preserveFds, opts.debug, console.pair?.theirs);
+  const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin });
   console.pair?.closeTheirs();
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {

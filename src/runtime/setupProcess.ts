@@ -3,7 +3,7 @@
 // creates namespaces, so Node's own namespaces, root and credentials never
 // change. Every wait here ends on a message, an ERROR, or EOF — never hangs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { writeSync } from 'node:fs';
 import { SkiffError, SystemError } from '../errors.js';
 import { setupHelperPath } from '../native.js';
@@ -26,7 +26,6 @@ function writeFrame(fd: number, frame: Buffer): void {
 }
 
 export interface SetupSession {
-  helper: ChildProcess;
   /** Sends the plan; the helper has been starting up meanwhile. */
   sendPlan(plan: Plan): void;
   /** Next message from the helper or init; rejects on ERROR and on EOF. */
@@ -42,15 +41,40 @@ export interface SetupSession {
  * re-exec) overlaps the state and cgroup work in Node; if Node gives up
  * first, closing the channel makes the helper exit at EOF.
  */
-export function startSetup(preserveFds: number, debug?: (line: string) => void, extraFd?: number): SetupSession {
-  const syncFd = 3 + preserveFds;
-  const stdio: (number | 'inherit' | 'pipe')[] = ['inherit', 'inherit', 'inherit'];
-  for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
-  stdio.push('pipe');
-  // An extra fd (a console socketpair end) lands right after the channel.
-  if (extraFd !== undefined) stdio.push(extraFd);
-  const helper = spawn(setupHelperPath(), ['--sync-fd', String(syncFd)], { stdio });
-  const channel = helper.stdio[syncFd] as Socket;
+export interface SetupOptions {
+  preserveFds: number;
+  debug?: ((line: string) => void) | undefined;
+  /** A console socketpair end, passed right after the channel. */
+  extraFd?: number | undefined;
+  /** 'ignore': the process gets /dev/null as stdin (engine exec without -i). */
+  stdin?: 'inherit' | 'ignore';
+  /**
+   * Someone else starts the helper (the engine's monitor, which must be the
+   * init's ancestor to reap it) and hands us our end of its channel.
+   */
+  launch?: () => Socket;
+}
+
+/** The channel of a helper started elsewhere (the engine's monitor, at fd 3). */
+export function launchedChannel(fd: number): Socket {
+  return new Socket({ fd, readable: true, writable: true });
+}
+
+export function startSetup(o: SetupOptions): SetupSession {
+  const debug = o.debug;
+  let helper: ChildProcess | undefined;
+  let channel: Socket;
+  if (o.launch) {
+    channel = o.launch();
+  } else {
+    const syncFd = 3 + o.preserveFds;
+    const stdio: (number | 'inherit' | 'ignore' | 'pipe')[] = [o.stdin ?? 'inherit', 'inherit', 'inherit'];
+    for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
+    stdio.push('pipe');
+    if (o.extraFd !== undefined) stdio.push(o.extraFd);
+    helper = spawn(setupHelperPath(), ['--sync-fd', String(syncFd)], { stdio });
+    channel = helper.stdio[syncFd] as Socket;
+  }
 
   const decoder = new MessageDecoder();
   const queue: Message[] = [];
@@ -90,11 +114,11 @@ export function startSetup(preserveFds: number, debug?: (line: string) => void, 
   channel.on('end', onEnd);
   channel.on('close', onEnd);
   channel.on('error', (err) => { ended ??= err; settle(); });
-  helper.on('exit', (code, signal) => {
+  helper?.on('exit', (code, signal) => {
     if (signal) exitNote = ` (setup helper killed by ${signal})`;
     else if (code) exitNote = ` (setup helper exit status ${code})`;
   });
-  helper.on('error', (err) => { ended ??= new SkiffError(`start setup helper: ${err.message}`); settle(); });
+  helper?.on('error', (err) => { ended ??= new SkiffError(`start setup helper: ${err.message}`); settle(); });
 
   // Frames are written synchronously on the socket's fd, and a failed write
   // is ignored: a net.Socket destroys itself on EPIPE, losing the ERROR frame
@@ -123,7 +147,6 @@ export function startSetup(preserveFds: number, debug?: (line: string) => void, 
   };
 
   return {
-    helper,
     sendPlan,
     send,
     next: (expect) =>

@@ -1,7 +1,12 @@
 // skiff create [OPTIONS] IMAGE [COMMAND] [ARG...]: a container record from
 // an image's config and the flags (pulled first if missing, as docker does).
 // Starting it is the engine's next step (issue: containers).
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { SkiffError } from '../../../errors.js';
+import { parseSignal } from '../../../runtime/lifecycle.js';
+import { DEFAULT_HOST_CONFIG, type HostConfig, type RestartPolicyName } from '../../containers.js';
+import { normalizeCapability } from '../../ocispec.js';
 import { resolveImage } from '../../../image/images.js';
 import { pull } from '../../../image/pull.js';
 import { familiarString, parseReference } from '../../../image/reference.js';
@@ -11,8 +16,73 @@ import { insecureRegistries } from '../pull.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
 export interface CreateFlags {
-  name?: string; env: string[]; workdir?: string; hostname?: string; user?: string; entrypoint?: string;
+  name?: string; env: string[]; envFile?: string[]; workdir?: string; hostname?: string; user?: string; entrypoint?: string;
   label: string[]; tty?: boolean; interactive?: boolean;
+  restart?: string; rm?: boolean; readOnly?: boolean; capAdd?: string[]; capDrop?: string[]; privileged?: boolean;
+  init?: boolean; stopSignal?: string; stopTimeout?: string; memory?: string; cpus?: string; cpusetCpus?: string;
+  pidsLimit?: string;
+  /** run without -d: stdin stays attached once (docker's StdinOnce). */
+  stdinOnce?: boolean;
+}
+
+/** "512m", "1g", "100k", "1048576" -> bytes (docker's RAMInBytes units). */
+export function parseBytes(v: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(v.trim());
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use a size such as 512m or 1g`);
+  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase()]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** --restart no|always|unless-stopped|on-failure[:N]. */
+export function parseRestartPolicy(v: string | undefined): HostConfig['RestartPolicy'] {
+  if (v === undefined || v === 'no') return { Name: 'no', MaximumRetryCount: 0 };
+  const m = /^(always|unless-stopped|on-failure)(?::(\d+))?$/.exec(v);
+  if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
+    throw new SkiffError(`invalid restart policy ${JSON.stringify(v)}: use no, always, unless-stopped or on-failure[:max-retries]`);
+  return { Name: m[1] as RestartPolicyName, MaximumRetryCount: Number(m[2] ?? 0) };
+}
+
+function hostConfigFrom(f: CreateFlags): HostConfig {
+  const restart = parseRestartPolicy(f.restart);
+  if (f.rm && restart.Name !== 'no') throw new SkiffError('Conflicting options: --restart and --rm');
+  const capAdd = (f.capAdd ?? []).map(normalizeCapability);
+  const capDrop = (f.capDrop ?? []).map(normalizeCapability);
+  const memory = f.memory !== undefined ? parseBytes(f.memory, '--memory') : 0;
+  // The kernel needs room for the process and its page tables; docker says 6 MB.
+  if (memory && memory < 6 * 1024 * 1024) throw new SkiffError('Minimum memory limit allowed is 6MB');
+  let nanoCpus = 0;
+  if (f.cpus !== undefined) {
+    const cpus = Number(f.cpus);
+    const host = availableParallelism();
+    if (!Number.isFinite(cpus) || cpus <= 0 || cpus > host)
+      throw new SkiffError(`range of CPUs is from 0.01 to ${host}.00, as there are only ${host} CPUs available`);
+    nanoCpus = Math.round(cpus * 1e9);
+  }
+  if (f.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(f.cpusetCpus))
+    throw new SkiffError(`invalid --cpuset-cpus ${JSON.stringify(f.cpusetCpus)}: use a list such as 0-1 or 0,2`);
+  const pids = f.pidsLimit !== undefined ? Number(f.pidsLimit) : 0;
+  if (!Number.isInteger(pids)) throw new SkiffError(`invalid --pids-limit ${JSON.stringify(f.pidsLimit)}: use a whole number`);
+  return {
+    ...DEFAULT_HOST_CONFIG, RestartPolicy: restart, AutoRemove: !!f.rm, ReadonlyRootfs: !!f.readOnly,
+    Privileged: !!f.privileged, Init: !!f.init, CapAdd: capAdd, CapDrop: capDrop, Memory: memory, NanoCpus: nanoCpus,
+    CpusetCpus: f.cpusetCpus ?? '', PidsLimit: pids,
+  };
+}
+
+/** --env-file: KEY=value lines; "#" comments and blank lines skipped; a bare KEY takes the value from our environment. */
+function readEnvFiles(files: string[]): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (err) { throw new SkiffError(`open ${file}: ${(err as NodeJS.ErrnoException).code}`); }
+    for (const raw of text.split('\n')) {
+      const line = raw.replace(/^\s+/, '');
+      if (!line || line.startsWith('#')) continue;
+      if (line.includes('=')) out.push(line);
+      else if (process.env[line] !== undefined) out.push(`${line}=${process.env[line]}`);
+    }
+  }
+  return out;
 }
 
 async function imageFor(g: EngineGlobals, name: string): Promise<ImageRecord> {
@@ -46,7 +116,13 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   const cmd = command.length ? command : f.entrypoint !== undefined ? [] : ((ic.Cmd as string[] | null) ?? []);
   const argv = [...entrypoint, ...cmd];
   if (!argv.length) throw new SkiffError('no command specified');
-  const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+  const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
+  const hostConfig = hostConfigFrom(f);
+  if (f.stopSignal !== undefined) parseSignal(f.stopSignal);
+  const stopTimeout = f.stopTimeout !== undefined ? Number(f.stopTimeout) : undefined;
+  if (stopTimeout !== undefined && !Number.isInteger(stopTimeout)) throw new SkiffError(`invalid --stop-timeout ${JSON.stringify(f.stopTimeout)}: use seconds`);
+  // -e without "=" takes the value from our environment (docker run(1)).
+  const env = [...readEnvFiles(f.envFile ?? []), ...f.env.map((e) => (e.includes('=') || process.env[e] === undefined ? e : `${e}=${process.env[e]}`))];
   return containerStore(g).create(f.name, (id) => ({
     Image: img.id,
     Created: new Date().toISOString(),
@@ -54,14 +130,20 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
     Args: argv.slice(1),
     Config: {
       Cmd: cmd, Entrypoint: entrypoint.length ? entrypoint : null,
-      Env: mergeEnv((ic.Env as string[] | undefined) ?? [], f.env),
+      Env: mergeEnv((ic.Env as string[] | undefined) ?? [], env),
       WorkingDir: f.workdir ?? (ic.WorkingDir as string | undefined) ?? '',
       User: f.user ?? (ic.User as string | undefined) ?? '',
       Hostname: f.hostname ?? id.slice(0, 12),
       Labels: { ...((ic.Labels as Record<string, string> | undefined) ?? {}), ...labels },
-      Tty: !!f.tty, OpenStdin: !!f.interactive, Image: image,
+      Tty: !!f.tty, OpenStdin: !!f.interactive, StdinOnce: !!f.stdinOnce, Image: image,
+      StopSignal: f.stopSignal ?? (ic.StopSignal as string | undefined), StopTimeout: stopTimeout,
     },
-    State: { Status: 'created', Pid: 0, ExitCode: 0, StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' },
+    HostConfig: hostConfig,
+    RestartCount: 0,
+    State: {
+      Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: 0, ExitCode: 0, Error: '', StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z',
+    },
   }));
 }
 

@@ -3,7 +3,7 @@ import { SkiffError, describe } from '../../../errors.js';
 import { resolveImage } from '../../../image/images.js';
 import { renderTemplate } from '../../../util/template.js';
 import { imageInspectJson } from '../inspect.js';
-import { destroyContainerFiles } from '../../prepare.js';
+import { engine, isActive, refresh, refreshAll, rmContainer } from '../../lifecycle.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
 export function renameCommand(g: EngineGlobals, container: string, newName: string): void {
@@ -11,20 +11,18 @@ export function renameCommand(g: EngineGlobals, container: string, newName: stri
 }
 
 /** container prune -f: every container that is not running. */
-export function containerPruneCommand(g: EngineGlobals, f: { force?: boolean }): void {
+export async function containerPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
   if (!f.force) throw new SkiffError('container prune needs -f (--force) to delete without asking');
-  const store = containerStore(g);
-  const gone = store.all().filter((c) => c.State.Status !== 'running' && c.State.Status !== 'paused');
-  for (const c of gone) {
-    destroyContainerFiles(store, c.Id);
-    store.remove(c.Id);
-  }
+  const e = engine(g);
+  const gone = (await refreshAll(e)).filter((c) => !isActive(c));
+  for (const c of gone) await rmContainer(e, c.Id, false);
   process.stdout.write(gone.length ? 'Deleted Containers:\n' + gone.map((c) => c.Id + '\n').join('') + '\n' : '');
   process.stdout.write('Total reclaimed space: 0B\n');
 }
 
 /** inspect [--type container|image] [-f TEMPLATE] NAME...: containers first, as docker looks them up. */
-export function inspectCommand(g: EngineGlobals, names: string[], f: { type?: string; format?: string }): number {
+export async function inspectCommand(g: EngineGlobals, names: string[], f: { type?: string; format?: string }): Promise<number> {
+  const e = engine(g);
   if (f.type && !['container', 'image'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image)`);
   const containers = containerStore(g);
   const images = imageStore(g);
@@ -34,7 +32,7 @@ export function inspectCommand(g: EngineGlobals, names: string[], f: { type?: st
     try {
       let found: unknown;
       if (f.type !== 'image') {
-        try { found = containers.find(name); } catch (err) { if (f.type === 'container') throw err; }
+        try { found = await refresh(e, containers.find(name).Id); } catch (err) { if (f.type === 'container') throw err; }
       }
       if (!found && f.type !== 'container') {
         try { found = imageInspectJson(images, resolveImage(images, name)); } catch { /* below */ }

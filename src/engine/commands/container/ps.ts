@@ -5,7 +5,8 @@ import { tabulate } from '../../../util/table.js';
 import { ago } from '../../../util/human.js';
 import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
-import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
+import { imageStore, type EngineGlobals } from '../../context.js';
+import { engine, isActive, refreshAll } from '../../lifecycle.js';
 
 export interface PsFlags { all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
@@ -14,6 +15,7 @@ export function statusText(c: ContainerRecord): string {
     case 'created': return 'Created';
     case 'running': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')}`;
     case 'paused': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')} (Paused)`;
+    case 'restarting': return `Restarting (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
     case 'exited': return `Exited (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
     default: return 'Dead';
   }
@@ -33,12 +35,12 @@ function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string)
   }
 }
 
-export function psCommand(g: EngineGlobals, f: PsFlags): void {
+export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
   const imageIdsFor = (name: string) => { try { return [(images.tags()[name] ?? '')]; } catch { return []; } };
-  let list = containerStore(g).all().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+  let list = (await refreshAll(engine(g))).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   const limit = f.latest ? 1 : f.last !== undefined ? Number(f.last) : undefined;
-  if (!f.all && limit === undefined) list = list.filter((c) => c.State.Status === 'running' || c.State.Status === 'paused');
+  if (!f.all && limit === undefined) list = list.filter(isActive);
   for (const filter of f.filter) list = list.filter((c) => matches(c, filter, imageIdsFor));
   if (limit !== undefined) list = list.slice(0, limit);
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));

@@ -1,0 +1,46 @@
+// skiff exec [-i] [-t] [-d] [-e] [-w] [-u] NAME COMMAND...: one more process in
+// a running container, through the runtime's exec (same namespaces, cgroups,
+// capabilities and seccomp as the container's init). Without -d it returns
+// the command's exit code; 126/127 when it cannot be run or found.
+import { SkiffError, describe } from '../../../errors.js';
+import * as runtime from '../../../runtime/lifecycle.js';
+import { StateStore } from '../../../runtime/state.js';
+import type { EngineGlobals } from '../../context.js';
+import { engine, exitCodeFor, isActive, refresh } from '../../lifecycle.js';
+import { resolveUser } from '../../ocispec.js';
+import { rootfsPaths } from '../../rootfs.js';
+import { mergeEnv } from './create.js';
+
+export interface ExecFlags { interactive?: boolean; tty?: boolean; detach?: boolean; env: string[]; workdir?: string; user?: string; privileged?: boolean }
+
+export async function execCommand(g: EngineGlobals, name: string, command: string[], f: ExecFlags): Promise<number> {
+  const e = engine(g);
+  const found = e.containers.find(name);
+  const c = await refresh(e, found.Id);
+  if (!c || !isActive(c)) throw new SkiffError(`container ${found.Id} is not running`);
+  if (c.State.Status === 'restarting') throw new SkiffError(`container ${found.Id} is restarting, wait until the container is running`);
+  if (!command.length) throw new SkiffError('exec needs a command to run');
+  const spec = runtime.containerSpec(new StateStore(e.runtime.root), c.Id);
+  const base = spec.process!;
+  const user = f.user !== undefined ? resolveUser(rootfsPaths(e.containers.containerDir(c.Id)).merged, f.user) : undefined;
+  const proc = {
+    ...base,
+    terminal: !!f.tty,
+    args: command,
+    env: mergeEnv(base.env ?? [], f.env),
+    cwd: f.workdir ?? base.cwd,
+    ...(user ? { user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } } : {}),
+  };
+  if (f.tty && !process.stdin.isTTY && f.interactive) process.stderr.write('skiff: the input device is not a TTY\n');
+  try {
+    return await runtime.exec(e.runtime, c.Id, {
+      process: proc, detach: !!f.detach, preserveFds: 0,
+      stdin: f.interactive && !f.detach ? 'inherit' : 'ignore',
+    });
+  } catch (err) {
+    const code = exitCodeFor(err as Error);
+    if (code === 125) throw err;
+    process.stderr.write(`skiff: OCI runtime exec failed: ${describe(err as Error)}\n`);
+    return code;
+  }
+}

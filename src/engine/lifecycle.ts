@@ -1,0 +1,327 @@
+// A container's life in the engine: start (rootfs, bundle, monitor, runtime
+// create + start), finish (after an exit: runtime delete, unmount, the
+// restart policy, --rm), stop and kill. Every change happens under the
+// container's lock and is idempotent, so whichever process gets there first
+// (the monitor's exit command, a foreground `run`, a `ps` that finds the
+// monitor dead) does the work and the others find it done.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SkiffError, describe } from '../errors.js';
+import * as runtime from '../runtime/lifecycle.js';
+import { isAlive } from '../runtime/processes.js';
+import { launchedChannel } from '../runtime/setupProcess.js';
+import type { ImageStore } from '../image/store.js';
+import { FileLock } from '../util/files.js';
+import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
+import { containerStore, imageStore, type EngineGlobals } from './context.js';
+import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
+import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
+
+export interface Engine {
+  g: EngineGlobals;
+  containers: ContainerStore;
+  images: ImageStore;
+  runtime: runtime.RuntimeOptions;
+}
+
+export function engine(g: EngineGlobals): Engine {
+  return { g, containers: containerStore(g), images: imageStore(g), runtime: { root: join(g.root, 'runtime') } };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => new Date().toISOString();
+
+export function filesOf(e: Engine, id: string): ContainerFiles {
+  return containerFiles(e.containers.dir, id);
+}
+
+/** running, restarting and paused containers have a monitor that minds them. */
+export function isActive(c: ContainerRecord): boolean {
+  return ['running', 'restarting', 'paused'].includes(c.State.Status);
+}
+
+function monitorAlive(c: ContainerRecord): boolean {
+  return !!c.Monitor && isAlive(c.Monitor.Pid, c.Monitor.StartTime);
+}
+
+interface ExitStatus { ExitCode: number; FinishedAt: string }
+
+function readExit(files: ContainerFiles): ExitStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(files.exitStatus, 'utf8')) as ExitStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * docker run(1) "Exit Status": 126 when the command cannot be invoked, 127
+ * when it cannot be found, 125 for the engine's own errors.
+ */
+export function exitCodeFor(err: Error): number {
+  const text = describe(err);
+  if (/executable file not found|no such file or directory|ENOENT/i.test(text) && /exec/i.test(text)) return 127;
+  if (/permission denied|EACCES|is a directory|EISDIR|exec format error|ENOEXEC/i.test(text) && /exec/i.test(text)) return 126;
+  return 125;
+}
+
+export interface StartHooks {
+  /** Called between runtime create and start: attach clients connect here, so no output is missed. */
+  beforeStart?: () => Promise<void>;
+}
+
+type Launcher = { monitor: true } | { setupFd: number };
+
+/** The steps of one start; on failure everything it made is undone and the record says why. */
+async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: StartHooks = {}): Promise<void> {
+  const files = filesOf(e, c.Id);
+  rmSync(files.exitStatus, { force: true });
+  rmSync(files.initPid, { force: true });
+  await runtime.remove(e.runtime, c.Id, true); // what a crashed earlier start left
+  let monitor: SpawnedMonitor | undefined;
+  try {
+    const { bundle } = prepareContainer(e.images, e.containers, c);
+    await runtime.create(e.runtime, c.Id, {
+      bundle, pidFile: files.initPid,
+      consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined,
+      launch: () => {
+        if ('setupFd' in how) return launchedChannel(how.setupFd);
+        monitor = spawnMonitor(e.g.root, files, c);
+        return monitor.channel;
+      },
+    });
+    await hooks.beforeStart?.();
+    await runtime.start(e.runtime, c.Id);
+  } catch (caught) {
+    let err = caught as Error;
+    const complaint = monitor && monitorComplaint(files);
+    if (complaint) err = new SkiffError(`${describe(err)} (${complaint})`);
+    if (monitor) try { process.kill(monitor.pid, 'SIGTERM'); } catch { /* gone */ }
+    await runtime.remove(e.runtime, c.Id, true).catch(() => undefined);
+    releaseContainer(e.containers, c.Id);
+    c.State = { ...c.State, Error: describe(err), ExitCode: exitCodeFor(err), Pid: 0 };
+    setStatus(c, c.State.StartedAt.startsWith('0001') ? 'created' : 'exited');
+    e.containers.save(c);
+    throw err;
+  }
+  c.State = { ...c.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
+  setStatus(c, 'running');
+  if (monitor) c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
+  c.LogPath = files.log;
+  e.containers.save(c);
+}
+
+/** skiff start: a created or exited container runs again under a new monitor. */
+export async function startContainer(e: Engine, id: string, hooks: StartHooks = {}): Promise<ContainerRecord> {
+  await refresh(e, id);
+  const lock = e.containers.lockContainer(id);
+  try {
+    const c = e.containers.get(id);
+    if (!c) throw new SkiffError(`No such container: ${id}`);
+    if (isActive(c)) return c; // docker start of a running container: nothing to do
+    c.ManuallyStopped = false;
+    await launch(e, c, { monitor: true }, hooks);
+    return c;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Docker's restart rules; `stop` and `kill` by the user win over every policy. */
+function shouldRestart(c: ContainerRecord, code: number): boolean {
+  const p = hostConfigOf(c).RestartPolicy;
+  if (c.ManuallyStopped) return false;
+  switch (p.Name) {
+    case 'always': case 'unless-stopped': return true;
+    case 'on-failure': return code !== 0 && (p.MaximumRetryCount === 0 || (c.RestartCount ?? 0) < p.MaximumRetryCount);
+    default: return false;
+  }
+}
+
+// Docker's back-off: 100 ms, doubling while the container keeps dying within
+// 10 s of its start, capped at a minute.
+function restartDelay(quickRestarts: number): number {
+  return Math.min(100 * 2 ** quickRestarts, 60_000);
+}
+
+export interface FinishOptions {
+  /** The monitor's fresh helper (exit command): a restart can use it. */
+  setupFd?: number;
+}
+
+/**
+ * After the init exited (or its monitor died): delete the runtime container,
+ * unmount, record the exit; then restart it or, with --rm, remove it.
+ * Returns the exit code, or undefined if there was nothing to finish.
+ */
+export async function finishContainer(e: Engine, id: string, o: FinishOptions = {}): Promise<number | undefined> {
+  const files = filesOf(e, id);
+  let lock = e.containers.lockContainer(id);
+  let code: number;
+  let c: ContainerRecord;
+  try {
+    const found = e.containers.get(id);
+    const exit = readExit(files);
+    if (!found || (!isActive(found) && !exit)) return undefined;
+    c = found;
+    if (!exit && monitorAlive(c)) return undefined; // still running
+    code = exit?.ExitCode ?? 137;
+    await runtime.remove(e.runtime, id, true); // kills what is left, removes cgroups and state
+    releaseContainer(e.containers, id);
+    if (!monitorAlive(c)) removeSockets(id);
+    rmSync(files.exitStatus, { force: true });
+    rmSync(files.initPid, { force: true });
+    c.State = {
+      ...c.State, Pid: 0, ExitCode: code, FinishedAt: exit?.FinishedAt ?? now(),
+      Error: exit ? '' : `the container's monitor (pid ${c.Monitor?.Pid}) died; skiff stopped the container`,
+    };
+    const restart = o.setupFd !== undefined && shouldRestart(c, code);
+    setStatus(c, restart ? 'restarting' : 'exited');
+    if (restart) c.RestartCount = (c.RestartCount ?? 0) + 1;
+    e.containers.save(c);
+    if (!restart) {
+      if (hostConfigOf(c).AutoRemove) removeContainer(e, id);
+      return code;
+    }
+  } finally {
+    lock.release();
+  }
+  const ranFor = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
+  const quick = ranFor < 10_000 ? (c.RestartCount ?? 1) - 1 : 0;
+  await sleep(restartDelay(quick));
+  lock = e.containers.lockContainer(id);
+  try {
+    const fresh = e.containers.get(id);
+    if (!fresh || fresh.State.Status !== 'restarting') return code; // removed meanwhile
+    if (fresh.ManuallyStopped) {
+      setStatus(fresh, 'exited');
+      e.containers.save(fresh);
+      return code;
+    }
+    try {
+      await launch(e, fresh, { setupFd: o.setupFd! });
+    } catch (err) {
+      process.stderr.write(`skiff: restart ${fresh.Name.slice(1)}: ${describe(err as Error)}\n`);
+    }
+  } finally {
+    lock.release();
+  }
+  return code;
+}
+
+/**
+ * The record as it really is. A container whose monitor died is finished
+ * here (its init killed, exit 137 with the reason in State.Error): never a
+ * ghost "Up". One whose init exited but not yet finished shows as exited.
+ */
+export async function refresh(e: Engine, id: string): Promise<ContainerRecord | undefined> {
+  const c = e.containers.get(id);
+  if (!c || !isActive(c)) return c;
+  const exit = readExit(filesOf(e, id));
+  if (monitorAlive(c)) {
+    if (exit && c.State.Status === 'running') {
+      setStatus(c, 'exited');
+      c.State.ExitCode = exit.ExitCode;
+      c.State.FinishedAt = exit.FinishedAt;
+    }
+    return c;
+  }
+  // Someone holding the lock is starting or finishing it right now.
+  const busy = FileLock.tryAcquire(join(e.containers.containerDir(id), 'lock'));
+  if (!busy) return c;
+  busy.release();
+  await finishContainer(e, id);
+  return e.containers.get(id);
+}
+
+export async function refreshAll(e: Engine): Promise<ContainerRecord[]> {
+  const out: ContainerRecord[] = [];
+  for (const c of e.containers.all()) {
+    const r = isActive(c) ? await refresh(e, c.Id) : c;
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** Waits until the container is finished (monitor gone, record updated); false on timeout. */
+export async function waitStopped(e: Engine, id: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = e.containers.get(id);
+    if (!c) return true;
+    if (!isActive(c) && !monitorAlive(c)) return true;
+    if (!monitorAlive(c)) await refresh(e, id);
+    if (Date.now() > deadline) return false;
+    await sleep(15);
+  }
+}
+
+function markManuallyStopped(e: Engine, id: string): void {
+  const lock = e.containers.lockContainer(id);
+  try {
+    const c = e.containers.get(id);
+    if (c) { c.ManuallyStopped = true; e.containers.save(c); }
+  } finally {
+    lock.release();
+  }
+}
+
+function signalContainer(e: Engine, id: string, signal: string, all = false): void {
+  try {
+    runtime.kill(e.runtime, id, signal, all);
+  } catch (err) {
+    if (!/not running|does not exist|No such/i.test(describe(err as Error))) throw err;
+  }
+}
+
+/** skiff stop: the stop signal, then SIGKILL after the timeout (docker stop). */
+export async function stopContainer(e: Engine, id: string, timeoutSec?: number): Promise<void> {
+  const c = await refresh(e, id);
+  if (!c || !isActive(c)) return;
+  markManuallyStopped(e, id);
+  const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
+  signalContainer(e, id, c.Config.StopSignal ?? 'SIGTERM');
+  if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return;
+  signalContainer(e, id, 'SIGKILL', true);
+  if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+}
+
+/** skiff kill: a signal; KILL, TERM and the stop signal count as a manual stop for the restart policy. */
+export async function killContainer(e: Engine, id: string, signal: string): Promise<void> {
+  const c = await refresh(e, id);
+  if (!c || !isActive(c)) throw new SkiffError(`Cannot kill container: ${id}: container ${id} is not running`);
+  const n = runtime.parseSignal(signal);
+  if ([runtime.parseSignal('KILL'), runtime.parseSignal('TERM'), runtime.parseSignal(c.Config.StopSignal ?? 'TERM')].includes(n))
+    markManuallyStopped(e, id);
+  signalContainer(e, id, String(n));
+}
+
+/** Removes a container that is not active: its files, its record. */
+export function removeContainer(e: Engine, id: string): void {
+  destroyContainerFiles(e.containers, id); // unmount first: rm -r must not descend into a mounted root
+  removeSockets(id);
+  e.containers.remove(id);
+}
+
+/** skiff rm [-f]: a running container only with force (killed first). */
+export async function rmContainer(e: Engine, id: string, force: boolean): Promise<void> {
+  const c = await refresh(e, id);
+  if (!c) return;
+  if (isActive(c)) {
+    if (!force)
+      throw new SkiffError(`cannot remove container "${c.Name}": container is ${c.State.Status}: stop the container before removing or force remove`);
+    markManuallyStopped(e, id);
+    signalContainer(e, id, 'SIGKILL', true);
+    if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+  }
+  if (!existsSync(e.containers.containerDir(id))) return; // --rm got there first
+  const lock = e.containers.lockContainer(id);
+  try {
+    if (existsSync(join(e.containers.containerDir(id), 'config.json'))) {
+      await runtime.remove(e.runtime, id, true); // a start killed half way leaves runtime state
+      removeContainer(e, id);
+    }
+  } finally {
+    lock.release();
+  }
+}
