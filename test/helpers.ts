@@ -41,9 +41,29 @@ export class Sandbox {
    * detached container inherits them and would hold a pipe open (as with
    * runc, engines hand the runtime fifos or files for this reason).
    */
+  /** Engine roots used by this file: cleanup removes their containers. */
+  readonly engineRoots = new Set<string>();
+
   /** Runs the engine CLI with its own root under this sandbox. */
-  skiff(args: string[], root = join(this.dir, 'engine')): Promise<CliResult> {
-    return this.run(args, { command: [ENGINE, '--root', root] });
+  skiff(args: string[], root = join(this.dir, 'engine'), opts: { timeout?: number } = {}): Promise<CliResult> {
+    this.engineRoots.add(root);
+    return this.run(args, { ...opts, command: [ENGINE, '--root', root] });
+  }
+
+  /** Drives an engine command through a real pseudo-terminal (test/ptydrive.py). */
+  async pty(args: string[], steps: PtyStep[], root = join(this.dir, 'engine')): Promise<PtyResult> {
+    this.engineRoots.add(root);
+    const r = await this.run([JSON.stringify(steps), ENGINE, '--root', root, ...args], { command: [join(projectRoot, 'test/ptydrive.py')], timeout: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`ptydrive failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as PtyResult;
+  }
+
+  /** The IDs of every engine container this file still has. */
+  engineContainers(): { root: string; id: string }[] {
+    return [...this.engineRoots].flatMap((root) => {
+      const dir = join(root, 'containers');
+      return existsSync(dir) ? readdirSync(dir).filter((d) => /^[a-f0-9]{64}$/.test(d)).map((id) => ({ root, id })) : [];
+    });
   }
 
   async run(args: string[], opts: { timeout?: number; wrap?: string[]; command?: string[] } = {}): Promise<CliResult> {
@@ -90,8 +110,16 @@ export class Sandbox {
   }
 
   /** Everything this file may have left behind. Empty means clean. */
-  leftovers(): string[] {
+  leftovers(engineIds: string[] = []): string[] {
     const found: string[] = [];
+    for (const id of engineIds) {
+      if (existsSync(join('/run/skiff', id))) found.push(`monitor sockets /run/skiff/${id}`);
+      for (const h of detectHierarchies()) if (existsSync(join(h.mountPoint, 'skiff', id))) found.push(`cgroup ${join(h.mountPoint, 'skiff', id)}`);
+    }
+    for (const root of this.engineRoots) {
+      const rt = join(root, 'runtime');
+      if (existsSync(rt)) for (const e of readdirSync(rt)) found.push(`runtime state ${e}`);
+    }
     if (existsSync(this.root)) for (const e of readdirSync(this.root)) found.push(`state dir ${e}`);
     for (const h of detectHierarchies()) {
       for (const id of this.ids) if (existsSync(join(h.mountPoint, id))) found.push(`cgroup ${join(h.mountPoint, id)}`);
@@ -115,13 +143,20 @@ export class Sandbox {
     if (existsSync(this.root)) {
       for (const id of readdirSync(this.root)) await this.run(['delete', '--force', id]);
     }
-    const left = this.leftovers();
+    // What a test left running is reported (below), then removed with rm -f.
+    const engineIds = this.engineContainers().map((c) => c.id);
+    const left = this.leftovers(engineIds);
+    for (const { root, id } of this.engineContainers()) await this.skiff(['rm', '-f', id], root);
+    for (const l of this.leftovers(engineIds)) if (!left.includes(l)) left.push(l);
     rmSync(this.dir, { recursive: true, force: true });
     return left;
   }
 }
 
 export interface CliResult { exitCode: number; stdout: string; stderr: string }
+
+export type PtyStep = { send: string } | { expect: string; timeout?: number };
+export interface PtyResult { transcript: string; exitCode: number | null; failedStep: number | null }
 
 export interface Probe {
   hostname: string; domainname: string; pid: number; ppid: number;

@@ -56,6 +56,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -117,6 +118,7 @@ struct Monitor {
   int out_fd = -1, err_fd = -1;  // read ends (out_fd is the pty master with a TTY)
   int stdin_fd = -1;             // write end (no TTY)
   Buffer to_container;           // bytes waiting for stdin_fd / the master
+  bool stdin_eof = false;        // close stdin once to_container is written
   Buffer partial[2];             // log lines not yet ended by \n
   Client clients[kMaxClients];
   pid_t helper = 0, exit_cmd = 0;
@@ -263,7 +265,11 @@ void handle_frame(Client &c, uint8_t type, const char *p, size_t n) {
     case STDIN:
       if (m.opt.tty || m.stdin_fd >= 0) m.to_container.append(p, n);
       break;
-    case STDIN_EOF: close_container_stdin(); break;
+    case STDIN_EOF:
+      // What came before the EOF is still queued: stdin closes after it.
+      m.stdin_eof = true;
+      if (!m.to_container.len) close_container_stdin();
+      break;
     case RESIZE:
       if (n == 4) {
         m.size.ws_row = static_cast<unsigned short>((static_cast<unsigned char>(p[0]) << 8) | static_cast<unsigned char>(p[1]));
@@ -314,6 +320,7 @@ void pump_input() {
   ssize_t w = write(fd, m.to_container.data, m.to_container.len);
   if (w > 0) m.to_container.consume(static_cast<size_t>(w));
   else if (w < 0 && errno == EPIPE) close_container_stdin();
+  if (m.stdin_eof && !m.to_container.len) close_container_stdin();
 }
 
 void close_fd(int &fd) {
@@ -396,6 +403,7 @@ void start_helper(int channel) {
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
   if (!m.opt.tty) {
     if (m.opt.open_stdin && pipe2(in, O_CLOEXEC) < 0) die("pipe2", "stdin");
+    m.stdin_eof = false;
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe2", "stdout");
   }
   char sync_arg[] = "--sync-fd", three[] = "3";
@@ -515,6 +523,9 @@ void cleanup_sockets() {
 
 int main(int argc, char **argv) {
   parse_args(argc, argv);
+  // Only 0-3 are ours: a descriptor our spawner's own parent leaked without
+  // O_CLOEXEC must not live on in a process that lasts as long as the container.
+  syscall(SYS_close_range, 4, ~0U, 0);
   // fd 3 is the channel from the `skiff` that started us to the first helper.
   if (fcntl(3, F_GETFD) < 0) die("fcntl", "fd 3 (the setup channel)");
   prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -39,6 +39,8 @@ export interface ContainerRecord {
   HostConfig?: HostConfig;
   State: ContainerState;
   RestartCount?: number;
+  /** Restarts in a row that came within 10 s of their start (the back-off doubles with each). */
+  RestartBackoff?: number;
   LogPath?: string;
   /** skiff's own bookkeeping (Docker keeps the like in its daemon's memory). */
   Monitor?: { Pid: number; StartTime: number };

@@ -10,6 +10,7 @@ import { SkiffError, describe } from '../errors.js';
 import * as runtime from '../runtime/lifecycle.js';
 import { isAlive } from '../runtime/processes.js';
 import { launchedChannel } from '../runtime/setupProcess.js';
+import { StateStore } from '../runtime/state.js';
 import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
 import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
@@ -87,6 +88,10 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
       launch: () => {
         if ('setupFd' in how) return launchedChannel(how.setupFd);
         monitor = spawnMonitor(e.g.root, files, c);
+        // Recorded at once: if this command dies now, `refresh` finds the
+        // monitor and either adopts the container or takes it down.
+        c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
+        e.containers.save(c);
         return monitor.channel;
       },
     });
@@ -120,6 +125,7 @@ export async function startContainer(e: Engine, id: string, hooks: StartHooks = 
     if (!c) throw new SkiffError(`No such container: ${id}`);
     if (isActive(c)) return c; // docker start of a running container: nothing to do
     c.ManuallyStopped = false;
+    c.RestartBackoff = 0;
     await launch(e, c, { monitor: true }, hooks);
     return c;
   } finally {
@@ -141,7 +147,7 @@ function shouldRestart(c: ContainerRecord, code: number): boolean {
 // Docker's back-off: 100 ms, doubling while the container keeps dying within
 // 10 s of its start, capped at a minute.
 function restartDelay(quickRestarts: number): number {
-  return Math.min(100 * 2 ** quickRestarts, 60_000);
+  return Math.min(100 * 2 ** Math.max(0, quickRestarts - 1), 60_000);
 }
 
 export interface FinishOptions {
@@ -177,7 +183,11 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     };
     const restart = o.setupFd !== undefined && shouldRestart(c, code);
     setStatus(c, restart ? 'restarting' : 'exited');
-    if (restart) c.RestartCount = (c.RestartCount ?? 0) + 1;
+    if (restart) {
+      c.RestartCount = (c.RestartCount ?? 0) + 1;
+      const ranFor = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
+      c.RestartBackoff = ranFor < 10_000 ? (c.RestartBackoff ?? 0) + 1 : 0;
+    }
     e.containers.save(c);
     if (!restart) {
       if (hostConfigOf(c).AutoRemove) removeContainer(e, id);
@@ -186,9 +196,13 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
   } finally {
     lock.release();
   }
-  const ranFor = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
-  const quick = ranFor < 10_000 ? (c.RestartCount ?? 1) - 1 : 0;
-  await sleep(restartDelay(quick));
+  // The back-off sleep ends early when the user stops or removes the container.
+  const deadline = Date.now() + restartDelay(c.RestartBackoff ?? 0);
+  while (Date.now() < deadline) {
+    await sleep(Math.min(100, deadline - Date.now()));
+    const r = e.containers.get(id);
+    if (!r || r.ManuallyStopped) break;
+  }
   lock = e.containers.lockContainer(id);
   try {
     const fresh = e.containers.get(id);
@@ -216,7 +230,8 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
  */
 export async function refresh(e: Engine, id: string): Promise<ContainerRecord | undefined> {
   const c = e.containers.get(id);
-  if (!c || !isActive(c)) return c;
+  if (!c) return c;
+  if (!isActive(c)) return monitorAlive(c) ? settleInterruptedStart(e, c) : c;
   const exit = readExit(filesOf(e, id));
   if (monitorAlive(c)) {
     if (exit && c.State.Status === 'running') {
@@ -232,6 +247,39 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
   busy.release();
   await finishContainer(e, id);
   return e.containers.get(id);
+}
+
+/**
+ * A monitor alive for a container the record says is not running: a start
+ * in progress (its lock is held), or one whose command was killed half way.
+ * If the container did start, it is adopted as running; if not, the monitor
+ * and what the start made are taken down, and the record stays as it was.
+ */
+async function settleInterruptedStart(e: Engine, c: ContainerRecord): Promise<ContainerRecord | undefined> {
+  const lock = FileLock.tryAcquire(join(e.containers.containerDir(c.Id), 'lock'));
+  if (!lock) return c;
+  try {
+    const fresh = e.containers.get(c.Id);
+    if (!fresh || isActive(fresh) || !monitorAlive(fresh)) return fresh;
+    const store = new StateStore(e.runtime.root);
+    const status = runtime.statusOf(store, c.Id, store.read(c.Id), true);
+    const files = filesOf(e, c.Id);
+    if (status === 'running' && existsSync(files.initPid)) {
+      fresh.State = { ...fresh.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
+      setStatus(fresh, 'running');
+      fresh.LogPath = files.log;
+    } else {
+      try { process.kill(fresh.Monitor!.Pid, 'SIGKILL'); } catch { /* gone */ }
+      await runtime.remove(e.runtime, c.Id, true);
+      releaseContainer(e.containers, c.Id);
+      removeSockets(c.Id);
+      fresh.Monitor = undefined;
+    }
+    e.containers.save(fresh);
+    return fresh;
+  } finally {
+    lock.release();
+  }
 }
 
 export async function refreshAll(e: Engine): Promise<ContainerRecord[]> {
@@ -275,12 +323,15 @@ function signalContainer(e: Engine, id: string, signal: string, all = false): vo
 }
 
 /** skiff stop: the stop signal, then SIGKILL after the timeout (docker stop). */
-export async function stopContainer(e: Engine, id: string, timeoutSec?: number): Promise<void> {
-  const c = await refresh(e, id);
-  if (!c || !isActive(c)) return;
+export async function stopContainer(e: Engine, id: string, timeoutSec?: number, signal?: string): Promise<void> {
+  await refresh(e, id); // settles a dead monitor
+  // The record, not refresh's view: a container that just exited but whose
+  // exit command has not yet run must still be marked, or it would restart.
+  const c = e.containers.get(id);
+  if (!c || (!isActive(c) && !monitorAlive(c))) return;
   markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
-  signalContainer(e, id, c.Config.StopSignal ?? 'SIGTERM');
+  signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
   if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return;
   signalContainer(e, id, 'SIGKILL', true);
   if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);

@@ -3,6 +3,7 @@
 // daemon/oci_linux.go): 14 capabilities, masked and read-only paths, the
 // usual mounts, /etc/hostname, /etc/hosts and /etc/resolv.conf from files
 // the engine writes. The runtime (src/runtime) takes it from here.
+import { readFileSync } from 'node:fs';
 import { SkiffError } from '../errors.js';
 import type { Spec } from '../runtime/spec.js';
 import { knownCapabilities } from '../runtime/security.js';
@@ -63,9 +64,19 @@ export function normalizeCapability(name: string): string {
   return full;
 }
 
+/**
+ * Every capability this host can grant: the known ones within our own
+ * bounding set (this machine, for one, has no CAP_SYS_RESOURCE to give).
+ */
+function hostCapabilities(): string[] {
+  const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const mask = bounding ? BigInt('0x' + bounding[1]) : -1n;
+  return [...knownCapabilities()].filter(([, bit]) => (mask >> BigInt(bit)) & 1n).map(([name]) => name);
+}
+
 /** Docker's rule: drops apply after adds, "ALL" in either means every capability. */
 export function effectiveCapabilities(h: HostConfig): string[] {
-  const all = [...knownCapabilities().keys()];
+  const all = hostCapabilities();
   if (h.Privileged) return all;
   const adds = h.CapAdd.map(normalizeCapability);
   const drops = h.CapDrop.map(normalizeCapability);

@@ -29,9 +29,9 @@ function timeoutOf(t: string | undefined): number | undefined {
   return n;
 }
 
-export function stopCommand(g: EngineGlobals, names: string[], f: { time?: string }): Promise<number> {
+export function stopCommand(g: EngineGlobals, names: string[], f: { time?: string; signal?: string }): Promise<number> {
   const t = timeoutOf(f.time);
-  return eachName(names, async (e, id, name) => { await stopContainer(e, id, t); return name; }, g);
+  return eachName(names, async (e, id, name) => { await stopContainer(e, id, t, f.signal); return name; }, g);
 }
 
 export function restartCommand(g: EngineGlobals, names: string[], f: { time?: string }): Promise<number> {

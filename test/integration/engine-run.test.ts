@@ -1,0 +1,281 @@
+// The engine's container workflows of the seed notes, for real on the
+// busybox fixture image: run (foreground, -d, --rm, -it through a real
+// pseudo-terminal), exec, logs, stop/start/restart, kill, attach/detach,
+// rm -f, exit codes, restart policies, --init, and what happens when the
+// monitor or the CLI is killed. Every container runs under a real monitor.
+import test from 'ava';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { ENGINE, FIXTURE_IMAGES, Sandbox } from '../helpers.js';
+
+const sb = new Sandbox('erun');
+test.after.always('nothing left behind', async (t) => {
+  t.deepEqual(await sb.cleanup(), []);
+});
+
+let roots = 0;
+async function engine() {
+  const root = join(sb.dir, `engine-${roots++}`);
+  await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
+  const skiff = (args: string[], opts: { timeout?: number } = {}) => sb.skiff(args, root, opts);
+  return Object.assign(skiff, { root });
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+test('run: output, exit code, --rm leaves nothing; failures give 125/126/127', async (t) => {
+  const skiff = await engine();
+  const hello = await skiff(['run', '--rm', '-e', 'WHO=world', 'busybox', 'sh', '-c', 'echo hello $WHO; echo oops >&2; exit 7']);
+  t.is(hello.exitCode, 7, hello.stderr);
+  t.is(hello.stdout, 'hello world');
+  t.is(hello.stderr, 'oops');
+  t.is((await skiff(['ps', '-aq'])).stdout, '', '--rm removed it');
+
+  const missing = await skiff(['run', 'busybox', 'nosuchcommand']);
+  t.is(missing.exitCode, 127);
+  t.regex(missing.stderr, /nosuchcommand.*ENOENT/);
+  const notExecutable = await skiff(['run', 'busybox', '/etc/passwd']);
+  t.is(notExecutable.exitCode, 126);
+  const badFlag = await skiff(['run', '--restart', 'sometimes', 'busybox', 'true']);
+  t.is(badFlag.exitCode, 125);
+  t.regex(badFlag.stderr, /invalid restart policy "sometimes"/);
+  t.regex((await skiff(['run', '--rm', '--restart', 'always', 'busybox', 'true'])).stderr, /Conflicting options: --restart and --rm/);
+  const noImage = await skiff(['run', 'localhost:1/none', 'true']);
+  t.is(noImage.exitCode, 125);
+  // The failed starts stay as Created with the reason (docker ps -a shows them too).
+  t.is((await skiff(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', missing.stderr.match(/"([a-z_0-9]+)"/)![1]])).stdout, 'created 127');
+});
+
+test('the seed workflow: run -it, hostname, detach with Ctrl-P Ctrl-Q, ps Up, attach, exit, Exited (0)', async (t) => {
+  const skiff = await engine();
+  const run = await sb.pty(['run', '-it', '--name', 'box', 'busybox', 'sh'], [
+    { expect: '/ # ' },
+    { send: 'hostname\r' },
+    { expect: '\\n([a-f0-9]{12})\\r' },
+    { send: 'echo $TERM\r' },
+    { expect: 'xterm' },
+    { send: '\x10\x11' },
+    { expect: 'read escape sequence' },
+  ], skiff.root);
+  t.is(run.failedStep, null, run.transcript);
+  t.is(run.exitCode, 0, run.transcript);
+  const id = (await skiff(['inspect', '-f', '{{.Id}}', 'box'])).stdout;
+  t.true(run.transcript.includes(`\n${id.slice(0, 12)}\r`), 'hostname is the short ID');
+  t.regex((await skiff(['ps'])).stdout, /"sh"\s+.*\s+Up .*\s+box$/m);
+
+  const attach = await sb.pty(['attach', 'box'], [
+    { send: 'echo attached-$((6*7))\r' },
+    { expect: 'attached-42' },
+    { send: 'exit\r' },
+  ], skiff.root);
+  t.is(attach.failedStep, null, attach.transcript);
+  t.is(attach.exitCode, 0);
+  t.regex((await skiff(['ps', '-a'])).stdout, /Exited \(0\) .*box$/m);
+  // The TTY's output went to the json-file log too.
+  const logs = await skiff(['logs', 'box']);
+  t.regex(logs.stdout, /attached-42/);
+});
+
+test('run -it: Ctrl-D ends the shell; -i without -t pipes stdin', async (t) => {
+  const skiff = await engine();
+  const r = await sb.pty(['run', '-it', '--rm', 'busybox', 'sh'], [{ expect: '/ # ' }, { send: 'exit 3\r' }], skiff.root);
+  t.is(r.exitCode, 3, r.transcript);
+  const d = await sb.pty(['run', '-it', '--rm', 'busybox', 'sh'], [{ expect: '/ # ' }, { send: '\x04' }], skiff.root);
+  t.is(d.exitCode, 0, d.transcript);
+  const piped = await sb.run(['-c', `printf 'one\\ntwo\\n' | ${ENGINE} --root ${skiff.root} run -i --rm busybox sort -r`], { command: ['sh'] });
+  t.is(piped.stdout, 'two\none');
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+});
+
+test('-d, exec, logs (-f, --tail, -t), top, stop/start/restart of several, rm -f', async (t) => {
+  const skiff = await engine();
+  const script = 'i=0; while true; do echo out $i; echo err $i >&2; i=$((i+1)); sleep 0.1; done';
+  const a = await skiff(['run', '-d', '--name', 'a', 'busybox', 'sh', '-c', script]);
+  t.is(a.exitCode, 0, a.stderr);
+  t.regex(a.stdout, /^[a-f0-9]{64}$/);
+  t.is((await skiff(['run', '-d', '--name', 'b', '--stop-timeout', '1', 'busybox', 'sleep', '1000'])).exitCode, 0);
+
+  const exec = await skiff(['exec', '-e', 'X=y', '-w', '/etc', 'a', 'sh', '-c', 'echo $X $(pwd) $(hostname); exit 4']);
+  t.is(exec.exitCode, 4);
+  t.is(exec.stdout, `y /etc ${a.stdout.slice(0, 12)}`);
+  t.is((await skiff(['exec', 'a', 'nosuch'])).exitCode, 127);
+  t.is((await skiff(['exec', '-u', 'nobody', 'a', 'id', '-u'])).stdout, '65534');
+  const detached = await skiff(['exec', '-d', 'a', 'sh', '-c', 'echo from-exec > /tmp/mark']);
+  t.is(detached.exitCode, 0);
+  await until('the detached exec', async () => (await skiff(['exec', 'a', 'cat', '/tmp/mark'])).stdout === 'from-exec');
+
+  await until('some output', async () => (await skiff(['logs', 'a'])).stdout.split('\n').length >= 3);
+  const logs = await skiff(['logs', 'a']);
+  t.regex(logs.stdout, /^out 0\nout 1\nout 2/);
+  t.regex(logs.stderr, /^err 0\nerr 1/);
+  const tail = await skiff(['logs', '--tail', '1', '-t', 'a']);
+  // The last line of either stream, with its time.
+  t.regex(tail.stdout + tail.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (out|err) \d+$/);
+  // -f follows until the container stops.
+  const follow = sb.skiff(['logs', '-f', 'a'], skiff.root);
+  await sleep(600);
+  const top = await skiff(['top', 'a']);
+  t.regex(top.stdout, /^UID\s+PID\s+PPID/);
+  t.regex(top.stdout, /sh -c i=0/);
+
+  const stopped = await skiff(['stop', '-t', '1', 'a', 'b']);
+  t.is(stopped.stdout, 'a\nb');
+  const followed = await follow;
+  t.is(followed.exitCode, 0);
+  const n = followed.stdout.split('\n').length;
+  t.true(n > logs.stdout.split('\n').length, `logs -f saw more lines (${n})`);
+  const ps = (await skiff(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout.split('\n').sort();
+  t.regex(ps[0], /^a Exited \(137\) /);
+  t.regex(ps[1], /^b Exited \(137\) /);
+
+  t.is((await skiff(['start', 'a', 'b'])).stdout, 'a\nb');
+  t.is((await skiff(['ps', '-q'])).stdout.split('\n').length, 2);
+  t.is((await skiff(['restart', '-t', '0', 'b'])).stdout, 'b');
+  t.regex((await skiff(['ps', '-f', 'name=b'])).stdout, /Up /);
+  const refused = await skiff(['rm', 'a']);
+  t.is(refused.exitCode, 1);
+  t.regex(refused.stderr, /cannot remove container "\/a": container is running: stop the container before removing or force remove/);
+  t.is((await skiff(['rm', '-f', 'a', 'b'])).stdout, 'a\nb');
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+});
+
+test('a detached container with no foreground program exits at once; wait gives its code', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['run', '-d', 'busybox']); // sh with no stdin
+  t.is(c.exitCode, 0);
+  const wait = await skiff(['wait', c.stdout]);
+  t.is(wait.stdout, '0');
+  t.regex((await skiff(['ps', '-a'])).stdout, /Exited \(0\)/);
+  const seven = await skiff(['run', '-d', 'busybox', 'sh', '-c', 'sleep 0.2; exit 7']);
+  t.is((await skiff(['wait', seven.stdout])).stdout, '7');
+  await skiff(['container', 'prune', '-f']);
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+});
+
+test('restart policies: on-failure:2 restarts twice; always stops for good on stop', async (t) => {
+  const skiff = await engine();
+  await skiff(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo try; exit 3']);
+  await until('two restarts', async () => (await skiff(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky'])).stdout === '2 exited');
+  t.is((await skiff(['logs', 'flaky'])).stdout, 'try\ntry\ntry');
+  t.is((await skiff(['inspect', '-f', '{{.State.ExitCode}}', 'flaky'])).stdout, '3');
+
+  await skiff(['run', '-d', '--name', 'forever', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 0.3']);
+  await until('a restart', async () => Number((await skiff(['inspect', '-f', '{{.RestartCount}}', 'forever'])).stdout) >= 1);
+  t.is((await skiff(['stop', '-t', '1', 'forever'])).exitCode, 0);
+  const count = (await skiff(['inspect', '-f', '{{.RestartCount}}', 'forever'])).stdout;
+  await sleep(800);
+  t.is((await skiff(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'forever'])).stdout, `${count} exited`, 'no restart after stop');
+  await skiff(['rm', 'flaky', 'forever']);
+});
+
+test('killing the monitor marks the container exited with a reason, never a ghost "Up"', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['run', '-d', 'busybox', 'sleep', '1000']);
+  const monitor = Number((await skiff(['inspect', '-f', '{{.Monitor.Pid}}', c.stdout])).stdout);
+  const init = Number((await skiff(['inspect', '-f', '{{.State.Pid}}', c.stdout])).stdout);
+  t.true(monitor > 0 && init > 0);
+  process.kill(monitor, 'SIGKILL');
+  await until('the monitor gone', async () => !existsSync(`/proc/${monitor}/stat`) || readFileSync(`/proc/${monitor}/stat`, 'utf8').includes(') Z'));
+  const ps = await skiff(['ps', '-a']);
+  t.regex(ps.stdout, /Exited \(137\)/);
+  t.regex((await skiff(['inspect', '-f', '{{.State.Error}}', c.stdout])).stdout, /monitor \(pid \d+\) died/);
+  t.false(existsSync(`/proc/${init}/stat`) && !readFileSync(`/proc/${init}/stat`, 'utf8').includes(') Z'), 'the init was killed');
+  t.is((await skiff(['rm', c.stdout])).exitCode, 0);
+});
+
+test('two runs --name x at once: one wins, the other gets Docker\'s Conflict', async (t) => {
+  const skiff = await engine();
+  const results = await Promise.all([1, 2].map(() => skiff(['run', '-d', '--name', 'x', 'busybox', 'sleep', '100'])));
+  t.deepEqual(results.map((r) => r.exitCode).sort(), [0, 125]);
+  t.regex(results.find((r) => r.exitCode)!.stderr, /Conflict\. The container name "\/x" is already in use/);
+  await skiff(['rm', '-f', 'x']);
+});
+
+test('--init reaps and forwards signals: stop ends sleep by SIGTERM (143), not by SIGKILL', async (t) => {
+  const skiff = await engine();
+  const ps = await skiff(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,args']);
+  t.regex(ps.stdout, /^\s*1 \/dev\/init -- ps/m);
+  await skiff(['run', '-d', '--init', '--name', 'i', 'busybox', 'sleep', '1000']);
+  await skiff(['run', '-d', '--name', 'n', 'busybox', 'sleep', '1000']);
+  await skiff(['stop', '-t', '1', 'i', 'n']);
+  t.is((await skiff(['inspect', '-f', '{{.State.ExitCode}}', 'i'])).stdout, '143', 'skiff-init forwarded SIGTERM');
+  t.is((await skiff(['inspect', '-f', '{{.State.ExitCode}}', 'n'])).stdout, '137', 'a PID 1 without a handler ignores SIGTERM');
+  await skiff(['rm', 'i', 'n']);
+});
+
+test('security flags: --read-only, --cap-drop, --cap-add, the default seccomp profile, --privileged', async (t) => {
+  const skiff = await engine();
+  const ro = await skiff(['run', '--rm', '--read-only', 'busybox', 'touch', '/x']);
+  t.not(ro.exitCode, 0);
+  t.regex(ro.stderr, /Read-only file system/);
+  const chown = await skiff(['run', '--rm', '--cap-drop', 'chown', 'busybox', 'chown', 'nobody', '/tmp']);
+  t.regex(chown.stderr, /Operation not permitted/);
+  const caps = await skiff(['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'grep', 'CapEff', '/proc/self/status']);
+  t.is(caps.stdout, 'CapEff:\t00000000a80435fb', 'the 14 defaults + NET_ADMIN');
+  // A user namespace needs no capability: only seccomp stops it.
+  const userns = await skiff(['run', '--rm', 'busybox', 'unshare', '-U', 'true']);
+  t.not(userns.exitCode, 0);
+  t.regex(userns.stderr, /Operation not permitted/);
+  t.is((await skiff(['run', '--rm', '--privileged', 'busybox', 'unshare', '-U', 'true'])).exitCode, 0);
+  t.regex((await skiff(['run', '--cap-add', 'BOGUS', 'busybox', 'true'])).stderr, /invalid capability "BOGUS"/);
+});
+
+test('resource flags reach the cgroup: -m, --cpus, --cpuset-cpus, --pids-limit', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['run', '-d', '-m', '64m', '--cpus', '0.5', '--cpuset-cpus', '0', '--pids-limit', '20', 'busybox', 'sleep', '100']);
+  t.is(c.exitCode, 0, c.stderr);
+  const cg = (ctl: string, file: string) => readFileSync(join('/sys/fs/cgroup', ctl, 'skiff', c.stdout, file), 'utf8').trim();
+  t.is(cg('memory', 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+  t.is(cg('cpu', 'cpu.cfs_quota_us'), '50000');
+  t.is(cg('cpuset', 'cpuset.cpus'), '0');
+  t.is(cg('pids', 'pids.max'), '20');
+  t.regex((await skiff(['run', '-m', '1k', 'busybox', 'true'])).stderr, /Minimum memory limit allowed is 6MB/);
+  await skiff(['rm', '-f', c.stdout]);
+});
+
+test('skiff killed with SIGKILL during run: ps -a stays coherent and rm -f cleans everything', async (t) => {
+  const skiff = await engine();
+  const containers = join(skiff.root, 'containers');
+  const newest = () => (existsSync(containers) ? readdirSync(containers).filter((d) => /^[a-f0-9]{64}$/.test(d)) : []);
+  // Points of a run, each seen from outside: the record, the monitor's
+  // sockets, the runtime's state, the init created (its pid file).
+  const points: [string, (id: string) => boolean][] = [
+    ['record written', () => true],
+    ['monitor started', (id) => existsSync(join('/run/skiff', id))],
+    ['runtime create begun', (id) => existsSync(join(skiff.root, 'runtime', id))],
+    ['init created', (id) => existsSync(join(containers, id, 'init.pid'))],
+  ];
+  for (const [point, reached] of points) {
+    const before = new Set(newest());
+    const child = spawn(ENGINE, ['--root', skiff.root, 'run', '-d', 'busybox', 'sleep', '100'], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    let done = false;
+    void exited.then(() => { done = true; });
+    while (!done) {
+      const id = newest().find((d) => !before.has(d));
+      if (id && reached(id)) break;
+      await sleep(1);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const ps = await skiff(['ps', '-a', '--format', '{{.State}}']);
+    t.is(ps.exitCode, 0, `${point}: ${ps.stderr}`);
+    for (const state of ps.stdout.split('\n').filter(Boolean)) t.true(['created', 'running', 'exited'].includes(state), `${point}: ${state}`);
+  }
+  const ids = (await skiff(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+  t.true(ids.length >= 3, 'the runs got at least as far as their records');
+  t.is((await skiff(['rm', '-f', ...ids])).exitCode, 0);
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+  // Nothing of this root is left: no monitor, no mount, no runtime state.
+  const mine = sb.leftovers().filter((l) => l.includes(skiff.root + '/') || l.includes(skiff.root + ' '));
+  t.deepEqual(mine, []);
+  t.deepEqual(existsSync(join(skiff.root, 'runtime')) ? readdirSync(join(skiff.root, 'runtime')) : [], []);
+});
