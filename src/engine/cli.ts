@@ -21,6 +21,7 @@ import { killCommand, restartCommand, rmCommand, stopCommand, topCommand, waitCo
 import { execCommand } from './commands/container/exec.js';
 import { logsCommand } from './commands/container/logs.js';
 import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
+import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
 import { infoCommand } from './commands/info.js';
 import { completionCommand } from './commands/completion.js';
@@ -153,6 +154,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'port'], [container, 'port']], (c) => c.description("a container's published ports").argument('<container>').argument('[port]')
     .action((name, port) => portCommand(globals(program), name, port)));
+
+  define([[program, 'commit'], [container, 'commit']], (c) => c.description("create an image from a container's changes").argument('<container>').argument('[repository[:tag]]')
+    .option('-m, --message <text>', 'commit message').option('-a, --author <name>', 'author')
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('--no-pause', 'do not pause the container while committing')
+    .action((name, ref, o) => commitCommand(globals(program), name, ref, o)));
+
+  define([[program, 'diff'], [container, 'diff']], (c) => c.description("changes to a container's filesystem (A added, C changed, D deleted)").argument('<container>')
+    .action((name) => diffCommand(globals(program), name)));
+
+  define([[program, 'export'], [container, 'export']], (c) => c.description("a container's filesystem as a tar archive").argument('<container>')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((name, o) => exportCommand(globals(program), name, o)));
+
+  define([[program, 'cp'], [container, 'cp']], (c) => c.description('copy files between a container and the host').argument('<src>', 'CONTAINER:PATH or host path')
+    .argument('<dest>', 'host path or CONTAINER:PATH')
+    .action((src, dest) => cpCommand(globals(program), src, dest)));
 
   container.command('cleanup', { hidden: true }).description("the monitor's exit command: finish, restart or remove").argument('<id>')
     .option('--setup-fd <fd>', 'channel to a setup helper the monitor started')

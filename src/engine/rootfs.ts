@@ -3,16 +3,31 @@
 // the container's changes never reach the image or other containers
 // (filesystems/overlayfs.rst). Mounted at start, unmounted at stop and rm;
 // both idempotent.
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
 import type { ImageRecord, ImageStore } from '../image/store.js';
 
-export interface RootfsPaths { upper: string; work: string; merged: string }
+export interface RootfsPaths { init: string; upper: string; work: string; merged: string }
 
 export function rootfsPaths(containerDir: string): RootfsPaths {
-  return { upper: join(containerDir, 'upper'), work: join(containerDir, 'work'), merged: join(containerDir, 'merged') };
+  return {
+    init: join(containerDir, 'init'), upper: join(containerDir, 'upper'), work: join(containerDir, 'work'),
+    merged: join(containerDir, 'merged'),
+  };
+}
+
+// The mount points the engine puts in every container, in a read-only
+// layer of their own right above the image (Docker's "init layer"): a bind
+// mount onto a lower file needs no copy-up, so they never show up as the
+// container's changes (diff, commit).
+const INIT_DIRS = ['dev', 'proc', 'sys', 'etc'];
+const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+
+function makeInitLayer(dir: string): void {
+  for (const d of INIT_DIRS) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
+  for (const f of INIT_FILES) writeFileSync(join(dir, f), '', { flag: 'a', mode: 0o644 });
 }
 
 /** The image's layer directories, top layer first, as overlayfs's lowerdir wants them. */
@@ -33,8 +48,9 @@ export function mountRootfs(containerDir: string, lowers: string[]): string {
   const p = rootfsPaths(containerDir);
   for (const d of [p.upper, p.work, p.merged]) mkdirSync(d, { recursive: true, mode: 0o755 });
   if (isMountPoint(p.merged)) return p.merged; // already up (idempotent)
+  makeInitLayer(p.init);
   // Commas and colons separate overlayfs options and layers; our store paths have neither.
-  const data = `lowerdir=${lowers.join(':')},upperdir=${p.upper},workdir=${p.work}`;
+  const data = `lowerdir=${[p.init, ...lowers].join(':')},upperdir=${p.upper},workdir=${p.work}`;
   if (data.length > 4000) throw new SkiffError(`image has too many layers for one overlayfs mount (${lowers.length})`);
   native().mount('overlay', p.merged, 'overlay', 0, data);
   return p.merged;
@@ -49,7 +65,7 @@ export function unmountRootfs(containerDir: string): boolean {
 export function removeRootfs(containerDir: string): void {
   unmountRootfs(containerDir);
   const p = rootfsPaths(containerDir);
-  for (const d of [p.merged, p.work, p.upper]) rmSync(d, { recursive: true, force: true });
+  for (const d of [p.merged, p.work, p.upper, p.init]) rmSync(d, { recursive: true, force: true });
 }
 
 /**
