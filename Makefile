@@ -52,6 +52,8 @@ demo: fixtures
 	@echo '--- skiff load: the busybox fixture image, offline ---'
 	bin/skiff load -i rootfs-fixtures/out/images/busybox-image.tar
 	bin/skiff images busybox
+	@echo '--- skiff run: a container from the busybox image, under its monitor ---'
+	bin/skiff run --rm --name skiff-demo busybox sh -c 'echo "hello from container $$(hostname), PID $$$$"; ls /'
 	@echo '--- skiff-runtime run demo (busybox bundle) ---'
 	@bin/skiff-runtime delete --force skiff-demo >/dev/null 2>&1 || true
 	cd $(BUNDLE) && ../../../bin/skiff-runtime run skiff-demo

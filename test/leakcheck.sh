@@ -18,6 +18,23 @@ for comm in /proc/[0-9]*/comm; do
   # The memory cgroup names the container it belongs to.
   case "$name" in skiff:*) report "process $pid ($name) in $(grep -m1 memory "/proc/$pid/cgroup" 2>/dev/null)";; esac
 done
+# Engine monitors of test roots, and their sockets under /run/skiff.
+monitors=$(for c in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$c" 2>/dev/null; echo; done | grep 'skiff-monitor ')
+while read -r args; do
+  case "$args" in *skiff-test-*) report "monitor: ${args:0:160}";; esac
+done <<< "$monitors"
+for d in /run/skiff/*; do
+  [ -e "$d" ] || continue
+  # A socket dir is a leak when no monitor of that container is alive.
+  grep -q -- "--sockets $d " <<< "$monitors" || report "monitor sockets $d"
+done
+# Engine container cgroups (<controller>/skiff/<64-hex id>) of containers no longer running.
+for d in /sys/fs/cgroup/*/skiff/*; do
+  [ -d "$d" ] || continue
+  id=$(basename "$d")
+  [[ "$id" =~ ^[a-f0-9]{64}$ ]] || continue
+  [ -n "$(cat "$d/cgroup.procs" 2>/dev/null)" ] || report "cgroup $d"
+done
 # Test sandboxes (state roots, bundles) left in the temp directory.
 for d in "${TMPDIR:-/tmp}"/skiff-test-*; do [ -e "$d" ] && report "sandbox $d"; done
 # Test cgroups: ids look like <file>-<name>-<pid>-<n>.

@@ -178,6 +178,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'ps'], [container, 'ls']], (c) => c.description('list containers')
     .option('-a, --all', 'show all containers').option('-q, --quiet', 'only IDs').option('--no-trunc', 'do not truncate')
+    .option('-s, --size', 'show the size of each container\'s own layer')
     .option('-n, --last <n>', 'the n last created').option('-l, --latest', 'the last created')
     .option('-f, --filter <k=v>', 'filter (status, name, id, label, ancestor)', collect, [])
     .option('--format <template>', "Go template: '{{.ID}} {{.Names}}', 'table {{.ID}}\\t{{.Status}}', '{{json .}}'")

@@ -13,6 +13,7 @@ import { launchedChannel } from '../runtime/setupProcess.js';
 import { StateStore } from '../runtime/state.js';
 import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
+import { trace } from '../util/trace.js';
 import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
@@ -76,12 +77,15 @@ type Launcher = { monitor: true } | { setupFd: number };
 /** The steps of one start; on failure everything it made is undone and the record says why. */
 async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: StartHooks = {}): Promise<void> {
   const files = filesOf(e, c.Id);
+  trace('launch: begin');
   rmSync(files.exitStatus, { force: true });
   rmSync(files.initPid, { force: true });
   await runtime.remove(e.runtime, c.Id, true); // what a crashed earlier start left
+  trace('launch: old runtime state removed');
   let monitor: SpawnedMonitor | undefined;
   try {
     const { bundle } = prepareContainer(e.images, e.containers, c);
+    trace('launch: rootfs and bundle ready');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
       consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined,

@@ -2,13 +2,16 @@
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
 import { tabulate } from '../../../util/table.js';
-import { ago } from '../../../util/human.js';
+import { ago, humanSize } from '../../../util/human.js';
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { rootfsPaths } from '../../rootfs.js';
 import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
 import { engine, isActive, refreshAll } from '../../lifecycle.js';
 
-export interface PsFlags { all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
+export interface PsFlags { size?: boolean; all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
 export function statusText(c: ContainerRecord): string {
   switch (c.State.Status) {
@@ -67,6 +70,25 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     process.stdout.write(tabulate([header, ...rendered].map((line) => line.split('\t')), 10, 3));
     return;
   }
-  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), '', c.Name.slice(1)]);
-  process.stdout.write(tabulate([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows], 10, 3));
+  const e = engine(g);
+  // -s: the container's own layer, and with the image's ("virtual"), as docker ps --size.
+  const size = (c: ContainerRecord) => {
+    const own = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
+    return `${humanSize(own)} (virtual ${humanSize(own + (images.getImage(c.Image)?.size ?? 0))})`;
+  };
+  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
+  const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(f.size ? ['SIZE'] : [])];
+  process.stdout.write(tabulate([header, ...rows], 10, 3));
+}
+
+/** Bytes of the regular files under dir (0 when it does not exist). */
+function treeSize(dir: string): number {
+  let total = 0;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return 0; }
+  for (const name of names) {
+    const st = lstatSync(join(dir, name));
+    total += st.isDirectory() ? treeSize(join(dir, name)) : st.isFile() ? st.size : 0;
+  }
+  return total;
 }

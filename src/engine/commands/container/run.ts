@@ -1,6 +1,7 @@
 // skiff run, start and attach: starting containers and attaching to them
 // through their monitor's socket (src/engine/attach.ts).
 import { SkiffError, describe } from '../../../errors.js';
+import { trace } from '../../../util/trace.js';
 import * as runtime from '../../../runtime/lifecycle.js';
 import { AttachClient, parseDetachKeys, type AttachResult } from '../../attach.js';
 import { hostConfigOf, type ContainerRecord } from '../../containers.js';
@@ -34,8 +35,10 @@ async function afterAttach(e: Engine, c: ContainerRecord, result: AttachResult, 
 
 /** run = (pull) + create + start + attach; returns the container's exit code, or 125/126/127. */
 export async function runCommand(g: EngineGlobals, image: string, command: string[], f: RunFlags): Promise<number> {
+  trace('run: begin');
   const e = engine(g);
   const c = await createContainer(g, image, command, { ...f, stdinOnce: !!f.interactive && !f.detach });
+  trace('run: container record created');
   if (f.detach) {
     const started = await startOrFail(e, c, {});
     if (typeof started === 'number') return started;
