@@ -98,13 +98,20 @@ export async function commitContainer(e: Engine, c: ContainerRecord, reference: 
   if (reference) parseReference(reference); // a bad name fails before any work
   const { upper } = rootfsPaths(e.containers.containerDir(c.Id));
   const running = c.State.Status === 'running';
-  // Docker pauses a running container for the copy, so the layer is one moment's state.
-  if (running && o.pause) runtime.pause(e.runtime, c.Id);
+  // Docker pauses a running container for the copy, so the layer is one
+  // moment's state. The lock says "a commit is at work": if this command is
+  // killed while the container is frozen, the next `refresh` thaws it.
+  const containerLock = e.containers.lockContainer(c.Id);
   let tar: Buffer;
   try {
-    tar = Buffer.concat([...tarChunks(existsSync(upper) ? walkTree(upper, { whiteouts: true, skip: skipEngineFiles }) : [])]);
+    if (running && o.pause) runtime.pause(e.runtime, c.Id);
+    try {
+      tar = Buffer.concat([...tarChunks(existsSync(upper) ? walkTree(upper, { whiteouts: true, skip: skipEngineFiles }) : [])]);
+    } finally {
+      if (running && o.pause) runtime.resume(e.runtime, c.Id);
+    }
   } finally {
-    if (running && o.pause) runtime.resume(e.runtime, c.Id);
+    containerLock.release();
   }
   const diffID = 'sha256:' + createHash('sha256').update(tar).digest('hex');
   const now = new Date().toISOString();

@@ -238,6 +238,7 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
   if (!isActive(c)) return monitorAlive(c) ? settleInterruptedStart(e, c) : c;
   const exit = readExit(filesOf(e, id));
   if (monitorAlive(c)) {
+    if (!exit && c.State.Status === 'running') thawInterruptedCommit(e, c);
     if (exit && c.State.Status === 'running') {
       setStatus(c, 'exited');
       c.State.ExitCode = exit.ExitCode;
@@ -254,6 +255,26 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
 }
 
 /**
+ * `commit` freezes a running container for its copy, holding the lock. A
+ * frozen container whose lock is free had its commit killed: thaw it.
+ */
+function thawInterruptedCommit(e: Engine, c: ContainerRecord): void {
+  const store = new StateStore(e.runtime.root);
+  let frozen = false;
+  try {
+    frozen = runtime.statusOf(store, c.Id, store.read(c.Id)) === 'paused';
+  } catch { /* no runtime state: an rm or a finish is under way */ }
+  if (!frozen) return;
+  const lock = FileLock.tryAcquire(join(e.containers.containerDir(c.Id), 'lock'));
+  if (!lock) return;
+  try {
+    runtime.resume(e.runtime, c.Id);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
  * A monitor alive for a container the record says is not running: a start
  * in progress (its lock is held), or one whose command was killed half way.
  * If the container did start, it is adopted as running; if not, the monitor
@@ -266,7 +287,8 @@ async function settleInterruptedStart(e: Engine, c: ContainerRecord): Promise<Co
     const fresh = e.containers.get(c.Id);
     if (!fresh || isActive(fresh) || !monitorAlive(fresh)) return fresh;
     const store = new StateStore(e.runtime.root);
-    const status = runtime.statusOf(store, c.Id, store.read(c.Id), true);
+    let status = 'stopped';
+    try { status = runtime.statusOf(store, c.Id, store.read(c.Id), true); } catch { /* no runtime state */ }
     const files = filesOf(e, c.Id);
     if (status === 'running' && existsSync(files.initPid)) {
       fresh.State = { ...fresh.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };

@@ -70,6 +70,15 @@ test('the seed workflow: run -it, hostname, detach with Ctrl-P Ctrl-Q, ps Up, at
   const id = (await skiff(['inspect', '-f', '{{.Id}}', 'box'])).stdout;
   t.true(run.transcript.includes(`\n${id.slice(0, 12)}\r`), 'hostname is the short ID');
   t.regex((await skiff(['ps'])).stdout, /"sh"\s+.*\s+Up .*\s+box$/m);
+  // exec -it: a second shell with its own terminal in the same container.
+  const exec = await sb.pty(['exec', '-it', 'box', 'sh'], [
+    { expect: '/ # ' },
+    { send: 'tty; echo exec-$((2+3))\r' },
+    { expect: '/dev/pts/\\d+\\s+exec-5' },
+    { send: 'exit 4\r' },
+  ], skiff.root);
+  t.is(exec.failedStep, null, exec.transcript);
+  t.is(exec.exitCode, 4, exec.transcript);
 
   const attach = await sb.pty(['attach', 'box'], [
     { send: 'echo attached-$((6*7))\r' },
@@ -278,4 +287,33 @@ test('skiff killed with SIGKILL during run: ps -a stays coherent and rm -f clean
   const mine = sb.leftovers().filter((l) => l.includes(skiff.root + '/') || l.includes(skiff.root + ' '));
   t.deepEqual(mine, []);
   t.deepEqual(existsSync(join(skiff.root, 'runtime')) ? readdirSync(join(skiff.root, 'runtime')) : [], []);
+});
+
+test('commit killed while the container is frozen: the next command thaws it; rm -f killed half way: rm -f again cleans', async (t) => {
+  const skiff = await engine();
+  const c = await skiff(['run', '-d', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1M count=300 2>/dev/null; echo ready; sleep 1000']);
+  await until('the big file', async () => (await skiff(['logs', c.stdout])).stdout === 'ready', 60_000);
+  const freezer = join('/sys/fs/cgroup/freezer/skiff', c.stdout, 'freezer.state');
+  const commit = spawn(ENGINE, ['--root', skiff.root, 'commit', c.stdout, 'half:done'], { stdio: 'ignore' });
+  const committed = new Promise((r) => commit.once('exit', r));
+  await until('the container frozen for the commit', async () => readFileSync(freezer, 'utf8').trim() === 'FROZEN', 30_000);
+  commit.kill('SIGKILL');
+  await committed;
+  t.regex((await skiff(['ps'])).stdout, /Up /);
+  t.is(readFileSync(freezer, 'utf8').trim(), 'THAWED', 'ps thawed it');
+  t.is((await skiff(['exec', c.stdout, 'echo', 'alive'])).stdout, 'alive');
+  t.is((await skiff(['images', '-q', 'half'])).stdout, '', 'no half image');
+
+  const rm = spawn(ENGINE, ['--root', skiff.root, 'rm', '-f', c.stdout], { stdio: 'ignore' });
+  const removed = new Promise((r) => rm.once('exit', r));
+  await until('the init killed', async () => !existsSync(join('/sys/fs/cgroup/pids/skiff', c.stdout)) || readFileSync(join('/sys/fs/cgroup/pids/skiff', c.stdout, 'cgroup.procs'), 'utf8') === '', 30_000);
+  rm.kill('SIGKILL');
+  await removed;
+  const ps = await skiff(['ps', '-a']);
+  t.is(ps.exitCode, 0, ps.stderr);
+  const again = await skiff(['rm', '-f', c.stdout]);
+  t.true(again.exitCode === 0 || /No such container/.test(again.stderr), again.stderr);
+  t.is((await skiff(['ps', '-aq'])).stdout, '');
+  const mine = sb.leftovers().filter((l) => l.includes(skiff.root + '/') || l.includes(skiff.root + ' ') || l.includes(c.stdout));
+  t.deepEqual(mine, []);
 });
