@@ -8,11 +8,11 @@ SHELL := /bin/bash
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
 DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps
-DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures demo test unit integration cross-arm64 bench clean
+.PHONY: all deps test-deps build fixtures db-fixture demo test unit integration cross-arm64 bench clean
 
 all: build
 
@@ -48,6 +48,12 @@ fixtures: build
 	@[ rootfs-fixtures/out/images/busybox-image.tar -nt rootfs-fixtures/out/busybox/.stamp ] || \
 	  node rootfs-fixtures/build-busybox-image.mjs $(BUNDLE)/rootfs rootfs-fixtures/out/images
 
+# A Debian image with MariaDB for the volume tests (debootstrap, a few
+# minutes the first time, cached after). Exit 3: the Debian mirror cannot be
+# reached, and the database tests say they are skipped.
+db-fixture: test-deps
+	@rootfs-fixtures/build-mariadb-image.sh rootfs-fixtures/out/images || [ $$? = 3 ]
+
 demo: fixtures
 	@echo '--- skiff load: the busybox fixture image, offline ---'
 	bin/skiff load -i rootfs-fixtures/out/images/busybox-image.tar
@@ -72,10 +78,10 @@ cross-arm64: test-deps
 unit: build
 	node_modules/.bin/ava 'dist/test/unit/**/*.test.js'
 
-integration: fixtures
+integration: fixtures db-fixture
 	node_modules/.bin/ava 'dist/test/integration/**/*.test.js'
 
-test: test-deps fixtures cross-arm64
+test: test-deps fixtures db-fixture cross-arm64
 	node_modules/.bin/ava
 	test/leakcheck.sh
 

@@ -50,6 +50,16 @@ export class Sandbox {
     return this.run(args, { ...opts, command: [ENGINE, '--root', root] });
   }
 
+  private engines = 0;
+
+  /** A fresh engine root with the busybox fixture image loaded; returns its CLI. */
+  async engine(): Promise<EngineCli> {
+    const root = join(this.dir, `engine-${this.engines++}`);
+    const loaded = await this.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
+    if (loaded.exitCode !== 0) throw new Error(`load of the fixture image failed: ${loaded.stderr}`);
+    return Object.assign((args: string[], opts: { timeout?: number } = {}) => this.skiff(args, root, opts), { root });
+  }
+
   /** Drives an engine command through a real pseudo-terminal (test/ptydrive.py). */
   async pty(args: string[], steps: PtyStep[], root = join(this.dir, 'engine')): Promise<PtyResult> {
     this.engineRoots.add(root);
@@ -154,6 +164,9 @@ export class Sandbox {
 }
 
 export interface CliResult { exitCode: number; stdout: string; stderr: string }
+
+/** The engine CLI bound to one root (Sandbox.engine). */
+export type EngineCli = ((args: string[], opts?: { timeout?: number }) => Promise<CliResult>) & { root: string };
 
 export type PtyStep = { send: string } | { expect: string; timeout?: number };
 export interface PtyResult { transcript: string; exitCode: number | null; failedStep: number | null }

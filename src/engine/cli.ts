@@ -24,6 +24,7 @@ import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
 import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
 import { infoCommand } from './commands/info.js';
+import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
 
 const VERSION = '0.1.0';
@@ -104,6 +105,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
     .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
     .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
+    .option('-v, --volume <spec>', 'bind mount /host:/ctr[:ro|rw], named volume name:/ctr, or anonymous volume /ctr', collect, [])
+    .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
+    .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
+    .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
     .passThroughOptions();
 
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
@@ -197,6 +202,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'inspect'], [container, 'inspect']], (c) => c.description('low-level information on containers and images').argument('<names...>')
     .option('--type <type>', 'container or image').option('-f, --format <template>', "Go template, e.g. '{{.Id}}' or '{{json .Config}}'")
     .action(async (names, o) => setExit(await inspectCommand(globals(program), names, o))));
+
+  const volume = program.command('volume').description('manage volumes');
+  volume.command('create').description('create a volume').argument('[name]')
+    .option('--name <name>', 'volume name').option('-d, --driver <driver>', 'volume driver (local)', 'local')
+    .option('-l, --label <k=v>', 'label', collect, []).option('-o, --opt <k=v>', 'driver option', collect, [])
+    .action((name, o) => volumeCreateCommand(globals(program), name, o));
+  volume.command('ls').alias('list').description('list volumes').option('-q, --quiet', 'only names')
+    .option('-f, --filter <k=v>', 'filter (dangling=true|false, name=, label=, driver=)', collect, [])
+    .option('--format <template>', 'Go template')
+    .action((o) => volumeLsCommand(globals(program), o));
+  volume.command('inspect').description('display detailed information on volumes').argument('<names...>')
+    .option('-f, --format <template>', "Go template, e.g. '{{.Mountpoint}}'")
+    .action((names, o) => setExit(volumeInspectCommand(globals(program), names, o)));
+  volume.command('rm').alias('remove').description('remove volumes (never one in use)').argument('<names...>')
+    .option('-f, --force', 'no error for a missing volume')
+    .action((names, o) => setExit(volumeRmCommand(globals(program), names, o)));
+  volume.command('prune').description('remove unused anonymous volumes (-a: all unused volumes)')
+    .option('-a, --all', 'named volumes too').option('-f, --force', 'do not prompt')
+    .option('--filter <k=v>', 'filter', collect, [])
+    .action((o) => volumePruneCommand(globals(program), o));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

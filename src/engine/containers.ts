@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
 import { generateName } from './names.js';
+import type { MountPoint } from './mounts.js';
 
 export interface ContainerConfig {
   Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;
@@ -39,6 +40,8 @@ export interface ContainerRecord {
   HostConfig?: HostConfig;
   State: ContainerState;
   RestartCount?: number;
+  /** Binds, volumes and tmpfs mounts, resolved at create (docker inspect's Mounts). */
+  Mounts?: MountPoint[];
   /** Restarts in a row that came within 10 s of their start (the back-off doubles with each). */
   RestartBackoff?: number;
   LogPath?: string;
@@ -175,6 +178,11 @@ export class ContainerStore {
     } finally {
       lock.release();
     }
+  }
+
+  /** IDs of the containers whose mounts use a volume (running or not). */
+  usingVolume(name: string): string[] {
+    return this.all().filter((c) => (c.Mounts ?? []).some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.Id);
   }
 
   /** Containers using an image (rmi refuses to delete it). */

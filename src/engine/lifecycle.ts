@@ -18,6 +18,7 @@ import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } fr
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
 import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
+import { VolumeStore } from './volumes.js';
 
 export interface Engine {
   g: EngineGlobals;
@@ -194,7 +195,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     }
     e.containers.save(c);
     if (!restart) {
-      if (hostConfigOf(c).AutoRemove) removeContainer(e, id);
+      if (hostConfigOf(c).AutoRemove) removeContainer(e, id, true);
       return code;
     }
   } finally {
@@ -373,15 +374,28 @@ export async function killContainer(e: Engine, id: string, signal: string): Prom
   signalContainer(e, id, String(n));
 }
 
-/** Removes a container that is not active: its files, its record. */
-export function removeContainer(e: Engine, id: string): void {
+/**
+ * Removes a container that is not active: its files, its record, and with
+ * `anonymousVolumes` (rm -v, --rm) the volumes made for it alone. Named
+ * volumes and host directories are never touched.
+ */
+export function removeContainer(e: Engine, id: string, anonymousVolumes = false): void {
+  const mounts = e.containers.get(id)?.Mounts ?? [];
   destroyContainerFiles(e.containers, id); // unmount first: rm -r must not descend into a mounted root
   removeSockets(id);
   e.containers.remove(id);
+  if (!anonymousVolumes) return;
+  const volumes = new VolumeStore(e.g.root);
+  for (const m of mounts) {
+    if (m.Type !== 'volume' || !m.Name || !volumes.get(m.Name)?.Anonymous) continue;
+    try {
+      volumes.remove(m.Name, (n) => e.containers.usingVolume(n));
+    } catch { /* still used by another container (--volumes-from): it stays */ }
+  }
 }
 
 /** skiff rm [-f]: a running container only with force (killed first). */
-export async function rmContainer(e: Engine, id: string, force: boolean): Promise<void> {
+export async function rmContainer(e: Engine, id: string, force: boolean, volumes = false): Promise<void> {
   const c = await refresh(e, id);
   if (!c) return;
   if (isActive(c)) {
@@ -396,7 +410,7 @@ export async function rmContainer(e: Engine, id: string, force: boolean): Promis
   try {
     if (existsSync(join(e.containers.containerDir(id), 'config.json'))) {
       await runtime.remove(e.runtime, id, true); // a start killed half way leaves runtime state
-      removeContainer(e, id);
+      removeContainer(e, id, volumes);
     }
   } finally {
     lock.release();

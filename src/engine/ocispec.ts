@@ -11,6 +11,7 @@ import type { Resources } from '../cgroups/resources.js';
 import { hostConfigOf, type ContainerRecord, type HostConfig } from './containers.js';
 import { readFileInRoot } from './rootfs.js';
 import { defaultSeccompProfile } from './seccompProfile.js';
+import { ociMounts } from './mounts.js';
 
 export const DEFAULT_CAPABILITIES = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
@@ -134,6 +135,7 @@ export function containerOciSpec(input: SpecInput): Spec {
       { destination: '/etc/hostname', type: 'bind', source: input.etc.hostname, options: ['rbind', 'rprivate'] },
       { destination: '/etc/hosts', type: 'bind', source: input.etc.hosts, options: ['rbind', 'rprivate'] },
       ...initMount,
+      ...ociMounts(c.Mounts ?? []),
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, { type: 'cgroup' }],

@@ -1,7 +1,7 @@
 // From a container record to something the runtime can run: the engine's
 // /etc files, the overlayfs root, and an OCI bundle (config.json) in the
 // container's directory. release() undoes the mount; both are idempotent.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
@@ -9,7 +9,9 @@ import type { ImageStore } from '../image/store.js';
 import { hostConfigOf, type ContainerRecord, type ContainerStore } from './containers.js';
 import { initProgramPath } from '../native.js';
 import { containerOciSpec } from './ocispec.js';
-import { lowerDirs, mountRootfs, removeRootfs, unmountRootfs } from './rootfs.js';
+import { lowerDirs, mountRootfs, removeRootfs, secureJoin, unmountRootfs } from './rootfs.js';
+import { copyUpIntoVolume } from './mounts.js';
+import { VolumeStore } from './volumes.js';
 
 export interface Prepared { bundle: string; rootfs: string }
 
@@ -31,6 +33,7 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   writeFileAtomic(etc.resolvConf, hostResolvConf());
   const rootfs = mountRootfs(dir, lowerDirs(images, image));
   try {
+    fillNewVolumes(containers.root, rootfs, c);
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
     writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined }), null, 2));
@@ -38,6 +41,23 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   } catch (err) {
     unmountRootfs(dir);
     throw err;
+  }
+}
+
+/** Docker's copy-up for each new, empty volume over image content (mounts.ts). */
+function fillNewVolumes(root: string, rootfs: string, c: ContainerRecord): void {
+  const wanted = (c.Mounts ?? []).filter((m) => m.Type === 'volume' && !m.Options?.includes('nocopy'));
+  if (!wanted.length) return;
+  const volumes = new VolumeStore(root);
+  // Under the volumes lock: of two containers starting on one new volume, one copies.
+  const lock = volumes.lock();
+  try {
+    for (const m of wanted) {
+      if (!existsSync(m.Source)) throw new SkiffError(`volume ${m.Name} of container ${c.Name.slice(1)} is missing from the store`);
+      copyUpIntoVolume(secureJoin(rootfs, m.Destination), m.Source);
+    }
+  } finally {
+    lock.release();
   }
 }
 

@@ -2,7 +2,7 @@
 // "write temp, fsync, rename, fsync dir" under a lock, so a crash at any
 // (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
 // point leaves either the old or the new file, never half of one.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { native } from '../native.js';
 
@@ -54,4 +54,16 @@ export class FileLock {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/** Bytes of the regular files under dir, recursively (0 when it does not exist). */
+export function treeSize(dir: string): number {
+  let total = 0;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return 0; }
+  for (const name of names) {
+    const st = lstatSync(join(dir, name));
+    total += st.isDirectory() ? treeSize(join(dir, name)) : st.isFile() ? st.size : 0;
+  }
+  return total;
 }

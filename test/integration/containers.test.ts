@@ -2,20 +2,14 @@
 // unique names under concurrency, and rmi's rules for an image a container
 // uses (refused; -f removes the name and leaves <none>:<none>).
 import test from 'ava';
-import { join } from 'node:path';
-import { FIXTURE_IMAGES, Sandbox } from '../helpers.js';
+import { Sandbox } from '../helpers.js';
 
 const sb = new Sandbox('ctr');
 test.after.always('nothing left behind', async (t) => {
   t.deepEqual(await sb.cleanup(), []);
 });
 
-let roots = 0;
-async function engine() {
-  const root = join(sb.dir, `engine-${roots++}`);
-  await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
-  return (args: string[]) => sb.skiff(args, root);
-}
+const engine = () => sb.engine();
 
 test('create prints a 64-hex ID; ps -a shows Docker\'s columns; rm removes', async (t) => {
   const skiff = await engine();

@@ -5,19 +5,14 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_IMAGES, Sandbox } from '../helpers.js';
+import { Sandbox } from '../helpers.js';
 
 const sb = new Sandbox('efiles');
 test.after.always('nothing left behind', async (t) => {
   t.deepEqual(await sb.cleanup(), []);
 });
 
-let roots = 0;
-async function engine() {
-  const root = join(sb.dir, `engine-${roots++}`);
-  await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
-  return Object.assign((args: string[]) => sb.skiff(args, root), { root });
-}
+const engine = () => sb.engine();
 
 test('diff lists A/C/D; commit makes an image that runs with the changes; history and author kept', async (t) => {
   const skiff = await engine();

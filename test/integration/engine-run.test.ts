@@ -7,20 +7,14 @@ import test from 'ava';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ENGINE, FIXTURE_IMAGES, Sandbox } from '../helpers.js';
+import { ENGINE, Sandbox } from '../helpers.js';
 
 const sb = new Sandbox('erun');
 test.after.always('nothing left behind', async (t) => {
   t.deepEqual(await sb.cleanup(), []);
 });
 
-let roots = 0;
-async function engine() {
-  const root = join(sb.dir, `engine-${roots++}`);
-  await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root);
-  const skiff = (args: string[], opts: { timeout?: number } = {}) => sb.skiff(args, root, opts);
-  return Object.assign(skiff, { root });
-}
+const engine = () => sb.engine();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {

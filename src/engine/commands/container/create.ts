@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SkiffError } from '../../../errors.js';
 import { parseSignal } from '../../../runtime/lifecycle.js';
+import { resolveMounts } from '../../mounts.js';
+import { VolumeStore } from '../../volumes.js';
 import { DEFAULT_HOST_CONFIG, type HostConfig, type RestartPolicyName } from '../../containers.js';
 import { normalizeCapability } from '../../ocispec.js';
 import { resolveImage } from '../../../image/images.js';
@@ -21,6 +23,7 @@ export interface CreateFlags {
   restart?: string; rm?: boolean; readOnly?: boolean; capAdd?: string[]; capDrop?: string[]; privileged?: boolean;
   init?: boolean; stopSignal?: string; stopTimeout?: string; memory?: string; cpus?: string; cpusetCpus?: string;
   pidsLimit?: string;
+  volume?: string[]; mount?: string[]; tmpfs?: string[]; volumesFrom?: string[];
   /** run without -d: stdin stays attached once (docker's StdinOnce). */
   stdinOnce?: boolean;
 }
@@ -123,7 +126,12 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   if (stopTimeout !== undefined && !Number.isInteger(stopTimeout)) throw new SkiffError(`invalid --stop-timeout ${JSON.stringify(f.stopTimeout)}: use seconds`);
   // -e without "=" takes the value from our environment (docker run(1)).
   const env = [...readEnvFiles(f.envFile ?? []), ...f.env.map((e) => (e.includes('=') || process.env[e] === undefined ? e : `${e}=${process.env[e]}`))];
-  return containerStore(g).create(f.name, (id) => ({
+  const containers = containerStore(g);
+  const volumes = new VolumeStore(g.root);
+  const mountRequest = { volumes: f.volume ?? [], mounts: f.mount ?? [], tmpfs: f.tmpfs ?? [], volumesFrom: f.volumesFrom ?? [] };
+  // Volumes are made (and --volumes-from looked up) once the name is ours, under the store's lock.
+  return containers.create(f.name, (id) => ({
+    Mounts: resolveMounts(mountRequest, { volumes, mountsOf: (name) => containers.find(name).Mounts ?? [] }),
     Image: img.id,
     Created: new Date().toISOString(),
     Path: argv[0],

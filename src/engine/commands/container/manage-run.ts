@@ -57,7 +57,7 @@ export function waitCommand(g: EngineGlobals, names: string[]): Promise<number> 
 }
 
 export function rmCommand(g: EngineGlobals, names: string[], f: { force?: boolean; volumes?: boolean }): Promise<number> {
-  return eachName(names, async (e, id, name) => { await rmContainer(e, id, !!f.force); return name; }, g);
+  return eachName(names, async (e, id, name) => { await rmContainer(e, id, !!f.force, !!f.volumes); return name; }, g);
 }
 
 /** skiff top NAME [ps OPTIONS]: ps(1) lines of the container's processes (default -ef). */

@@ -3,6 +3,8 @@ import { SkiffError, describe } from '../../../errors.js';
 import { resolveImage } from '../../../image/images.js';
 import { renderTemplate } from '../../../util/template.js';
 import { imageInspectJson } from '../inspect.js';
+import { volumeView } from '../volume.js';
+import { VolumeStore } from '../../volumes.js';
 import { engine, isActive, refresh, refreshAll, rmContainer } from '../../lifecycle.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
@@ -23,7 +25,8 @@ export async function containerPruneCommand(g: EngineGlobals, f: { force?: boole
 /** inspect [--type container|image] [-f TEMPLATE] NAME...: containers first, as docker looks them up. */
 export async function inspectCommand(g: EngineGlobals, names: string[], f: { type?: string; format?: string }): Promise<number> {
   const e = engine(g);
-  if (f.type && !['container', 'image'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image)`);
+  if (f.type && !['container', 'image', 'volume'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image, volume)`);
+  const volumes = new VolumeStore(g.root);
   const containers = containerStore(g);
   const images = imageStore(g);
   const out: unknown[] = [];
@@ -31,11 +34,15 @@ export async function inspectCommand(g: EngineGlobals, names: string[], f: { typ
   for (const name of names) {
     try {
       let found: unknown;
-      if (f.type !== 'image') {
+      if (!f.type || f.type === 'container') {
         try { found = await refresh(e, containers.find(name).Id); } catch (err) { if (f.type === 'container') throw err; }
       }
-      if (!found && f.type !== 'container') {
+      if (!found && (!f.type || f.type === 'image')) {
         try { found = imageInspectJson(images, resolveImage(images, name)); } catch { /* below */ }
+      }
+      if (!found && (!f.type || f.type === 'volume')) {
+        const v = volumes.get(name);
+        if (v) found = volumeView(v);
       }
       if (!found) throw new SkiffError(`No such object: ${name}`);
       out.push(found);

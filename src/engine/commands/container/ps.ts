@@ -3,8 +3,7 @@
 import { SkiffError } from '../../../errors.js';
 import { tabulate } from '../../../util/table.js';
 import { ago, humanSize } from '../../../util/human.js';
-import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { treeSize } from '../../../util/files.js';
 import { rootfsPaths } from '../../rootfs.js';
 import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
@@ -81,14 +80,3 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   process.stdout.write(tabulate([header, ...rows], 10, 3));
 }
 
-/** Bytes of the regular files under dir (0 when it does not exist). */
-function treeSize(dir: string): number {
-  let total = 0;
-  let names: string[];
-  try { names = readdirSync(dir); } catch { return 0; }
-  for (const name of names) {
-    const st = lstatSync(join(dir, name));
-    total += st.isDirectory() ? treeSize(join(dir, name)) : st.isFile() ? st.size : 0;
-  }
-  return total;
-}

@@ -57,7 +57,7 @@ async function startOrFail(e: Engine, c: ContainerRecord, hooks: Parameters<type
   try {
     return await startContainer(e, c.Id, hooks);
   } catch (err) {
-    if (hostConfigOf(c).AutoRemove) await rmContainer(e, c.Id, true).catch(() => undefined);
+    if (hostConfigOf(c).AutoRemove) await rmContainer(e, c.Id, true, true).catch(() => undefined);
     process.stderr.write(`skiff: Error response from daemon: failed to start container "${c.Name.slice(1)}": ${describe(err as Error)}\n`);
     return exitCodeFor(err as Error);
   }

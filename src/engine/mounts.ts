@@ -1,0 +1,220 @@
+// A container's mounts from -v, --mount, --tmpfs and --volumes-from
+// (docker run(1), "Volumes"): parsed and checked at create, resolved into
+// the Mounts list that `inspect` shows and that the OCI spec mounts. Named
+// and anonymous volumes are created here, at create time, as Docker does.
+import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { SkiffError } from '../errors.js';
+import type { Mount as OciMount } from '../runtime/spec.js';
+import { validVolumeName, type VolumeStore } from './volumes.js';
+
+/** One entry of `inspect`'s Mounts (Docker's types.MountPoint). */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: 'local';
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+  /** skiff: tmpfs options; "nocopy" for a volume. */
+  Options?: string[];
+}
+
+const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+// Docker's default tmpfs options (--tmpfs with none given).
+const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev'];
+
+/** The destination: absolute, no "..", not "/". */
+function checkDestination(dest: string, spec: string): string {
+  if (!dest.startsWith('/')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must be an absolute path`);
+  if (dest.split('/').includes('..')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must not contain ".."`);
+  const clean = posix.normalize(dest).replace(/\/+$/, '');
+  if (!clean) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination cannot be "/"`);
+  return clean;
+}
+
+/** -v modes: ro|rw, z|Z (SELinux labels: accepted, nothing to do here), propagation, nocopy. */
+function parseMode(mode: string, spec: string): { rw: boolean; propagation: string; nocopy: boolean; mode: string } {
+  let rw = true;
+  let propagation = '';
+  let nocopy = false;
+  for (const m of mode ? mode.split(',') : []) {
+    if (m === 'ro' || m === 'rw') rw = m === 'rw';
+    else if (m === 'z' || m === 'Z') { /* SELinux relabel: no SELinux here */ }
+    else if (PROPAGATIONS.includes(m)) propagation = m;
+    else if (m === 'nocopy') nocopy = true;
+    else throw new SkiffError(`invalid mode: ${m} (in ${JSON.stringify(spec)}; use ro, rw, z, Z, nocopy or a propagation)`);
+  }
+  return { rw, propagation, nocopy, mode };
+}
+
+export interface MountRequest {
+  volumes: string[]; // -v
+  mounts: string[]; // --mount
+  tmpfs: string[]; // --tmpfs
+  volumesFrom: string[]; // --volumes-from
+}
+
+export interface MountContext {
+  volumes: VolumeStore;
+  /** Mounts of another container, for --volumes-from. */
+  mountsOf: (container: string) => MountPoint[];
+}
+
+/** -v SRC:DST[:MODE] | -v DST. */
+function parseVolumeFlag(spec: string, ctx: MountContext): MountPoint {
+  const parts = spec.split(':');
+  if (parts.length > 3 || !spec) throw new SkiffError(`invalid volume specification: ${JSON.stringify(spec)}`);
+  if (parts.length === 1) {
+    const dest = checkDestination(parts[0], spec);
+    const v = ctx.volumes.create(undefined, { anonymous: true });
+    return { Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: '', RW: true, Propagation: '' };
+  }
+  const [source, target, mode = ''] = parts;
+  const dest = checkDestination(target, spec);
+  const m = parseMode(mode, spec);
+  if (source.startsWith('/')) {
+    // A missing host directory is created (docker -v does; --mount refuses).
+    if (!existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
+    return { Type: 'bind', Source: posix.normalize(source), Destination: dest, Mode: m.mode, RW: m.rw, Propagation: m.propagation || 'rprivate' };
+  }
+  if (!validVolumeName(source))
+    throw new SkiffError(`create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+  const v = ctx.volumes.create(source);
+  return {
+    Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: m.mode || 'z', RW: m.rw, Propagation: '',
+    ...(m.nocopy ? { Options: ['nocopy'] } : {}),
+  };
+}
+
+/** --mount type=bind|volume|tmpfs,source=..,target=..,readonly,... (docker's CSV form). */
+function parseMountFlag(spec: string, ctx: MountContext): MountPoint {
+  const kv: Record<string, string> = {};
+  for (const field of spec.split(',')) {
+    const i = field.indexOf('=');
+    const key = (i < 0 ? field : field.slice(0, i)).trim().toLowerCase();
+    kv[key] = i < 0 ? 'true' : field.slice(i + 1);
+  }
+  const known = ['type', 'source', 'src', 'target', 'destination', 'dst', 'readonly', 'ro', 'volume-nocopy', 'bind-propagation', 'tmpfs-size', 'tmpfs-mode', 'volume-label', 'consistency'];
+  for (const k of Object.keys(kv)) if (!known.includes(k)) throw new SkiffError(`invalid field '${k}' must be a key=value pair (in --mount ${spec})`);
+  const type = kv.type ?? 'volume';
+  const source = kv.source ?? kv.src;
+  const target = kv.target ?? kv.destination ?? kv.dst;
+  if (!target) throw new SkiffError(`invalid argument "${spec}" for "--mount" flag: target is required`);
+  const dest = checkDestination(target, spec);
+  const bool = (v: string | undefined) => v !== undefined && ['true', '1', ''].includes(v);
+  const rw = !bool(kv.readonly ?? kv.ro);
+  switch (type) {
+    case 'bind': {
+      if (!source) throw new SkiffError(`invalid mount config for type "bind": field Source must not be empty`);
+      if (!source.startsWith('/')) throw new SkiffError(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`);
+      if (!existsSync(source)) throw new SkiffError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
+      const propagation = kv['bind-propagation'] ?? 'rprivate';
+      if (!PROPAGATIONS.includes(propagation)) throw new SkiffError(`invalid bind-propagation ${JSON.stringify(propagation)}`);
+      return { Type: 'bind', Source: posix.normalize(source), Destination: dest, Mode: '', RW: rw, Propagation: propagation };
+    }
+    case 'volume': {
+      const labels = kv['volume-label'] ? Object.fromEntries([kv['volume-label'].split('=')]) : undefined;
+      const v = source ? ctx.volumes.create(source, { labels }) : ctx.volumes.create(undefined, { anonymous: true });
+      return {
+        Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: 'z', RW: rw, Propagation: '',
+        ...(bool(kv['volume-nocopy']) ? { Options: ['nocopy'] } : {}),
+      };
+    }
+    case 'tmpfs': {
+      if (source) throw new SkiffError(`invalid mount config for type "tmpfs": field Source must be empty`);
+      const options = [...TMPFS_DEFAULTS];
+      if (kv['tmpfs-size']) options.push(`size=${kv['tmpfs-size']}`);
+      if (kv['tmpfs-mode']) options.push(`mode=${kv['tmpfs-mode']}`);
+      return { Type: 'tmpfs', Source: '', Destination: dest, Mode: '', RW: rw, Propagation: '', Options: options };
+    }
+    default:
+      throw new SkiffError(`invalid mount type ${JSON.stringify(type)}: use bind, volume or tmpfs`);
+  }
+}
+
+/** --tmpfs /path[:opts]. */
+function parseTmpfsFlag(spec: string): MountPoint {
+  const i = spec.indexOf(':');
+  const dest = checkDestination(i < 0 ? spec : spec.slice(0, i), spec);
+  const options = i < 0 ? [...TMPFS_DEFAULTS] : spec.slice(i + 1).split(',').filter(Boolean);
+  const rw = !options.includes('ro');
+  return { Type: 'tmpfs', Source: '', Destination: dest, Mode: '', RW: rw, Propagation: '', Options: options.filter((o) => o !== 'ro' && o !== 'rw') };
+}
+
+/** --volumes-from NAME[:ro|rw]: the binds and volumes of another container. */
+function parseVolumesFrom(spec: string, ctx: MountContext): MountPoint[] {
+  const [name, mode] = spec.split(':');
+  if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new SkiffError(`invalid mode for --volumes-from ${spec}: use ro or rw`);
+  return ctx.mountsOf(name)
+    .filter((m) => m.Type !== 'tmpfs')
+    .map((m) => ({ ...m, RW: mode === undefined ? m.RW : mode === 'rw' }));
+}
+
+/** Every mount of a new container; a later one for the same destination wins, two explicit ones conflict. */
+export function resolveMounts(r: MountRequest, ctx: MountContext): MountPoint[] {
+  const explicit = [
+    ...r.volumes.map((v) => parseVolumeFlag(v, ctx)),
+    ...r.mounts.map((m) => parseMountFlag(m, ctx)),
+    ...r.tmpfs.map(parseTmpfsFlag),
+  ];
+  const seen = new Set<string>();
+  for (const m of explicit) {
+    if (seen.has(m.Destination)) throw new SkiffError(`Duplicate mount point: ${m.Destination}`);
+    seen.add(m.Destination);
+  }
+  // docker: an explicit mount wins over one inherited with --volumes-from.
+  const inherited = r.volumesFrom.flatMap((s) => parseVolumesFrom(s, ctx)).filter((m) => !seen.has(m.Destination));
+  return [...inherited, ...explicit];
+}
+
+/** The OCI mounts, parents before children (so /a is mounted before /a/b). */
+export function ociMounts(mounts: MountPoint[]): OciMount[] {
+  return [...mounts]
+    .sort((a, b) => a.Destination.split('/').length - b.Destination.split('/').length)
+    .map((m) => {
+      if (m.Type === 'tmpfs') return { destination: m.Destination, type: 'tmpfs', source: 'tmpfs', options: [...(m.Options ?? []), m.RW ? 'rw' : 'ro'] };
+      return { destination: m.Destination, type: 'bind', source: m.Source, options: ['rbind', m.RW ? 'rw' : 'ro', m.Propagation || 'rprivate'] };
+    });
+}
+
+/**
+ * Docker's copy-up: a new, empty volume mounted over a directory that has
+ * content in the image gets that content first (owners, modes and times
+ * kept). A volume with anything in it is never touched. `imagePath` is the
+ * destination resolved inside the container's root.
+ */
+export function copyUpIntoVolume(imagePath: string, data: string): boolean {
+  let st;
+  try { st = lstatSync(imagePath); } catch { return false; }
+  if (!st.isDirectory() || readdirSync(data).length > 0) return false;
+  copyTree(imagePath, data);
+  chownSync(data, st.uid, st.gid);
+  chmodSync(data, st.mode & 0o7777);
+  return true;
+}
+
+function copyTree(src: string, dst: string): void {
+  for (const name of readdirSync(src)) {
+    const from = join(src, name);
+    const to = join(dst, name);
+    const st = lstatSync(from);
+    if (st.isDirectory()) {
+      mkdirSync(to, { mode: st.mode & 0o7777 });
+      copyTree(from, to);
+    } else if (st.isSymbolicLink()) {
+      symlinkSync(readlinkSync(from), to);
+    } else if (st.isFile()) {
+      copyFileSync(from, to);
+    } else {
+      continue; // devices, fifos and sockets are not data
+    }
+    lchownSync(to, st.uid, st.gid);
+    if (!st.isSymbolicLink()) {
+      chmodSync(to, st.mode & 0o7777); // after chown, which clears set-id bits
+      utimesSync(to, st.atime, st.mtime);
+    }
+  }
+}
