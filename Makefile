@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # Node's own headers (Debian/NodeSource install them beside node); node-gyp
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
-DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps
+DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps nftables
 DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
@@ -70,9 +70,11 @@ cross-arm64: test-deps
 	@for src in native/setup/*.cc native/monitor/*.cc native/init/*.cc; do \
 	  aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -c $$src -o build/cross-arm64/$$(basename $$src .cc).o || exit 1; \
 	done
-	aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -fPIC -c native/addon/addon.cc \
-	  -I$(NODEDIR)/include/node -I$$(node -p "require('node-addon-api').include_dir") \
-	  -DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -o build/cross-arm64/addon.o
+	@for src in native/addon/*.cc; do \
+	  aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -fPIC -c $$src \
+	    -I$(NODEDIR)/include/node -I$$(node -p "require('node-addon-api').include_dir") \
+	    -DNAPI_VERSION=8 -DNAPI_DISABLE_CPP_EXCEPTIONS -o build/cross-arm64/addon-$$(basename $$src .cc).o || exit 1; \
+	done
 	@echo "cross-arm64: native code compiles for aarch64"
 
 unit: build

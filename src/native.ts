@@ -34,6 +34,15 @@ export interface Native {
   /** lsetxattr(2) / lgetxattr(2): never follow a symlink. */
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
+  /**
+   * rtnetlink steps (native/addon/netlink.cc), in order, on a thread of their
+   * own that first joins the network namespace at `netns` (null: ours).
+   * Steps: bridge_add NAME | veth_add HOST PEER | link_delete NAME |
+   * link_up NAME | link_set_master NAME BRIDGE | link_rename NAME NEW |
+   * link_set_mac NAME MAC | link_netns NAME NSPATH | addr_add NAME CIDR |
+   * route_add_default GATEWAY. Throws a system error naming the step.
+   */
+  netlink(netns: string | null, steps: string[][]): void;
   /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */
   constants: NativeConstants;
 }

@@ -129,7 +129,17 @@ export class Sandbox {
     for (const root of this.engineRoots) {
       const rt = join(root, 'runtime');
       if (existsSync(rt)) for (const e of readdirSync(rt)) found.push(`runtime state ${e}`);
+      // Networks: no endpoint, bridge, or firewall table of this root may outlive its containers.
+      const nets = join(root, 'networks');
+      if (existsSync(nets)) {
+        for (const f of readdirSync(nets).filter((x) => x.endsWith('.json'))) {
+          const n = JSON.parse(readFileSync(join(nets, f), 'utf8')) as { Name: string; Bridge: string; Endpoints: object };
+          for (const id of Object.keys(n.Endpoints)) found.push(`endpoint of ${id.slice(0, 12)} on network ${n.Name}`);
+          if (existsSync(`/sys/class/net/${n.Bridge}`)) found.push(`bridge ${n.Bridge}`);
+        }
+      }
     }
+    for (const id of engineIds) if (existsSync(`/sys/class/net/vsk${id.slice(0, 6)}000`)) found.push(`veth vsk${id.slice(0, 6)}000`);
     if (existsSync(this.root)) for (const e of readdirSync(this.root)) found.push(`state dir ${e}`);
     for (const h of detectHierarchies()) {
       for (const id of this.ids) if (existsSync(join(h.mountPoint, id))) found.push(`cgroup ${join(h.mountPoint, id)}`);
@@ -158,6 +168,13 @@ export class Sandbox {
     const left = this.leftovers(engineIds);
     for (const { root, id } of this.engineContainers()) await this.skiff(['rm', '-f', id], root);
     for (const l of this.leftovers(engineIds)) if (!left.includes(l)) left.push(l);
+    // The roots' subnet claims (src/network/store.ts) go with the roots.
+    const claims = '/run/skiff/subnets';
+    if (existsSync(claims)) {
+      for (const f of readdirSync(claims)) {
+        try { if (readFileSync(join(claims, f), 'utf8').startsWith(this.dir)) rmSync(join(claims, f), { force: true }); } catch { /* raced */ }
+      }
+    }
     rmSync(this.dir, { recursive: true, force: true });
     return left;
   }

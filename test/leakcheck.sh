@@ -25,6 +25,7 @@ while read -r args; do
 done <<< "$monitors"
 for d in /run/skiff/*; do
   [ -e "$d" ] || continue
+  [[ "$(basename "$d")" =~ ^[a-f0-9]{64}$ ]] || continue
   # A socket dir is a leak when no monitor of that container is alive.
   grep -q -- "--sockets $d " <<< "$monitors" || report "monitor sockets $d"
 done
@@ -34,6 +35,14 @@ for d in /sys/fs/cgroup/*/skiff/*; do
   id=$(basename "$d")
   [[ "$id" =~ ^[a-f0-9]{64}$ ]] || continue
   [ -n "$(cat "$d/cgroup.procs" 2>/dev/null)" ] || report "cgroup $d"
+done
+# Networking: skiff's bridges and veths, its nftables tables, subnet claims of test roots.
+for l in /sys/class/net/skiff0* /sys/class/net/sk-* /sys/class/net/vsk*; do
+  [ -e "$l" ] && report "network link $(basename "$l")"
+done
+for t in $(nft list tables 2>/dev/null | awk '$3 ~ /^skiff/ {print $3}'); do report "nftables table ip $t"; done
+for f in /run/skiff/subnets/*; do
+  [ -f "$f" ] && grep -q skiff-test- "$f" && report "subnet claim $(basename "$f") of $(head -1 "$f")"
 done
 # Test sandboxes (state roots, bundles) left in the temp directory.
 for d in "${TMPDIR:-/tmp}"/skiff-test-*; do [ -e "$d" ] && report "sandbox $d"; done

@@ -3,6 +3,8 @@
 // no number is hard-coded in TypeScript. Typed in src/native.ts.
 #include <napi.h>
 
+#include "netlink.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -227,7 +229,36 @@ static Napi::Object Constants(Napi::Env env) {
   return c;
 }
 
+// netlink(netnsPath, steps): rtnetlink steps on a thread of their own
+// (netlink.cc). Errors name the step, like the setup helper's.
+static Napi::Value Netlink(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string netns = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<std::vector<std::string>> steps;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Array step = list.Get(i).As<Napi::Array>();
+    std::vector<std::string> words;
+    for (uint32_t j = 0; j < step.Length(); j++) words.push_back(step.Get(j).As<Napi::String>().Utf8Value());
+    steps.push_back(words);
+  }
+  NetlinkFailure f = RunNetlinkSteps(netns, steps);
+  if (f.err) {
+    const char *name = strerrorname_np(f.err);
+    std::string code = name ? name : "EUNKNOWN";
+    Napi::Error e = Napi::Error::New(env, f.step + " " + f.path + ": " + code);
+    e.Set("code", code);
+    e.Set("errno", Napi::Number::New(env, f.err));
+    e.Set("syscall", f.syscall);
+    e.Set("path", f.path);
+    e.Set("step", f.step);
+    e.ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("netlink", Napi::Function::New(env, Netlink));
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
   exports.Set("socketpair", Napi::Function::New(env, Socketpair));

@@ -24,6 +24,7 @@ import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
 import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
 import { infoCommand } from './commands/info.js';
+import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand } from './commands/network.js';
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
 
@@ -109,6 +110,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
     .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
     .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
+    .option('--network <network>', 'bridge (default), none, host, container:<name|id>, or a user network')
+    .option('--net <network>', 'the same as --network')
+    .option('--network-alias <alias>', 'another name on a user network', collect, [])
+    .option('-p, --publish <[ip:][hostPort:]port[/proto]>', 'publish a container port on the host', collect, [])
+    .option('-P, --publish-all', 'publish every exposed port on a random host port')
+    .option('--expose <port[/proto]>', 'expose a port (for -P)', collect, [])
+    .option('--link <name[:alias]>', 'add name (as alias) to /etc/hosts (default network)', collect, [])
     .passThroughOptions();
 
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
@@ -222,6 +230,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-a, --all', 'named volumes too').option('-f, --force', 'do not prompt')
     .option('--filter <k=v>', 'filter', collect, [])
     .action((o) => volumePruneCommand(globals(program), o));
+
+  const network = program.command('network').description('manage networks');
+  network.command('create').description('create a bridge network').argument('<name>')
+    .option('-d, --driver <driver>', 'network driver (bridge)', 'bridge').option('--subnet <cidr>', 'subnet, e.g. 172.30.0.0/16')
+    .option('--gateway <ip>', 'gateway address in the subnet').option('--label <k=v>', 'label', collect, [])
+    .action((name, o) => networkCreateCommand(globals(program), name, o));
+  network.command('ls').alias('list').description('list networks').option('-q, --quiet', 'only IDs').option('--no-trunc', 'full IDs')
+    .option('-f, --filter <k=v>', 'filter (name=, driver=)', collect, []).option('--format <template>', 'Go template')
+    .action((o) => networkLsCommand(globals(program), { ...o, noTrunc: o.trunc === false }));
+  network.command('inspect').description('display detailed information on networks').argument('<names...>')
+    .option('-f, --format <template>', 'Go template').action((names, o) => setExit(networkInspectCommand(globals(program), names, o)));
+  network.command('rm').alias('remove').description('remove networks (none with containers)').argument('<names...>')
+    .action((names) => setExit(networkRmCommand(globals(program), names)));
+  network.command('prune').description('remove networks no container uses').option('-f, --force', 'do not prompt')
+    .action((o) => networkPruneCommand(globals(program), o));
+  network.command('connect').description('connect a container to a network').argument('<network>').argument('<container>')
+    .option('--alias <name>', 'another name on this network', collect, [])
+    .action((net, ctr, o) => networkConnectCommand(globals(program), net, ctr, o));
+  network.command('disconnect').description('disconnect a container from a network').argument('<network>').argument('<container>')
+    .action((net, ctr) => networkDisconnectCommand(globals(program), net, ctr));
+  network.command('dns-server', { hidden: true }).description("a user network's DNS server").argument('<id>')
+    .action((id) => dnsServerCommand(globals(program), id));
 
   program.command('login').description('log in to a registry').argument('[server]')
     .option('-u, --username <user>').option('-p, --password <password>').option('--password-stdin', 'read the password from stdin')

@@ -9,11 +9,13 @@ import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
 import { generateName } from './names.js';
 import type { MountPoint } from './mounts.js';
+import type { NetworkConfig, NetworkSettings } from './networking.js';
 
 export interface ContainerConfig {
   Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;
   Hostname: string; Labels: Record<string, string>; Tty: boolean; OpenStdin: boolean; Image: string;
   StdinOnce?: boolean; StopSignal?: string; StopTimeout?: number;
+  ExposedPorts?: Record<string, object>;
 }
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 /** The part of Docker's HostConfig that skiff acts on. */
@@ -40,6 +42,10 @@ export interface ContainerRecord {
   HostConfig?: HostConfig;
   State: ContainerState;
   RestartCount?: number;
+  /** --network, -p, -P, --link, network connect (skiff's: Docker splits these over HostConfig and NetworkingConfig). */
+  Network?: NetworkConfig;
+  /** Addresses and published ports while running (docker inspect's NetworkSettings). */
+  NetworkSettings?: NetworkSettings;
   /** Binds, volumes and tmpfs mounts, resolved at create (docker inspect's Mounts). */
   Mounts?: MountPoint[];
   /** Restarts in a row that came within 10 s of their start (the back-off doubles with each). */

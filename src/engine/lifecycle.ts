@@ -19,6 +19,7 @@ import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
 import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
 import { VolumeStore } from './volumes.js';
+import { planNetworking, plugNetworking, releaseNetworking, selfExe, settingsFrom, settingsFromStore, type PlannedNetworking } from './networking.js';
 
 export interface Engine {
   g: EngineGlobals;
@@ -84,8 +85,10 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   await runtime.remove(e.runtime, c.Id, true); // what a crashed earlier start left
   trace('launch: old runtime state removed');
   let monitor: SpawnedMonitor | undefined;
+  let planned: PlannedNetworking | undefined;
   try {
-    const { bundle } = prepareContainer(e.images, e.containers, c);
+    planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), (s) => process.stderr.write(`skiff: ${s}\n`));
+    const { bundle } = prepareContainer(e.images, e.containers, c, planned);
     trace('launch: rootfs and bundle ready');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
@@ -100,6 +103,8 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
         return monitor.channel;
       },
     });
+    plugNetworking(e.g.root, selfExe(), planned, Number(readFileSync(files.initPid, 'utf8')));
+    trace('launch: network plugged');
     await hooks.beforeStart?.();
     await runtime.start(e.runtime, c.Id);
   } catch (caught) {
@@ -108,7 +113,9 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
     if (complaint) err = new SkiffError(`${describe(err)} (${complaint})`);
     if (monitor) try { process.kill(monitor.pid, 'SIGTERM'); } catch { /* gone */ }
     await runtime.remove(e.runtime, c.Id, true).catch(() => undefined);
+    await releaseNetworking(e.g.root, c.Id).catch(() => undefined);
     releaseContainer(e.containers, c.Id);
+    c.NetworkSettings = undefined;
     c.State = { ...c.State, Error: describe(err), ExitCode: exitCodeFor(err), Pid: 0 };
     setStatus(c, c.State.StartedAt.startsWith('0001') ? 'created' : 'exited');
     e.containers.save(c);
@@ -116,6 +123,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   }
   c.State = { ...c.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
   setStatus(c, 'running');
+  c.NetworkSettings = settingsFrom(planned);
   if (monitor) c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
   c.LogPath = files.log;
   e.containers.save(c);
@@ -178,6 +186,8 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     if (!exit && monitorAlive(c)) return undefined; // still running
     code = exit?.ExitCode ?? 137;
     await runtime.remove(e.runtime, id, true); // kills what is left, removes cgroups and state
+    await releaseNetworking(e.g.root, id);
+    c.NetworkSettings = undefined;
     releaseContainer(e.containers, id);
     if (!monitorAlive(c)) removeSockets(id);
     rmSync(files.exitStatus, { force: true });
@@ -295,12 +305,15 @@ async function settleInterruptedStart(e: Engine, c: ContainerRecord): Promise<Co
       fresh.State = { ...fresh.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
       setStatus(fresh, 'running');
       fresh.LogPath = files.log;
+      fresh.NetworkSettings = settingsFromStore(e.g.root, c.Id);
     } else {
       try { process.kill(fresh.Monitor!.Pid, 'SIGKILL'); } catch { /* gone */ }
       await runtime.remove(e.runtime, c.Id, true);
+      await releaseNetworking(e.g.root, c.Id);
       releaseContainer(e.containers, c.Id);
       removeSockets(c.Id);
       fresh.Monitor = undefined;
+      fresh.NetworkSettings = undefined;
     }
     e.containers.save(fresh);
     return fresh;
@@ -410,6 +423,7 @@ export async function rmContainer(e: Engine, id: string, force: boolean, volumes
   try {
     if (existsSync(join(e.containers.containerDir(id), 'config.json'))) {
       await runtime.remove(e.runtime, id, true); // a start killed half way leaves runtime state
+      await releaseNetworking(e.g.root, id);
       removeContainer(e, id, volumes);
     }
   } finally {

@@ -54,6 +54,8 @@ export interface SpecInput {
   cgroupsPath?: string;
   /** The --init program on the host, bind-mounted at /dev/init. */
   initProgram?: string;
+  /** 'host': no network namespace; a path: join that one (--network container:<x>). */
+  netns?: string;
 }
 
 /** "net_admin", "CAP_NET_ADMIN" -> "CAP_NET_ADMIN"; "ALL" stays. Unknown names are an error. */
@@ -138,7 +140,10 @@ export function containerOciSpec(input: SpecInput): Spec {
       ...ociMounts(c.Mounts ?? []),
     ],
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, { type: 'cgroup' }],
+      namespaces: [
+        { type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' },
+        ...(input.netns === 'host' ? [] : [input.netns ? { type: 'network', path: input.netns } : { type: 'network' }]),
+      ],
       cgroupsPath: input.cgroupsPath ?? `/skiff/${c.Id}`,
       resources: resourcesOf(h),
       // --privileged: no masks, no read-only /proc parts, no seccomp (docker run(1)).

@@ -23,20 +23,23 @@ function hostResolvConf(): string {
   }
 }
 
-export function prepareContainer(images: ImageStore, containers: ContainerStore, c: ContainerRecord): Prepared {
+/** What networking decided: /etc/hosts, resolv.conf, and a namespace to join (or 'host'). */
+export interface NetworkFiles { hosts: string; resolvConf: string; namespace?: string }
+
+export function prepareContainer(images: ImageStore, containers: ContainerStore, c: ContainerRecord, net?: NetworkFiles): Prepared {
   const dir = join(containers.dir, c.Id);
   const image = images.getImage(c.Image);
   if (!image) throw new SkiffError(`container ${c.Name.slice(1)}: its image ${c.Image.slice(7, 19)} is missing from the store`);
   const etc = { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
   writeFileAtomic(etc.hostname, `${c.Config.Hostname}\n`);
-  writeFileAtomic(etc.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${c.Config.Hostname}\n`);
-  writeFileAtomic(etc.resolvConf, hostResolvConf());
+  writeFileAtomic(etc.hosts, net?.hosts ?? `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${c.Config.Hostname}\n`);
+  writeFileAtomic(etc.resolvConf, net?.resolvConf ?? hostResolvConf());
   const rootfs = mountRootfs(dir, lowerDirs(images, image));
   try {
     fillNewVolumes(containers.root, rootfs, c);
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined }), null, 2));
+    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace }), null, 2));
     return { bundle, rootfs };
   } catch (err) {
     unmountRootfs(dir);

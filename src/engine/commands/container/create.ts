@@ -6,6 +6,9 @@ import { availableParallelism } from 'node:os';
 import { SkiffError } from '../../../errors.js';
 import { parseSignal } from '../../../runtime/lifecycle.js';
 import { resolveMounts } from '../../mounts.js';
+import { portBindingsFrom, type NetworkConfig } from '../../networking.js';
+import { NetworkStore } from '../../../network/store.js';
+import type { ContainerStore } from '../../containers.js';
 import { VolumeStore } from '../../volumes.js';
 import { DEFAULT_HOST_CONFIG, type HostConfig, type RestartPolicyName } from '../../containers.js';
 import { normalizeCapability } from '../../ocispec.js';
@@ -24,6 +27,7 @@ export interface CreateFlags {
   init?: boolean; stopSignal?: string; stopTimeout?: string; memory?: string; cpus?: string; cpusetCpus?: string;
   pidsLimit?: string;
   volume?: string[]; mount?: string[]; tmpfs?: string[]; volumesFrom?: string[];
+  network?: string; net?: string; networkAlias?: string[]; publish?: string[]; publishAll?: boolean; link?: string[]; expose?: string[];
   /** run without -d: stdin stays attached once (docker's StdinOnce). */
   stdinOnce?: boolean;
 }
@@ -69,6 +73,30 @@ function hostConfigFrom(f: CreateFlags): HostConfig {
     ...DEFAULT_HOST_CONFIG, RestartPolicy: restart, AutoRemove: !!f.rm, ReadonlyRootfs: !!f.readOnly,
     Privileged: !!f.privileged, Init: !!f.init, CapAdd: capAdd, CapDrop: capDrop, Memory: memory, NanoCpus: nanoCpus,
     CpusetCpus: f.cpusetCpus ?? '', PidsLimit: pids,
+  };
+}
+
+/** --network, -p, -P, --link, --network-alias, checked against what exists now (docker create does). */
+function networkConfigFrom(g: EngineGlobals, f: CreateFlags, containers: ContainerStore): NetworkConfig {
+  const mode = f.network ?? f.net ?? 'bridge';
+  const aliases = f.networkAlias ?? [];
+  if (mode.startsWith('container:')) containers.find(mode.slice('container:'.length));
+  else if (!['bridge', 'default', 'none', 'host'].includes(mode) && !new NetworkStore(g.root).find(mode)) throw new SkiffError(`network ${mode} not found`);
+  const custom = !['bridge', 'default', 'none', 'host'].includes(mode) && !mode.startsWith('container:');
+  if (aliases.length && !custom) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
+  const links = f.link ?? [];
+  if (links.length && !['bridge', 'default'].includes(mode)) throw new SkiffError('--link is only supported on the default bridge network (on user networks, containers resolve each other by name)');
+  for (const l of links) {
+    const [name, alias] = l.split(':');
+    if (!name || alias === '') throw new SkiffError(`invalid --link ${JSON.stringify(l)}: use name[:alias]`);
+    containers.find(name);
+  }
+  const publish = f.publish ?? [];
+  if ((publish.length || f.publishAll) && (mode === 'host' || mode === 'none' || mode.startsWith('container:')))
+    throw new SkiffError(`conflicting options: port publishing and the network mode ${mode}`);
+  return {
+    NetworkMode: mode === 'default' ? 'bridge' : mode, PortBindings: portBindingsFrom(publish), PublishAllPorts: !!f.publishAll, Links: links,
+    Networks: custom ? { [mode]: { Aliases: aliases } } : {},
   };
 }
 
@@ -128,10 +156,15 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   const env = [...readEnvFiles(f.envFile ?? []), ...f.env.map((e) => (e.includes('=') || process.env[e] === undefined ? e : `${e}=${process.env[e]}`))];
   const containers = containerStore(g);
   const volumes = new VolumeStore(g.root);
+  const network = networkConfigFrom(g, f, containers);
+  const exposed: Record<string, object> = { ...((ic.ExposedPorts as Record<string, object> | undefined) ?? {}) };
+  for (const p of f.expose ?? []) exposed[/\//.test(p) ? p : `${p}/tcp`] = {};
+  for (const p of Object.keys(network.PortBindings)) exposed[p] = {};
   const mountRequest = { volumes: f.volume ?? [], mounts: f.mount ?? [], tmpfs: f.tmpfs ?? [], volumesFrom: f.volumesFrom ?? [] };
   // Volumes are made (and --volumes-from looked up) once the name is ours, under the store's lock.
   return containers.create(f.name, (id) => ({
     Mounts: resolveMounts(mountRequest, { volumes, mountsOf: (name) => containers.find(name).Mounts ?? [] }),
+    Network: network,
     Image: img.id,
     Created: new Date().toISOString(),
     Path: argv[0],
@@ -145,6 +178,7 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
       Labels: { ...((ic.Labels as Record<string, string> | undefined) ?? {}), ...labels },
       Tty: !!f.tty, OpenStdin: !!f.interactive, StdinOnce: !!f.stdinOnce, Image: image,
       StopSignal: f.stopSignal ?? (ic.StopSignal as string | undefined), StopTimeout: stopTimeout,
+      ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
     },
     HostConfig: hostConfig,
     RestartCount: 0,

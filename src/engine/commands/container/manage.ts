@@ -5,6 +5,8 @@ import { renderTemplate } from '../../../util/template.js';
 import { imageInspectJson } from '../inspect.js';
 import { volumeView } from '../volume.js';
 import { VolumeStore } from '../../volumes.js';
+import { NetworkStore } from '../../../network/store.js';
+import { networkView } from '../network.js';
 import { engine, isActive, refresh, refreshAll, rmContainer } from '../../lifecycle.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
@@ -25,7 +27,8 @@ export async function containerPruneCommand(g: EngineGlobals, f: { force?: boole
 /** inspect [--type container|image] [-f TEMPLATE] NAME...: containers first, as docker looks them up. */
 export async function inspectCommand(g: EngineGlobals, names: string[], f: { type?: string; format?: string }): Promise<number> {
   const e = engine(g);
-  if (f.type && !['container', 'image', 'volume'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image, volume)`);
+  if (f.type && !['container', 'image', 'volume', 'network'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image, volume, network)`);
+  const networks = new NetworkStore(g.root);
   const volumes = new VolumeStore(g.root);
   const containers = containerStore(g);
   const images = imageStore(g);
@@ -43,6 +46,10 @@ export async function inspectCommand(g: EngineGlobals, names: string[], f: { typ
       if (!found && (!f.type || f.type === 'volume')) {
         const v = volumes.get(name);
         if (v) found = volumeView(v);
+      }
+      if (!found && (!f.type || f.type === 'network')) {
+        const n = networks.find(name);
+        if (n) found = networkView(n);
       }
       if (!found) throw new SkiffError(`No such object: ${name}`);
       out.push(found);

@@ -9,6 +9,7 @@ import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
 import { engine, isActive, refreshAll } from '../../lifecycle.js';
+import { portsText } from '../../networking.js';
 
 export interface PsFlags { size?: boolean; all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
@@ -55,7 +56,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     // The fields `docker ps --format` offers; "table" adds a header and aligns columns.
     const view = (c: ContainerRecord) => ({
       ID: id(c), Image: c.Config.Image, Command: command(c), CreatedAt: c.Created, RunningFor: ago(c.Created),
-      Status: statusText(c), State: c.State.Status, Ports: '', Names: c.Name.slice(1),
+      Status: statusText(c), State: c.State.Status, Ports: portsText(c), Names: c.Name.slice(1),
       Labels: Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
     });
     const table = f.format.startsWith('table');
@@ -75,7 +76,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     const own = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
     return `${humanSize(own)} (virtual ${humanSize(own + (images.getImage(c.Image)?.size ?? 0))})`;
   };
-  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
+  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
   const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(f.size ? ['SIZE'] : [])];
   process.stdout.write(tabulate([header, ...rows], 10, 3));
 }

@@ -1,0 +1,326 @@
+// A container's networking, from the flags to the kernel: --network
+// (bridge, none, host, container:<x>, a user network), -p/-P, --link and
+// network aliases. At start, under the networks lock, each network gets an
+// endpoint (an address from IPAM, published ports checked and chosen);
+// after runtime create, the veth pairs are plugged into the init's network
+// namespace and skiff's nftables table is rewritten; at finish all of it is
+// undone, idempotently. The kernel work is in src/network/.
+import { createServer, type AddressInfo } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SkiffError } from '../errors.js';
+import { isAlive, procStat } from '../runtime/processes.js';
+import { parseIp } from '../network/ipv4.js';
+import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '../network/links.js';
+import { applyRuleset } from '../network/nft.js';
+import { DEFAULT_NETWORK, macFor, NetworkStore, type Endpoint, type Network, type PortMap } from '../network/store.js';
+import type { ContainerRecord } from './containers.js';
+
+export interface NetworkConfig {
+  /** bridge | none | host | container:<name or id> | <user network> */
+  NetworkMode: string;
+  PortBindings: PortMap;
+  PublishAllPorts: boolean;
+  /** "name:alias" */
+  Links: string[];
+  /** More networks to join (network connect while stopped), with their aliases. */
+  Networks: Record<string, { Aliases: string[] }>;
+}
+
+export interface NetworkSettings {
+  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
+  Ports: PortMap;
+  IPAddress: string;
+  Gateway: string;
+  MacAddress: string;
+}
+
+export const EMPTY_NETWORK_CONFIG: NetworkConfig = { NetworkMode: DEFAULT_NETWORK, PortBindings: {}, PublishAllPorts: false, Links: [], Networks: {} };
+
+export function networkConfigOf(c: ContainerRecord): NetworkConfig {
+  return { ...EMPTY_NETWORK_CONFIG, ...(c.Network ?? {}) };
+}
+
+/** -p [ip:][hostPort:]ctrPort[/proto] -> "80/tcp" and its binding. */
+export function parsePublish(spec: string): [string, { HostIp: string; HostPort: string }] {
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+  if (!m) {
+    if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`);
+    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp]`);
+  }
+  const [, ip = '', host = '', ctr, proto = 'tcp'] = m;
+  if (ip) parseIp(ip);
+  for (const p of [host, ctr]) if (p && (Number(p) < 1 || Number(p) > 65535)) throw new SkiffError(`invalid port ${p} in ${JSON.stringify(spec)}: 1-65535`);
+  return [`${ctr}/${proto}`, { HostIp: ip, HostPort: host }];
+}
+
+export function portBindingsFrom(specs: string[]): PortMap {
+  const map: PortMap = {};
+  for (const s of specs) {
+    const [port, binding] = parsePublish(s);
+    (map[port] ??= []).push(binding);
+  }
+  return map;
+}
+
+/** The networks a container joins, primary first; none for none/host/container:x. */
+function joinedNetworks(cfg: NetworkConfig): { name: string; aliases: string[] }[] {
+  const mode = cfg.NetworkMode;
+  if (mode === 'none' || mode === 'host' || mode.startsWith('container:')) return [];
+  const primary = mode === 'default' ? DEFAULT_NETWORK : mode;
+  return [{ name: primary, aliases: cfg.Networks[primary]?.Aliases ?? [] },
+    ...Object.entries(cfg.Networks).filter(([n]) => n !== primary).map(([name, v]) => ({ name, aliases: v.Aliases }))];
+}
+
+async function canBind(port: number, ip: string, proto: string): Promise<boolean> {
+  const host = ip || '0.0.0.0';
+  if (proto === 'udp') {
+    return new Promise((ok) => {
+      const s = createSocket('udp4');
+      s.once('error', () => { s.close(); ok(false); });
+      s.bind(port, host, () => s.close(() => ok(true)));
+    });
+  }
+  return new Promise((ok) => {
+    const s = createServer();
+    s.once('error', () => ok(false));
+    s.listen(port, host, () => s.close(() => ok(true)));
+  });
+}
+
+async function freePort(ip: string, proto: string, taken: Set<string>): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const s = createServer();
+    const port = await new Promise<number>((ok, no) => { s.once('error', no); s.listen(0, ip || '0.0.0.0', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
+    if (!taken.has(`${proto}:${port}`) && (proto === 'tcp' || (await canBind(port, ip, proto)))) return String(port);
+  }
+  throw new SkiffError('no free host port found for a published port');
+}
+
+export interface PlannedNetworking {
+  /** Endpoints reserved in the store, to plug after runtime create. */
+  endpoints: { network: Network; endpoint: Endpoint; ifname: string }[];
+  hosts: string;
+  resolvConf: string;
+  /** Path of a network namespace to join (container:<x>), or 'host'. */
+  namespace?: string;
+}
+
+function hostResolvConf(): string {
+  try { return readFileSync('/etc/resolv.conf', 'utf8'); } catch { return ''; }
+}
+
+/**
+ * Reserves what the container's networking needs and returns it: addresses
+ * and ports in the store, and the /etc/hosts and resolv.conf to write.
+ */
+export async function planNetworking(root: string, c: ContainerRecord, peers: (ref: string) => ContainerRecord, note: (s: string) => void): Promise<PlannedNetworking> {
+  const cfg = networkConfigOf(c);
+  const hostname = c.Config.Hostname;
+  const baseHosts = `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
+  if (cfg.NetworkMode === 'host') {
+    return { endpoints: [], hosts: readFileSync('/etc/hosts', 'utf8'), resolvConf: hostResolvConf(), namespace: 'host' };
+  }
+  if (cfg.NetworkMode.startsWith('container:')) {
+    const other = peers(cfg.NetworkMode.slice('container:'.length));
+    if (other.State.Status !== 'running' || !other.State.Pid) throw new SkiffError(`cannot join network of a non running container: ${other.Name.slice(1)}`);
+    return { endpoints: [], hosts: `${baseHosts}127.0.1.1\t${hostname}\n`, resolvConf: hostResolvConf(), namespace: `/proc/${other.State.Pid}/ns/net` };
+  }
+  const wanted = joinedNetworks(cfg);
+  if (!wanted.length) return { endpoints: [], hosts: `${baseHosts}127.0.1.1\t${hostname}\n`, resolvConf: hostResolvConf() };
+
+  // Links (default network only): the linked containers must be running.
+  const linkLines: string[] = [];
+  for (const link of cfg.Links) {
+    const [name, alias = name] = link.split(':');
+    const target = peers(name);
+    const ip = target.NetworkSettings?.Networks[DEFAULT_NETWORK]?.IPAddress;
+    if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`);
+    linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
+  }
+
+  const store = new NetworkStore(root);
+  const lock = store.lock();
+  const endpoints: PlannedNetworking['endpoints'] = [];
+  try {
+    const all = store.all();
+    const takenPorts = new Set(all.flatMap((n) => Object.values(n.Endpoints).flatMap((e) => Object.entries(e.Ports).flatMap(([p, bs]) => bs.map((b) => `${p.split('/')[1]}:${b.HostPort}`)))));
+    // -P: every exposed port gets a random host port.
+    const requested: PortMap = JSON.parse(JSON.stringify(cfg.PortBindings));
+    if (cfg.PublishAllPorts) for (const p of Object.keys(c.Config.ExposedPorts ?? {})) requested[p] ??= [{ HostIp: '', HostPort: '' }];
+    const ports: PortMap = {};
+    for (const [port, bindings] of Object.entries(requested)) {
+      const proto = port.split('/')[1];
+      ports[port] = [];
+      for (const b of bindings) {
+        const hostIp = b.HostIp || '0.0.0.0';
+        let hostPort = b.HostPort;
+        if (!hostPort) hostPort = await freePort(b.HostIp, proto, takenPorts);
+        else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
+        else if (!(await canBind(Number(hostPort), b.HostIp, proto))) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: address already in use`);
+        takenPorts.add(`${proto}:${hostPort}`);
+        ports[port].push({ HostIp: hostIp, HostPort: hostPort });
+      }
+    }
+    wanted.forEach(({ name, aliases }, i) => {
+      const n = name === DEFAULT_NETWORK ? store.defaultNetwork(note) : store.find(name);
+      if (!n) throw new SkiffError(`network ${name} not found`);
+      if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
+      endpoints.push({ network: n, endpoint: reserveEndpoint(store, n, c, aliases, i, i === 0 ? ports : {}), ifname: `eth${i}` });
+    });
+  } catch (err) {
+    lock.release();
+    await releaseNetworking(root, c.Id);
+    throw err;
+  }
+  lock.release();
+  const primary = endpoints[0];
+  const hosts = `${baseHosts}${primary.endpoint.IPAddress}\t${hostname}\n${linkLines.map((l) => l + '\n').join('')}`;
+  // On a user network names resolve through its DNS server, at the gateway.
+  const resolvConf = primary.network.Default
+    ? hostResolvConf().split('\n').filter((l) => !/^\s*nameserver\s+127\./.test(l)).join('\n')
+    : `nameserver ${primary.network.Gateway}\n${hostResolvConf().split('\n').filter((l) => /^\s*(search|options)\s/.test(l)).join('\n')}\n`;
+  return { endpoints, hosts, resolvConf };
+}
+
+/** An address on `n` for the container's i-th interface, saved (the caller holds the lock). */
+function reserveEndpoint(store: NetworkStore, n: Network, c: ContainerRecord, aliases: string[], i: number, ports: PortMap): Endpoint {
+  const ip = store.allocate(n);
+  const endpoint: Endpoint = {
+    ContainerId: c.Id, Name: c.Name.slice(1), IPAddress: ip, MacAddress: macFor(ip), Aliases: aliases,
+    HostInterface: `vsk${c.Id.slice(0, 6)}${i.toString(16).padStart(3, '0')}`, Ports: ports,
+  };
+  n.Endpoints[c.Id] = endpoint;
+  store.save(n);
+  return endpoint;
+}
+
+/** network connect of a running container: one more interface (eth<N>) plugged live. */
+export function connectLive(root: string, c: ContainerRecord, networkName: string, aliases: string[]): NetworkSettings['Networks'][string] {
+  const store = new NetworkStore(root);
+  const lock = store.lock();
+  try {
+    const n = store.get(networkName);
+    const index = store.all().filter((x) => x.Endpoints[c.Id]).length;
+    const endpoint = reserveEndpoint(store, n, c, aliases, index, {});
+    try {
+      ensureBridge(n);
+      plugEndpoint(n, endpoint, `/proc/${c.State.Pid}/ns/net`, `eth${index}`, false);
+    } catch (err) {
+      delete n.Endpoints[c.Id];
+      store.save(n);
+      throw err;
+    }
+    if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
+      n.Dns = startDns(root, n, selfExe());
+      store.save(n);
+    }
+    applyRuleset(root, store.all());
+    return { NetworkID: n.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(n.Subnet.split('/')[1]), Gateway: n.Gateway, MacAddress: endpoint.MacAddress, Aliases: aliases };
+  } finally {
+    lock.release();
+  }
+}
+
+/** After runtime create: the veths into the init's namespace, the rules, the DNS servers. */
+export function plugNetworking(root: string, exe: { node: string; cli: string }, plan: PlannedNetworking, initPid: number): void {
+  const netns = `/proc/${initPid}/ns/net`;
+  if (plan.namespace) return; // host, or another container's: nothing of ours to plug
+  loopbackUp(netns);
+  if (!plan.endpoints.length) return;
+  const store = new NetworkStore(root);
+  const lock = store.lock();
+  try {
+    plan.endpoints.forEach(({ network, endpoint, ifname }, i) => {
+      const n = store.get(network.Id);
+      ensureBridge(n);
+      plugEndpoint(n, endpoint, netns, ifname, i === 0);
+      if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
+        n.Dns = startDns(root, n, exe);
+        store.save(n);
+      }
+    });
+    applyRuleset(root, store.all());
+  } finally {
+    lock.release();
+  }
+}
+
+function startDns(root: string, n: Network, exe: { node: string; cli: string }): { Pid: number; StartTime: number } {
+  const log = openSync(join(root, 'networks', `${n.Id}.dns.log`), 'a', 0o600);
+  try {
+    const child = spawn(exe.node, [exe.cli, '--root', root, 'network', 'dns-server', n.Id], { detached: true, stdio: ['ignore', log, log] });
+    child.unref();
+    const pid = child.pid ?? 0;
+    return { Pid: pid, StartTime: procStat(pid)?.startTime ?? 0 };
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Everything of the container's in every network: endpoints, veths, rules; bridges and DNS servers no one uses. Idempotent. */
+export async function releaseNetworking(root: string, containerId: string, only?: string): Promise<void> {
+  const store = new NetworkStore(root);
+  const lock = store.lock();
+  try {
+    const all = store.all();
+    const mine = all.filter((n) => n.Endpoints[containerId] && (!only || n.Name === only));
+    if (!mine.length) return;
+    for (const n of mine) {
+      const e = n.Endpoints[containerId];
+      if (linkExists(e.HostInterface)) removeLink(e.HostInterface); // gone already when the namespace died
+      delete n.Endpoints[containerId];
+      if (!Object.keys(n.Endpoints).length) {
+        if (n.Dns) { try { if (isAlive(n.Dns.Pid, n.Dns.StartTime)) process.kill(n.Dns.Pid, 'SIGTERM'); } catch { /* gone */ } }
+        n.Dns = undefined;
+        if (linkExists(n.Bridge)) removeLink(n.Bridge);
+      }
+      store.save(n);
+    }
+    applyRuleset(root, store.all());
+  } finally {
+    lock.release();
+  }
+}
+
+/** A container's NetworkSettings as the store has them (a start whose command died, adopted). */
+export function settingsFromStore(root: string, containerId: string): NetworkSettings | undefined {
+  const endpoints = new NetworkStore(root).all().filter((n) => n.Endpoints[containerId])
+    .map((network) => ({ network, endpoint: network.Endpoints[containerId] }))
+    .sort((a, b) => a.endpoint.HostInterface.localeCompare(b.endpoint.HostInterface));
+  return settingsFrom({ endpoints });
+}
+
+/** inspect's NetworkSettings from the plan. */
+export function settingsFrom(plan: { endpoints: { network: Network; endpoint: Endpoint }[] }): NetworkSettings | undefined {
+  if (!plan.endpoints.length) return undefined;
+  const networks: NetworkSettings['Networks'] = {};
+  for (const { network, endpoint } of plan.endpoints) {
+    networks[network.Name] = {
+      NetworkID: network.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(network.Subnet.split('/')[1]), Gateway: network.Gateway,
+      MacAddress: endpoint.MacAddress, Aliases: endpoint.Aliases,
+    };
+  }
+  const first = plan.endpoints[0];
+  const onDefault = first.network.Default;
+  return {
+    Networks: networks, Ports: first.endpoint.Ports,
+    IPAddress: onDefault ? first.endpoint.IPAddress : '', Gateway: onDefault ? first.network.Gateway : '', MacAddress: onDefault ? first.endpoint.MacAddress : '',
+  };
+}
+
+/** "0.0.0.0:32769->80/tcp, 443/tcp" (ps PORTS). */
+export function portsText(c: ContainerRecord): string {
+  const published = c.NetworkSettings?.Ports ?? {};
+  const items: string[] = [];
+  for (const [port, bs] of Object.entries(published)) for (const b of bs) items.push(`${b.HostIp}:${b.HostPort}->${port}`);
+  for (const port of Object.keys(c.Config.ExposedPorts ?? {})) if (!(port in published)) items.push(port);
+  return items.join(', ');
+}
+
+/** The node and CLI paths the DNS server is started with (the running skiff's own). */
+export function selfExe(): { node: string; cli: string } {
+  return { node: process.execPath, cli: resolve(process.argv[1]) };
+}

@@ -1,0 +1,179 @@
+// Networking as the seed notes use it (2.4 publishing, 2.5 --link, 2.7
+// networks), for real: containers in their own network namespaces on this
+// machine's bridges, busybox httpd published with -p and fetched from the
+// host and from another container, ping by address, by --link alias and by
+// name on a user network. Traffic goes only to these containers, their
+// gateways and loopback. Every test ends with nothing of its root left:
+// no endpoint, veth, bridge or nftables table.
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { get } from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Sandbox, type EngineCli } from '../helpers.js';
+import { tableFor } from '../../src/network/nft.js';
+
+const sb = new Sandbox('net');
+test.after.always('nothing left behind', async (t) => {
+  t.deepEqual(await sb.cleanup(), []);
+});
+
+const engine = () => sb.engine();
+
+function fetch(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { timeout: 5000 }, (r) => { let d = ''; r.on('data', (c) => (d += c)); r.on('end', () => resolve(d)); }).on('error', reject).on('timeout', function (this: { destroy(): void }) { this.destroy(); });
+  });
+}
+
+/** A port nobody listens on right now (the kernel's choice). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '0.0.0.0', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function tables(): string[] {
+  return execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[2]).filter(Boolean);
+}
+
+async function nothingLeft(t: import('ava').ExecutionContext, skiff: EngineCli): Promise<void> {
+  t.is((await skiff(['ps', '-q'])).stdout, '', 'the test stopped its containers');
+  t.false(tables().includes(tableFor(skiff.root)), 'no nftables table once no container is on a network');
+  const nets = join(skiff.root, 'networks');
+  for (const f of existsSync(nets) ? readdirSync(nets).filter((x) => x.endsWith('.json')) : []) {
+    const n = JSON.parse(readFileSync(join(nets, f), 'utf8')) as { Name: string; Bridge: string; Endpoints: object };
+    t.deepEqual(Object.keys(n.Endpoints), [], `no endpoint left on ${n.Name}`);
+    t.false(existsSync(`/sys/class/net/${n.Bridge}`), `no bridge ${n.Bridge} left`);
+  }
+}
+
+test('default bridge: sequential addresses, /etc/hosts, ping by address; none has only lo; container:<x> shares x\'s', async (t) => {
+  const skiff = await engine();
+  const a = await skiff(['run', '-d', '--name', 'a', 'busybox', 'sleep', '100']);
+  t.is(a.exitCode, 0, a.stderr);
+  await skiff(['run', '-d', '--name', 'b', 'busybox', 'sleep', '100']);
+  const ipA = (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'a'])).stdout;
+  const ipB = (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'b'])).stdout;
+  const gateway = (await skiff(['inspect', '-f', '{{.NetworkSettings.Gateway}}', 'a'])).stdout;
+  t.regex(ipA, /^\d+\.\d+\.0\.2$/, 'the first container gets .2');
+  t.is(ipB, ipA.replace(/\.2$/, '.3'), 'the next .3');
+  t.is(gateway, ipA.replace(/\.2$/, '.1'));
+  const inside = await skiff(['exec', 'a', 'sh', '-c', 'ip addr show eth0; ip route; cat /etc/hosts']);
+  t.regex(inside.stdout, new RegExp(`inet ${ipA.replace(/\./g, '\\.')}/\\d+`));
+  t.regex(inside.stdout, new RegExp(`default via ${gateway.replace(/\./g, '\\.')} dev eth0`));
+  t.regex(inside.stdout, new RegExp(`${ipA.replace(/\./g, '\\.')}\\s+${a.stdout.slice(0, 12)}`));
+  t.regex((await skiff(['exec', 'a', 'ping', '-c', '2', '-W', '2', ipB])).stdout, /2 packets transmitted, 2 packets received/);
+  const none = await skiff(['run', '--rm', '--network', 'none', 'busybox', 'ip', '-o', 'link']);
+  t.deepEqual(none.stdout.split('\n').map((l) => l.split(':')[1].trim()), ['lo']);
+  const shared = await skiff(['run', '--rm', '--network', 'container:a', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  t.regex(shared.stdout, new RegExp(`inet ${ipA.replace(/\./g, '\\.')}/`), 'the same eth0 as a');
+  const host = await skiff(['run', '--rm', '--network', 'host', 'busybox', 'ip', '-o', 'link']);
+  t.true(host.stdout.split('\n').length > 2, "the host's own interfaces");
+  await skiff(['rm', '-f', 'a', 'b']);
+  await nothingLeft(t, skiff);
+});
+
+test('-p publishes: from the host on 127.0.0.1 and the bridge address, from another container; port; ps PORTS; random ports; taken ports refused', async (t) => {
+  const skiff = await engine();
+  const port = await freePort();
+  const web = await skiff(['run', '-d', '--name', 'web', '-p', `${port}:80`, '-p', '80', 'busybox', 'sh', '-c', 'mkdir /www && echo hello-from-web > /www/index.html && exec httpd -f -p 80 -h /www']);
+  t.is(web.exitCode, 0, web.stderr);
+  const ports = (await skiff(['port', 'web'])).stdout.split('\n').sort();
+  t.is(ports.length, 2);
+  t.true(ports.includes(`80/tcp -> 0.0.0.0:${port}`), ports.join('\n'));
+  const random = Number(ports.find((p) => !p.endsWith(`:${port}`))!.split(':')[1]);
+  t.true(random > 1024);
+  t.regex((await skiff(['ps'])).stdout, new RegExp(`0\\.0\\.0\\.0:${port}->80/tcp`));
+  const gateway = (await skiff(['inspect', '-f', '{{.NetworkSettings.Gateway}}', 'web'])).stdout;
+  // Wait for httpd, then fetch through each path.
+  for (let i = 0; i < 50 && !(await fetch(`http://127.0.0.1:${port}/`).catch(() => '')); i++) await new Promise((r) => setTimeout(r, 100));
+  t.is(await fetch(`http://127.0.0.1:${port}/`), 'hello-from-web\n');
+  t.is(await fetch(`http://${gateway}:${port}/`), 'hello-from-web\n', "the host's bridge-facing address");
+  t.is(await fetch(`http://127.0.0.1:${random}/`), 'hello-from-web\n', 'the random port read back from `skiff port`');
+  const hairpin = await skiff(['run', '--rm', 'busybox', 'wget', '-q', '-O', '-', `http://${gateway}:${port}/`]);
+  t.is(hairpin.stdout, 'hello-from-web', `another container through the published port: ${hairpin.stderr}`);
+  const again = await skiff(['run', '-d', '-p', `${port}:80`, 'busybox', 'true']);
+  t.is(again.exitCode, 125);
+  t.regex(again.stderr, new RegExp(`Bind for 0\\.0\\.0\\.0:${port} failed: port is already allocated`));
+  // A port some other program of the host holds.
+  const holder: Server = createServer();
+  await new Promise<void>((r) => holder.listen(0, '0.0.0.0', r));
+  const held = (holder.address() as AddressInfo).port;
+  const busy = await skiff(['run', '-d', '-p', `${held}:80`, 'busybox', 'true']);
+  await new Promise((r) => holder.close(r));
+  t.is(busy.exitCode, 125);
+  t.regex(busy.stderr, new RegExp(`Bind for 0\\.0\\.0\\.0:${held} failed: address already in use`));
+  // -P: EXPOSEd ports get random host ports.
+  const exposed = await skiff(['run', '-d', '--name', 'pub', '-P', '--expose', '8000', '--expose', '9000/udp', 'busybox', 'sleep', '100']);
+  t.is(exposed.exitCode, 0, exposed.stderr);
+  const pubPorts = (await skiff(['port', 'pub'])).stdout.split('\n').sort();
+  t.is(pubPorts.length, 2);
+  t.regex(pubPorts[0], /^8000\/tcp -> 0\.0\.0\.0:\d+$/);
+  t.regex(pubPorts[1], /^9000\/udp -> 0\.0\.0\.0:\d+$/);
+  t.regex((await skiff(['port', 'pub', '1234'])).stderr, /No public port '1234\/tcp' published for pub/);
+  t.regex((await skiff(['run', '-p', '1-2:3', 'busybox', 'true'])).stderr, /port ranges are not supported/);
+  t.regex((await skiff(['run', '-p', '99999:80', 'busybox', 'true'])).stderr, /invalid port 99999/);
+  await skiff(['rm', '-f', 'web', 'pub']);
+  await skiff(['container', 'prune', '-f']);
+  await nothingLeft(t, skiff);
+});
+
+test('--link: the alias resolves to the linked container; linking to a stopped one fails as docker does', async (t) => {
+  const skiff = await engine();
+  await skiff(['run', '-d', '--name', 'mysql', 'busybox', 'sleep', '100']);
+  const ip = (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'mysql'])).stdout;
+  const ping = await skiff(['run', '--rm', '--link', 'mysql:db', 'busybox', 'sh', '-c', 'ping -c 2 -W 2 db && ping -c 1 -W 2 mysql']);
+  t.is(ping.exitCode, 0, ping.stderr);
+  t.regex(ping.stdout, new RegExp(`PING db \\(${ip.replace(/\./g, '\\.')}\\)`));
+  await skiff(['stop', '-t', '0', 'mysql']);
+  const stopped = await skiff(['run', '--rm', '--link', 'mysql:db', 'busybox', 'true']);
+  t.is(stopped.exitCode, 125);
+  t.regex(stopped.stderr, /Cannot link to a non running container: \/mysql AS \/[a-z_0-9]+\/db/);
+  t.regex((await skiff(['run', '--link', 'ghost', 'busybox', 'true'])).stderr, /No such container: ghost/);
+  await skiff(['rm', 'mysql']);
+  await skiff(['container', 'prune', '-f']);
+  await nothingLeft(t, skiff);
+});
+
+test('user networks: names and aliases resolve through the network\'s DNS server; create/ls/inspect/connect/disconnect/rm/prune', async (t) => {
+  const skiff = await engine();
+  const id = await skiff(['network', 'create', 'mynet']);
+  t.regex(id.stdout, /^[a-f0-9]{64}$/);
+  t.regex((await skiff(['network', 'create', 'mynet'])).stderr, /network with name mynet already exists/);
+  const subnet = JSON.parse((await skiff(['network', 'inspect', 'mynet'])).stdout)[0].IPAM.Config[0].Subnet as string;
+  t.regex((await skiff(['network', 'create', '--subnet', subnet, 'clash'])).stderr, /Pool overlaps/);
+  t.regex((await skiff(['network', 'create', '--subnet', '10.1.2.3/24', 'bad'])).stderr, /host bits set/);
+  t.regex((await skiff(['network', 'ls'])).stdout, /^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n/);
+  t.regex((await skiff(['network', 'ls'])).stdout, /\s+mynet\s+bridge\s+local/);
+
+  await skiff(['run', '-d', '--name', 'db', '--network', 'mynet', '--network-alias', 'database', 'busybox', 'sleep', '100']);
+  const dbIp = JSON.parse((await skiff(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'db'])).stdout).mynet.IPAddress as string;
+  t.regex(dbIp, /^\d+\.\d+\.\d+\.2$/);
+  const lookup = await skiff(['run', '--rm', '--network', 'mynet', 'busybox', 'sh', '-c', 'cat /etc/resolv.conf; ping -c 1 -W 2 db; ping -c 1 -W 2 database']);
+  t.is(lookup.exitCode, 0, lookup.stderr + lookup.stdout);
+  t.regex(lookup.stdout, /^nameserver \d+\.\d+\.\d+\.1$/m, 'the network\'s gateway answers DNS');
+  t.regex(lookup.stdout, new RegExp(`PING db \\(${dbIp.replace(/\./g, '\\.')}\\)`));
+  t.regex(lookup.stdout, new RegExp(`PING database \\(${dbIp.replace(/\./g, '\\.')}\\)`));
+  t.regex(JSON.stringify(JSON.parse((await skiff(['network', 'inspect', 'mynet'])).stdout)[0].Containers), /"Name":"db"/);
+
+  // connect a running container to a second network: a new interface, and its alias there.
+  await skiff(['network', 'create', 'other']);
+  t.is((await skiff(['network', 'connect', '--alias', 'store', 'other', 'db'])).exitCode, 0);
+  t.regex((await skiff(['exec', 'db', 'ip', '-o', 'link'])).stdout, /eth1/);
+  t.regex((await skiff(['run', '--rm', '--network', 'other', 'busybox', 'ping', '-c', '1', '-W', '2', 'store'])).stdout, /1 packets received/);
+  t.regex((await skiff(['network', 'rm', 'other'])).stderr, /has active endpoints/);
+  t.is((await skiff(['network', 'disconnect', 'other', 'db'])).exitCode, 0);
+  t.notRegex((await skiff(['exec', 'db', 'ip', '-o', 'link'])).stdout, /eth1/);
+  t.is((await skiff(['network', 'rm', 'other'])).stdout, 'other');
+  // On the default network names do not resolve (docker's rule): --link is the way there.
+  t.not((await skiff(['run', '--rm', 'busybox', 'ping', '-c', '1', '-W', '1', 'db'])).exitCode, 0);
+  await skiff(['rm', '-f', 'db']);
+  await skiff(['network', 'create', 'unused']);
+  t.regex((await skiff(['network', 'prune', '-f'])).stdout, /Deleted Networks:\n(mynet\nunused|unused\nmynet)/);
+  t.regex((await skiff(['network', 'rm', 'bridge'])).stderr, /pre-defined network and cannot be removed/);
+  await nothingLeft(t, skiff);
+});
