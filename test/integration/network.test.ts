@@ -177,3 +177,17 @@ test('user networks: names and aliases resolve through the network\'s DNS server
   t.regex((await skiff(['network', 'rm', 'bridge'])).stderr, /pre-defined network and cannot be removed/);
   await nothingLeft(t, skiff);
 });
+
+test('concurrent runs never get the same address; stopped containers free theirs', async (t) => {
+  const skiff = await engine();
+  const runs = await Promise.all([1, 2, 3, 4].map((i) => skiff(['run', '-d', '--name', `c${i}`, 'busybox', 'sleep', '100'])));
+  for (const r of runs) t.is(r.exitCode, 0, r.stderr);
+  const ips = await Promise.all([1, 2, 3, 4].map(async (i) => (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', `c${i}`])).stdout));
+  t.is(new Set(ips).size, 4, ips.join(' '));
+  await skiff(['stop', '-t', '0', 'c1', 'c2', 'c3', 'c4']);
+  t.is((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c1'])).stdout, '', 'a stopped container has no address');
+  await skiff(['start', 'c4']);
+  t.regex((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c4'])).stdout, /\.2$/, 'the freed .2 is handed out again');
+  await skiff(['rm', '-f', 'c1', 'c2', 'c3', 'c4']);
+  await nothingLeft(t, skiff);
+});

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Benchmark: throughput from the host into a container through a published
+# port vs straight to the container's address (skiff's DNAT in the kernel;
+# Docker's default path goes through docker-proxy, a userland copy), and the
+# time of `skiff run --rm busybox true` with default networking vs
+# --network none. Traffic: loopback and the bench's own container only.
+# Not a test: it prints ratios measured in the same run; record them in
+# bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make --no-print-directory fixtures >/dev/null
+work=$(mktemp -d /tmp/skiff-bench-net.XXXXXX)
+skiff() { bin/skiff --root "$work/root" "$@"; }
+cleanup() { skiff rm -f sink >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+skiff load -q -i rootfs-fixtures/out/images/busybox-image.tar
+port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
+# The sink: busybox nc in a loop, discarding what it reads.
+skiff run -d --name sink -p "$port:5000" busybox sh -c 'while true; do nc -l -p 5000 > /dev/null; done' >/dev/null
+ip=$(skiff inspect -f '{{.NetworkSettings.IPAddress}}' sink)
+sleep 0.5
+echo "skiff $(bin/skiff version | cut -d' ' -f3); kernel $(uname -r); $(nproc) cores"
+echo; echo "## host -> container throughput (${MIB:-512} MiB per round, 3 rounds, median)"
+node bench/network.mjs "127.0.0.1:$port" "$ip:5000" "${MIB:-512}"
+echo; echo "## run --rm busybox true: default network vs --network none"
+node -e '
+const { spawnSync } = require("child_process");
+const [cli, root, rounds] = process.argv.slice(1);
+const time = (args) => { const t = process.hrtime.bigint(); const r = spawnSync(cli, ["--root", root, ...args]); if (r.status) throw new Error(r.stderr.toString()); return Number(process.hrtime.bigint() - t) / 1e6; };
+const s = { bridge: [], none: [] };
+for (let i = 0; i < Number(rounds); i++) { s.bridge.push(time(["run", "--rm", "busybox", "true"])); s.none.push(time(["run", "--rm", "--network", "none", "busybox", "true"])); }
+const med = (x) => x.sort((a, b) => a - b)[Math.floor(x.length / 2)];
+console.log("| network | median ms |\n|---|---|");
+console.log(`| default (bridge) | ${med(s.bridge).toFixed(0)} |\n| none | ${med(s.none).toFixed(0)} |`);
+console.log(`\ndefault networking costs ${(med(s.bridge) / med(s.none)).toFixed(2)}x --network none (podman pays 2.2x here)`);
+' bin/skiff "$work/root" "${ROUNDS:-15}"
