@@ -11,17 +11,20 @@ cd "$(dirname "$0")/.."
 make --no-print-directory fixtures >/dev/null
 work=$(mktemp -d /tmp/skiff-bench-net.XXXXXX)
 skiff() { bin/skiff --root "$work/root" "$@"; }
-cleanup() { skiff rm -f sink >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() { skiff rm -f sink direct >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 skiff load -q -i rootfs-fixtures/out/images/busybox-image.tar
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
-# The sink: busybox nc in a loop, discarding what it reads.
-skiff run -d --name sink -p "$port:5000" busybox sh -c 'while true; do nc -l -p 5000 > /dev/null; done' >/dev/null
-ip=$(skiff inspect -f '{{.NetworkSettings.IPAddress}}' sink)
+# The sink: busybox nc in a loop, discarding what it reads (its stdin held
+# open: busybox nc hangs up when its stdin ends).
+# busybox nc takes one connection: one sink per path, one round each.
+skiff run -d --name sink -p "$port:5000" busybox sh -c 'tail -f /dev/null | nc -l -p 5000 > /dev/null' >/dev/null
+skiff run -d --name direct busybox sh -c 'tail -f /dev/null | nc -l -p 5000 > /dev/null' >/dev/null
+ip=$(skiff inspect -f '{{.NetworkSettings.IPAddress}}' direct)
 sleep 0.5
 echo "skiff $(bin/skiff version | cut -d' ' -f3); kernel $(uname -r); $(nproc) cores"
-echo; echo "## host -> container throughput (${MIB:-512} MiB per round, 3 rounds, median)"
-node bench/network.mjs "127.0.0.1:$port" "$ip:5000" "${MIB:-512}"
+echo; echo "## host -> container throughput (${MIB:-1024} MiB, one connection per path)"
+node bench/network.mjs "127.0.0.1:$port" "$ip:5000" "${MIB:-1024}"
 echo; echo "## run --rm busybox true: default network vs --network none"
 node -e '
 const { spawnSync } = require("child_process");

@@ -185,7 +185,7 @@ test('concurrent runs never get the same address; stopped containers free theirs
   const ips = await Promise.all([1, 2, 3, 4].map(async (i) => (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', `c${i}`])).stdout));
   t.is(new Set(ips).size, 4, ips.join(' '));
   await skiff(['stop', '-t', '0', 'c1', 'c2', 'c3', 'c4']);
-  t.is((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c1'])).stdout, '', 'a stopped container has no address');
+  t.regex((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c1'])).stdout, /^(|<no value>)$/, 'a stopped container has no address');
   await skiff(['start', 'c4']);
   t.regex((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c4'])).stdout, /\.2$/, 'the freed .2 is handed out again');
   await skiff(['rm', '-f', 'c1', 'c2', 'c3', 'c4']);
