@@ -25,6 +25,8 @@ cleanup() {
   podman --root "$work/podman" --runroot "$work/podman-run" rm -af -t 0 >/dev/null 2>&1 || true
   bin/skiff --root "$work/skiff" rm -f $(bin/skiff --root "$work/skiff" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  # The roots' subnet claims (src/network/store.ts) go with them.
+  grep -ls "^$work" /run/skiff/subnets/* 2>/dev/null | xargs -r rm -f
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 make --no-print-directory fixtures >/dev/null
 work=$(mktemp -d /tmp/skiff-bench-net.XXXXXX)
 skiff() { bin/skiff --root "$work/root" "$@"; }
-cleanup() { skiff rm -f sink direct >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+  skiff rm -f sink direct >/dev/null 2>&1 || true
+  # The root's subnet claims (src/network/store.ts) go with it.
+  grep -ls "^$work" /run/skiff/subnets/* 2>/dev/null | xargs -r rm -f
+  rm -rf "$work"
+}
 trap cleanup EXIT
 skiff load -q -i rootfs-fixtures/out/images/busybox-image.tar
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")

@@ -7,10 +7,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SkiffError } from '../errors.js';
-import { applyChanges } from '../image/import.js';
-import { importLayers } from '../image/importer.js';
-import { setTag } from '../image/images.js';
-import { canonicalString, parseReference } from '../image/reference.js';
+import { applyChanges, storeImageOver } from '../image/import.js';
+import { parseReference } from '../image/reference.js';
 import type { ImageConfig, ImageRecord } from '../image/store.js';
 import { tarChunks, walkTree } from '../image/tar/writer.js';
 import * as runtime from '../runtime/lifecycle.js';
@@ -128,26 +126,7 @@ export async function commitContainer(e: Engine, c: ContainerRecord, reference: 
       created: now, created_by: [c.Path, ...c.Args].join(' '), ...(o.message ? { comment: o.message } : {}), ...(o.author ? { author: o.author } : {}),
     }],
   };
-  const store = e.images;
-  const lock = store.lock();
-  try {
-    const layerBlob = store.putBlob(tar);
-    const diffIDs = config.rootfs.diff_ids;
-    const layers = await importLayers(store, diffIDs, () => (async function* () { yield tar; })());
-    const id = store.putBlob(Buffer.from(JSON.stringify(config)));
-    const rec: ImageRecord = {
-      id, config, layers, repoDigests: [], blobs: [...image.blobs.filter((b) => b !== image.id), id, layerBlob],
-      layerBlobs: [...(image.layerBlobs ?? []), layerBlob], size: layers.reduce((n, l) => n + l.size, 0), loadedAt: now,
-    };
-    store.putImage(rec);
-    if (reference) setTag(store, canonicalString(parseReference(reference)), id);
-    return rec;
-  } catch (err) {
-    store.collectGarbage();
-    throw err;
-  } finally {
-    lock.release();
-  }
+  return storeImageOver(e.images, image, config, tar, reference);
 }
 
 /** A path given as "container:path" -> its parts; undefined for a host path. */

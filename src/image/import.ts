@@ -83,12 +83,31 @@ export async function importRootfs(store: ImageStore, source: string, reference:
     rootfs: { type: 'layers', diff_ids: [diffID] },
     history: [{ created: now, created_by: 'skiff import', comment: message || 'Imported from ' + source }],
   };
+  return storeImageOver(store, undefined, config, tarBytes, reference);
+}
+
+/**
+ * Stores an image made of `base`'s layers (none for import) and one more,
+ * `tar` (uncompressed), with `config`; tags it if asked. Under the store's
+ * lock; a failure leaves no half image (the garbage collector takes the
+ * blobs). Shared by `import` and `commit`.
+ */
+export async function storeImageOver(store: ImageStore, base: ImageRecord | undefined, config: ImageConfig, tar: Buffer, reference?: string): Promise<ImageRecord> {
   const lock = store.lock();
   try {
-    const layerBlob = store.putBlob(tarBytes);
-    const layers = await importLayers(store, [diffID], () => (async function* () { yield tarBytes; })());
+    const layerBlob = store.putBlob(tar);
+    const diffIDs = config.rootfs.diff_ids;
+    const top = diffIDs.length - 1;
+    const layers = await importLayers(store, diffIDs, (i) => {
+      // The base's layers are in the store already; only the new one is unpacked.
+      if (i !== top) throw new SkiffError(`layer ${i + 1} of image ${base?.id.slice(7, 19) ?? '?'} is missing from the store`);
+      return (async function* () { yield tar; })();
+    });
     const id = store.putBlob(Buffer.from(JSON.stringify(config)));
-    const rec: ImageRecord = { id, config, layers, repoDigests: [], blobs: [id, layerBlob], layerBlobs: [layerBlob], size: layers[0].size, loadedAt: now };
+    const rec: ImageRecord = {
+      id, config, layers, repoDigests: [], blobs: [...(base?.blobs.filter((b) => b !== base.id) ?? []), id, layerBlob],
+      layerBlobs: [...(base?.layerBlobs ?? []), layerBlob], size: layers.reduce((n, l) => n + l.size, 0), loadedAt: config.created ?? new Date().toISOString(),
+    };
     store.putImage(rec);
     if (reference) setTag(store, canonicalString(parseReference(reference)), id);
     return rec;

@@ -15,8 +15,6 @@ export function formatIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
-const maskOf = (prefix: number) => (prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix));
-
 export function parseSubnet(text: string): Subnet {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(text);
   if (!m || Number(m[2]) > 32) throw new SkiffError(`invalid subnet ${JSON.stringify(text)}: use a CIDR such as 172.18.0.0/16`);
@@ -50,5 +48,3 @@ export function hostRoutedSubnets(): Subnet[] {
     return [{ base: swap(dest), prefix }];
   });
 }
-
-export { maskOf };
