@@ -233,18 +233,19 @@ void broadcast(uint8_t type, const char *p, size_t n) {
     if (c.fd >= 0) send_frame(c, type, p, n);
 }
 
-void accept_client() {
-  int fd = accept4(m.attach_listen, nullptr, nullptr, SOCK_CLOEXEC);
-  if (fd < 0) return;
-  for (Client &c : m.clients) {
-    if (c.fd < 0) {
-      c.fd = fd;
-      struct timeval tv = {5, 0};
-      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      return;
-    }
+// Takes in every connection waiting in the backlog (the socket is non-blocking).
+void accept_clients() {
+  for (;;) {
+    int fd = accept4(m.attach_listen, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return;
+    Client *slot = nullptr;
+    for (Client &c : m.clients)
+      if (c.fd < 0) { slot = &c; break; }
+    if (!slot) { close(fd); continue; }  // too many clients
+    slot->fd = fd;
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   }
-  close(fd);  // too many clients
 }
 
 void close_container_stdin() {
@@ -297,6 +298,16 @@ void read_client(Client &c) {
     if (c.fd < 0) return;
     c.in.consume(5 + n);
   }
+}
+
+// Before an exit is announced: the foreground `run` connected and sent its
+// HELLO before it started the container, but a short-lived init can exit in
+// the same poll round, with that client still in the backlog. It must be
+// taken in and heard (does it claim cleanup?) or it would never get EXIT.
+void catch_up_clients() {
+  accept_clients();
+  for (Client &c : m.clients)
+    if (c.fd >= 0) read_client(c);
 }
 
 // ---- container output and input -----------------------------------------------
@@ -453,6 +464,7 @@ bool is_init(pid_t pid) {
 void init_exited(int status) {
   // Docker's convention: a signal's death is 128 + its number.
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  catch_up_clients();
   drain_output();
   write_exit_status(code);
   char text[16];
@@ -578,7 +590,7 @@ int main(int argc, char **argv) {
       // helper, no exit command and no child, there is nothing left to mind.
       if (!m.helper && !m.exit_cmd && !children_left()) break;
     }
-    if (fds[1].revents) accept_client();
+    if (fds[1].revents) accept_clients();
     if (fds[2].revents) accept_console();
     if (fds[3].revents && !pump_output(m.out_fd, 0)) close_fd(m.out_fd);
     if (fds[4].revents && m.err_fd >= 0 && !pump_output(m.err_fd, 1)) close_fd(m.err_fd);

@@ -4,7 +4,7 @@
 // rm -f, exit codes, restart policies, --init, and what happens when the
 // monitor or the CLI is killed. Every container runs under a real monitor.
 import test from 'ava';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ENGINE, Sandbox } from '../helpers.js';
@@ -192,6 +192,38 @@ test('killing the monitor marks the container exited with a reason, never a ghos
   t.regex((await skiff(['inspect', '-f', '{{.State.Error}}', c.stdout])).stdout, /monitor \(pid \d+\) died/);
   t.false(existsSync(`/proc/${init}/stat`) && !readFileSync(`/proc/${init}/stat`, 'utf8').includes(') Z'), 'the init was killed');
   t.is((await skiff(['rm', c.stdout])).exitCode, 0);
+});
+
+test('a client waiting to be accepted when the init exits still gets the output and the exit code', async (t) => {
+  // The race CI once lost: a short-lived container exits in the same poll
+  // round in which its foreground client is still in the accept backlog. A
+  // stopped monitor makes that round happen for certain: the client
+  // connects, the init exits into a zombie, then the monitor wakes to both.
+  const skiff = await engine();
+  const signals = join(sb.dir, 'racer-signals');
+  mkdirSync(signals);
+  const c = await skiff(['run', '-d', '--name', 'racer', '-v', `${signals}:/sig`, 'busybox', 'sh', '-c',
+    'while [ ! -e /sig/go ]; do sleep 0.05; done; echo bye; exit 3']);
+  t.is(c.exitCode, 0, c.stderr);
+  const monitor = Number((await skiff(['inspect', '-f', '{{.Monitor.Pid}}', 'racer'])).stdout);
+  const init = Number((await skiff(['inspect', '-f', '{{.State.Pid}}', 'racer'])).stdout);
+  const socket = `/run/skiff/${c.stdout}/attach.sock`;
+  // The listener and, once a client connects, its not-yet-accepted peer (unix(7)).
+  const endpoints = () => readFileSync('/proc/net/unix', 'utf8').split('\n').filter((l) => l.endsWith(` ${socket}`)).length;
+  process.kill(monitor, 'SIGSTOP');
+  const attach = skiff(['attach', 'racer']);
+  try {
+    await until('the attach client in the backlog', async () => endpoints() >= 2);
+    writeFileSync(join(signals, 'go'), '');
+    await until('the init a zombie of the stopped monitor', async () => readFileSync(`/proc/${init}/stat`, 'utf8').includes(') Z'));
+  } finally {
+    process.kill(monitor, 'SIGCONT');
+  }
+  const r = await attach;
+  t.is(r.stdout, 'bye', r.stderr);
+  t.is(r.exitCode, 3, r.stderr);
+  await until('the container finished', async () => (await skiff(['ps', '-a', '-f', 'name=racer', '--format', '{{.Status}}'])).stdout.startsWith('Exited (3)'));
+  t.is((await skiff(['rm', 'racer'])).exitCode, 0);
 });
 
 test('two runs --name x at once: one wins, the other gets Docker\'s Conflict', async (t) => {
