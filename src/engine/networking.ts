@@ -17,6 +17,7 @@ import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '
 import { applyRuleset } from '../network/nft.js';
 import { DEFAULT_NETWORK, macFor, NetworkStore, type Endpoint, type Network, type PortMap } from '../network/store.js';
 import type { ContainerRecord } from './containers.js';
+import { readDaemonConfig } from './daemonConfig.js';
 
 export interface NetworkConfig {
   /** bridge | none | host | container:<name or id> | <user network> */
@@ -141,6 +142,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
     linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
   }
 
+  const { bip } = readDaemonConfig(root);
   const store = new NetworkStore(root);
   const lock = store.lock();
   const endpoints: PlannedNetworking['endpoints'] = [];
@@ -165,7 +167,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
       }
     }
     wanted.forEach(({ name, aliases }, i) => {
-      const n = name === DEFAULT_NETWORK ? store.defaultNetwork(note) : store.find(name);
+      const n = name === DEFAULT_NETWORK ? store.defaultNetwork(bip, note) : store.find(name);
       if (!n) throw new SkiffError(`network ${name} not found`);
       if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
       endpoints.push({ network: n, endpoint: reserveEndpoint(store, n, c, aliases, i, i === 0 ? ports : {}), ifname: `eth${i}` });

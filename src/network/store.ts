@@ -63,6 +63,15 @@ function* candidateSubnets(): Generator<string> {
   for (let c = 0; c <= 255; c++) yield `192.168.${c}.0/24`;
 }
 
+interface CreateOptions {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  labels?: Record<string, string>;
+  isDefault?: boolean;
+  note?: (s: string) => void;
+}
+
 export class NetworkStore {
   readonly dir: string;
   constructor(readonly root: string) {
@@ -118,7 +127,7 @@ export class NetworkStore {
   }
 
   /** Creates a network (the caller holds the lock). A subnet that overlaps the host's or another network's is refused. */
-  create(o: { name: string; subnet?: string; gateway?: string; labels?: Record<string, string>; isDefault?: boolean; note?: (s: string) => void }): Network {
+  create(o: CreateOptions): Network {
     if (this.find(o.name)) throw new SkiffError(`network with name ${o.name} already exists`);
     mkdirSync(CLAIMS, { recursive: true, mode: 0o700 });
     const hostLock = FileLock.acquire(`${CLAIMS}.lock`);
@@ -129,13 +138,14 @@ export class NetworkStore {
     }
   }
 
-  private createClaimed(o: { name: string; subnet?: string; gateway?: string; labels?: Record<string, string>; isDefault?: boolean; note?: (s: string) => void }): Network {
+  private createClaimed(o: CreateOptions): Network {
     let subnet: Subnet;
     const taken = this.taken();
     if (o.subnet) {
       subnet = parseSubnet(o.subnet);
       const clash = taken.find((t) => overlaps(t, subnet));
-      if (clash) throw new SkiffError(`invalid pool request: Pool overlaps with other one on this address space (${formatSubnet(subnet)} overlaps ${formatSubnet(clash)})`);
+      const what = o.isDefault ? `the default network's "bip" (daemon.json) ${o.gateway}/${subnet.prefix}` : 'invalid pool request';
+      if (clash) throw new SkiffError(`${what}: Pool overlaps with other one on this address space (${formatSubnet(subnet)} overlaps ${formatSubnet(clash)})`);
     } else {
       const free = [...(o.isDefault ? [DEFAULT_SUBNET] : []), ...candidateSubnets()].map(parseSubnet).find((s) => !taken.some((t) => overlaps(t, s)));
       if (!free) throw new SkiffError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
@@ -155,9 +165,23 @@ export class NetworkStore {
     return n;
   }
 
-  /** The default network, made on first use. */
-  defaultNetwork(note?: (s: string) => void): Network {
-    return this.find(DEFAULT_NETWORK) ?? this.create({ name: DEFAULT_NETWORK, isDefault: true, note });
+  /**
+   * The default network, made on first use: on daemon.json's "bip" if set,
+   * else 172.17.0.0/16 or the first free pool. A changed "bip" takes effect
+   * once no container is on the network (dockerd applies it at its restart).
+   */
+  defaultNetwork(bip: { subnet: string; gateway: string } | undefined, note?: (s: string) => void): Network {
+    const existing = this.find(DEFAULT_NETWORK);
+    if (existing && bip && (existing.Subnet !== bip.subnet || existing.Gateway !== bip.gateway)) {
+      if (Object.keys(existing.Endpoints).length) {
+        note?.(`the default network keeps ${existing.Subnet} until its containers stop ("bip" in daemon.json asks for ${bip.gateway}/${bip.subnet.split('/')[1]})`);
+        return existing;
+      }
+      this.delete(existing);
+    } else if (existing) {
+      return existing;
+    }
+    return this.create({ name: DEFAULT_NETWORK, isDefault: true, note, subnet: bip?.subnet, gateway: bip?.gateway });
   }
 
   /** The lowest free host address from .2 on (the caller holds the lock). */

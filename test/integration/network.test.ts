@@ -7,12 +7,13 @@
 // no endpoint, veth, bridge or nftables table.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Sandbox, type EngineCli } from '../helpers.js';
 import { tableFor } from '../../src/network/nft.js';
+import { formatIp, hostRoutedSubnets, overlaps, parseSubnet } from '../../src/network/ipv4.js';
 
 const sb = new Sandbox('net');
 test.after.always('nothing left behind', async (t) => {
@@ -189,5 +190,99 @@ test('concurrent runs never get the same address; stopped containers free theirs
   await skiff(['start', 'c4']);
   t.regex((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'c4'])).stdout, /\.2$/, 'the freed .2 is handed out again');
   await skiff(['rm', '-f', 'c1', 'c2', 'c3', 'c4']);
+  await nothingLeft(t, skiff);
+});
+
+/** The first of these subnets that no host route overlaps (the test's own addresses must not shadow the host's). */
+function unroutedSubnet(candidates: string[]): string {
+  const routed = hostRoutedSubnets();
+  const free = candidates.find((c) => !routed.some((r) => overlaps(r, parseSubnet(c))));
+  if (!free) throw new Error(`every candidate subnet is routed on this host: ${candidates.join(', ')}`);
+  return free;
+}
+
+test('daemon.json "bip" sets the default network\'s subnet; bad settings are refused; a change waits for the network to empty', async (t) => {
+  const skiff = await engine();
+  const config = join(skiff.root, 'daemon.json');
+  const [first, second] = ['10.213.71.0/24', '10.213.72.0/24', '10.213.73.0/24', '10.213.74.0/24']
+    .filter((c) => !hostRoutedSubnets().some((r) => overlaps(r, parseSubnet(c))));
+  const gatewayOf = (subnet: string, host: number) => formatIp(parseSubnet(subnet).base + host);
+  for (const [json, error] of [
+    ['{"bip": "10.213.71.0/24"}', /"bip" 10\.213\.71\.0\/24: 10\.213\.71\.0 is the subnet's network or broadcast address/],
+    ['{"bip": "10.213.71.1"}', /"bip" must be an address with a prefix length/],
+    ['{"bridge-ip": "10.213.71.1/24"}', /don't match any configuration option: bridge-ip/],
+    ['{"bip": ', /daemon\.json: invalid JSON/],
+  ] as const) {
+    writeFileSync(config, json);
+    const r = await skiff(['run', '--rm', 'busybox', 'true']);
+    t.is(r.exitCode, 125, json);
+    t.regex(r.stderr, error, json);
+  }
+  // The bridge's own address need not be .1: dockerd --bip takes any host address.
+  writeFileSync(config, JSON.stringify({ bip: `${gatewayOf(first, 254)}/24` }));
+  const a = await skiff(['run', '-d', '--name', 'a', 'busybox', 'sleep', '100']);
+  t.is(a.exitCode, 0, a.stderr);
+  t.is((await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}}', 'a'])).stdout, `${gatewayOf(first, 2)} ${gatewayOf(first, 254)}`);
+  t.regex((await skiff(['exec', 'a', 'ip', 'route'])).stdout, new RegExp(`default via ${gatewayOf(first, 254).replace(/\./g, '\\.')} dev eth0`));
+  // A new "bip" while a container is on the network: the network keeps its subnet, and says so.
+  writeFileSync(config, JSON.stringify({ bip: `${gatewayOf(second, 1)}/24` }));
+  const b = await skiff(['run', '--rm', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  t.is(b.exitCode, 0, b.stderr);
+  t.regex(b.stderr, new RegExp(`keeps ${first.replace(/\./g, '\\.').replace('/', '\\/')} until its containers stop`));
+  t.regex(b.stdout, new RegExp(`inet ${gatewayOf(first, 3).replace(/\./g, '\\.')}/24`));
+  await skiff(['rm', '-f', 'a']);
+  const c = await skiff(['run', '--rm', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  t.regex(c.stdout, new RegExp(`inet ${gatewayOf(second, 2).replace(/\./g, '\\.')}/24`), 'the new bip once the network was empty');
+  t.is(JSON.parse((await skiff(['network', 'inspect', 'bridge'])).stdout)[0].IPAM.Config[0].Subnet, second);
+  rmSync(config);
+  await nothingLeft(t, skiff);
+});
+
+test('published ports answer another host (a network namespace of this test on its own link); an ip-bound port only on that ip', async (t) => {
+  const skiff = await engine();
+  // The "other host": a namespace joined to this one by a veth, on a /30 that nothing here routes.
+  const link = unroutedSubnet(['198.51.100.0/30', '203.0.113.0/30', '10.213.250.0/30']);
+  const [hostIp, peerIp] = [1, 2].map((i) => formatIp(parseSubnet(link).base + i));
+  const ns = `skiff-test-peer-${process.pid}`;
+  const hostEnd = `vsk-peer-${process.pid % 100000}`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
+  ip('netns', 'add', ns);
+  try {
+    ip('link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    ip('addr', 'add', `${hostIp}/30`, 'dev', hostEnd);
+    ip('link', 'set', hostEnd, 'up');
+    ip('-n', ns, 'addr', 'add', `${peerIp}/30`, 'dev', 'eth0');
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    const port = await freePort();
+    const local = await freePort();
+    const web = await skiff(['run', '-d', '--name', 'web', '-p', `${port}:80`, '-p', `127.0.0.1:${local}:80`, 'busybox', 'sh', '-c',
+      'mkdir /www && echo hello-other-host > /www/index.html && exec httpd -f -p 80 -h /www']);
+    t.is(web.exitCode, 0, web.stderr);
+    t.deepEqual((await skiff(['port', 'web'])).stdout.split('\n').sort(), [`80/tcp -> 0.0.0.0:${port}`, `80/tcp -> 127.0.0.1:${local}`].sort());
+    // The client runs in the peer namespace (node: the host's static busybox
+    // crashes in glibc's NSS when it resolves on the host's files).
+    const client = `require('http').get(process.argv[1], { timeout: 3000 }, (r) => r.pipe(process.stdout))
+      .on('timeout', () => { console.error('timeout'); process.exit(1); }).on('error', (e) => { console.error(e.code); process.exit(1); })`;
+    const fromPeer = (target: string) => {
+      try {
+        return execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', client, `http://${target}/`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (err) {
+        return `failed: ${(err as { stderr?: string }).stderr ?? err}`;
+      }
+    };
+    let answer = '';
+    for (let i = 0; i < 50 && !answer.startsWith('hello'); i++) {
+      answer = fromPeer(`${hostIp}:${port}`);
+      if (!answer.startsWith('hello')) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.is(answer, 'hello-other-host\n', 'the other host reaches the published port on this host\'s address');
+    t.regex(fromPeer(`${hostIp}:${local}`), /^failed/, 'a port published on 127.0.0.1 is not reachable from another host');
+    t.is(await fetch(`http://127.0.0.1:${local}/`), 'hello-other-host\n', 'but it is on 127.0.0.1');
+    await skiff(['rm', '-f', 'web']);
+  } finally {
+    try { ip('link', 'del', hostEnd); } catch { /* went with the namespace */ }
+    ip('netns', 'del', ns);
+  }
   await nothingLeft(t, skiff);
 });

@@ -1,18 +1,13 @@
 // skiff pull [--platform os/arch[/variant]] [-q] NAME[:TAG|@DIGEST]
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pull, parsePlatform } from '../../image/pull.js';
 import { canonicalString, familiarString, parseReference } from '../../image/reference.js';
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
+import { readDaemonConfig } from '../daemonConfig.js';
 
 /** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
 export function insecureRegistries(root: string): string[] {
-  const list = (process.env.SKIFF_INSECURE_REGISTRIES ?? '').split(',').filter(Boolean);
-  try {
-    list.push(...((JSON.parse(readFileSync(join(root, 'daemon.json'), 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? []));
-  } catch { /* no daemon.json */ }
-  return list;
+  return readDaemonConfig(root).insecureRegistries;
 }
 
 export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean }): Promise<void> {
