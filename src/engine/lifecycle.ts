@@ -103,7 +103,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
         return monitor.channel;
       },
     });
-    plugNetworking(e.g.root, selfExe(), planned, Number(readFileSync(files.initPid, 'utf8')));
+    await plugNetworking(e.g.root, selfExe(), planned, Number(readFileSync(files.initPid, 'utf8')));
     trace('launch: network plugged');
     await hooks.beforeStart?.();
     await runtime.start(e.runtime, c.Id);

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SkiffError } from '../errors.js';
+import { trace } from '../util/trace.js';
 import { isAlive, procStat } from '../runtime/processes.js';
 import { parseIp } from '../network/ipv4.js';
 import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '../network/links.js';
@@ -200,7 +201,7 @@ function reserveEndpoint(store: NetworkStore, n: Network, c: ContainerRecord, al
 }
 
 /** network connect of a running container: one more interface (eth<N>) plugged live. */
-export function connectLive(root: string, c: ContainerRecord, networkName: string, aliases: string[]): NetworkSettings['Networks'][string] {
+export async function connectLive(root: string, c: ContainerRecord, networkName: string, aliases: string[]): Promise<NetworkSettings['Networks'][string]> {
   const store = new NetworkStore(root);
   const lock = store.lock();
   try {
@@ -219,7 +220,7 @@ export function connectLive(root: string, c: ContainerRecord, networkName: strin
       n.Dns = startDns(root, n, selfExe());
       store.save(n);
     }
-    applyRuleset(root, store.all());
+    await applyRuleset(root, store.all());
     return { NetworkID: n.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(n.Subnet.split('/')[1]), Gateway: n.Gateway, MacAddress: endpoint.MacAddress, Aliases: aliases };
   } finally {
     lock.release();
@@ -227,7 +228,7 @@ export function connectLive(root: string, c: ContainerRecord, networkName: strin
 }
 
 /** After runtime create: the veths into the init's namespace, the rules, the DNS servers. */
-export function plugNetworking(root: string, exe: { node: string; cli: string }, plan: PlannedNetworking, initPid: number): void {
+export async function plugNetworking(root: string, exe: { node: string; cli: string }, plan: PlannedNetworking, initPid: number): Promise<void> {
   const netns = `/proc/${initPid}/ns/net`;
   if (plan.namespace) return; // host, or another container's: nothing of ours to plug
   loopbackUp(netns);
@@ -235,16 +236,26 @@ export function plugNetworking(root: string, exe: { node: string; cli: string },
   const store = new NetworkStore(root);
   const lock = store.lock();
   try {
-    plan.endpoints.forEach(({ network, endpoint, ifname }, i) => {
-      const n = store.get(network.Id);
-      ensureBridge(n);
-      plugEndpoint(n, endpoint, netns, ifname, i === 0);
-      if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
-        n.Dns = startDns(root, n, exe);
-        store.save(n);
-      }
-    });
-    applyRuleset(root, store.all());
+    // The endpoints are in the store since planNetworking: the rules can go in while the links are made.
+    const rules = applyRuleset(root, store.all());
+    try {
+      plan.endpoints.forEach(({ network, endpoint, ifname }, i) => {
+        const n = store.get(network.Id);
+        ensureBridge(n);
+        trace('network: bridge up');
+        plugEndpoint(n, endpoint, netns, ifname, i === 0);
+        trace('network: veth plugged');
+        if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
+          n.Dns = startDns(root, n, exe);
+          store.save(n);
+        }
+      });
+    } catch (err) {
+      await rules.catch(() => undefined); // never leave nft running behind the lock
+      throw err;
+    }
+    await rules;
+    trace('network: rules applied');
   } finally {
     lock.release();
   }
@@ -270,6 +281,7 @@ export async function releaseNetworking(root: string, containerId: string, only?
     const all = store.all();
     const mine = all.filter((n) => n.Endpoints[containerId] && (!only || n.Name === only));
     if (!mine.length) return;
+    const unusedBridges: string[] = [];
     for (const n of mine) {
       const e = n.Endpoints[containerId];
       if (linkExists(e.HostInterface)) removeLink(e.HostInterface); // gone already when the namespace died
@@ -277,11 +289,22 @@ export async function releaseNetworking(root: string, containerId: string, only?
       if (!Object.keys(n.Endpoints).length) {
         if (n.Dns) { try { if (isAlive(n.Dns.Pid, n.Dns.StartTime)) process.kill(n.Dns.Pid, 'SIGTERM'); } catch { /* gone */ } }
         n.Dns = undefined;
-        if (linkExists(n.Bridge)) removeLink(n.Bridge);
+        unusedBridges.push(n.Bridge);
       }
       store.save(n);
     }
-    applyRuleset(root, store.all());
+    trace('release: veths removed');
+    // A bridge's removal waits for RCU grace periods (~40 ms): the rules change meanwhile.
+    const rules = applyRuleset(root, store.all());
+    try {
+      for (const bridge of unusedBridges) if (linkExists(bridge)) removeLink(bridge);
+      trace('release: bridges removed');
+    } catch (err) {
+      await rules.catch(() => undefined);
+      throw err;
+    }
+    await rules;
+    trace('release: rules applied');
   } finally {
     lock.release();
   }

@@ -19,23 +19,19 @@ export function removeLink(name: string): void {
 }
 
 /**
- * A veth pair: the host end on the bridge, the other moved into the
- * container's network namespace and set up there as `ifname` with the
- * endpoint's address (and the default route, for the first network).
+ * A veth pair: the host end on the bridge, the other made inside the
+ * container's network namespace as `ifname`, with the endpoint's MAC and
+ * address (and the default route, for the first network).
  */
 export function plugEndpoint(n: Network, e: Endpoint, netnsPath: string, ifname: string, defaultRoute: boolean): void {
-  const peer = `${e.HostInterface}p`;
   const prefix = n.Subnet.split('/')[1];
   native().netlink(null, [
     ['link_delete', e.HostInterface],
-    ['veth_add', e.HostInterface, peer],
+    ['veth_add_into', e.HostInterface, ifname, netnsPath, e.MacAddress],
     ['link_set_master', e.HostInterface, n.Bridge],
     ['link_up', e.HostInterface],
-    ['link_netns', peer, netnsPath],
   ]);
   native().netlink(netnsPath, [
-    ['link_rename', peer, ifname],
-    ['link_set_mac', ifname, e.MacAddress],
     ['addr_add', ifname, `${e.IPAddress}/${prefix}`],
     ['link_up', ifname],
     ['link_up', 'lo'],

@@ -9,7 +9,7 @@
 //   postrouting        masquerade: containers going out; hairpin (a container
 //                      reaching a published port); the host's own 127.0.0.1
 //   forward            accepts the bridges' traffic, whatever the host's policy
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { SkiffError } from '../errors.js';
 import { rootTag, type Network } from './store.js';
@@ -52,16 +52,31 @@ export function renderRuleset(table: string, networks: Network[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** Replaces skiff's table with what the store says (the caller holds the networks lock). */
-export function applyRuleset(root: string, networks: Network[]): void {
+/**
+ * Replaces skiff's table with what the store says (the caller holds the
+ * networks lock). `nft` runs as a child process while the caller goes on:
+ * its kernel commit and the rtnetlink work on links take different locks,
+ * so callers start it, plug or remove links, then await it.
+ */
+export function applyRuleset(root: string, networks: Network[]): Promise<void> {
   const script = renderRuleset(tableFor(root), networks);
-  try {
-    execFileSync('nft', ['-f', '-'], { input: script, stdio: ['pipe', 'ignore', 'pipe'] });
-  } catch (err) {
-    const e = err as { stderr?: Buffer; code?: string };
-    if (e.code === 'ENOENT') throw new SkiffError('nft (nftables) is not installed: skiff needs it for NAT and published ports (apt-get install nftables)');
-    throw new SkiffError(`nft: ${(e.stderr?.toString() ?? String(err)).trim().split('\n')[0]}`);
-  }
-  // Containers reach beyond their bridge only with forwarding on (ip-sysctl.txt).
-  if (networks.some((n) => Object.keys(n.Endpoints).length)) writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
+  const forwarding = networks.some((n) => Object.keys(n.Endpoints).length);
+  return new Promise((resolve, reject) => {
+    const child = spawn('nft', ['-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'ENOENT'
+        ? new SkiffError('nft (nftables) is not installed: skiff needs it for NAT and published ports (apt-get install nftables)')
+        : new SkiffError(`spawn nft: ${err.code ?? err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new SkiffError(`nft: ${stderr.trim().split('\n')[0] || `exit ${code ?? signal}`}`));
+      // Containers reach beyond their bridge only with forwarding on (ip-sysctl.txt).
+      if (forwarding) writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
+      resolve();
+    });
+    child.stdin.on('error', () => { /* a failing nft closes its stdin: 'close' reports it */ });
+    child.stdin.end(script);
+  });
 }

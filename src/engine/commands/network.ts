@@ -128,7 +128,7 @@ export async function networkConnectCommand(g: EngineGlobals, net: string, conta
       throw new SkiffError(`container cannot be connected to networks: its network mode is ${cfg.NetworkMode}`);
     if (cfg.NetworkMode === n.Name || n.Name in cfg.Networks) throw new SkiffError(`endpoint with name ${fresh.Name.slice(1)} already exists in network ${n.Name}`);
     if (fresh.State.Status === 'running') {
-      const settings = connectLive(g.root, fresh, n.Name, f.alias);
+      const settings = await connectLive(g.root, fresh, n.Name, f.alias);
       fresh.NetworkSettings ??= { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', MacAddress: '' };
       fresh.NetworkSettings.Networks[n.Name] = settings;
     }
