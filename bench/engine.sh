@@ -6,22 +6,19 @@
 # (skiff-monitor vs podman's conmon vs containerd's shim).
 # Not a test: it prints ratios measured in the same run; record them in
 # bench/RESULTS.md.
-# Networking: skiff has none yet (issue 7), so every peer is also timed with
-# --network none; docker's "default" is its bridge mode on a bridge this
-# script makes (no iptables rules), podman's default is left out so that the
-# script changes no firewall rules on this machine.
+# Networking: each engine with its default (skiff: its bridge and nftables
+# table; docker: its bridge, on one this script makes, without iptables
+# rules) and with --network none. Podman's default network is left out: its
+# firewall rules are not ours to add to this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-missing=$(for p in docker.io podman; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
-[ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing </dev/null; }
+. bench/lib/dockerd.sh
+ensure_packages podman
 make --no-print-directory fixtures >/dev/null
 image=rootfs-fixtures/out/images/busybox-image.tar
 work=$(mktemp -d /tmp/skiff-bench-engine.XXXXXX)
-bridge=skbench0
-dockerd_pid=
 cleanup() {
-  [ -n "$dockerd_pid" ] && { kill "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null || true; }
-  ip link del "$bridge" 2>/dev/null || true
+  stop_dockerd
   podman --root "$work/podman" --runroot "$work/podman-run" rm -af -t 0 >/dev/null 2>&1 || true
   bin/skiff --root "$work/skiff" rm -f $(bin/skiff --root "$work/skiff" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
@@ -31,13 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip link add "$bridge" type bridge && ip addr add 10.213.0.1/24 dev "$bridge" && ip link set "$bridge" up
-dockerd --host "unix://$work/docker.sock" --data-root "$work/docker" --exec-root "$work/docker-exec" \
-  --pidfile "$work/docker.pid" --bridge "$bridge" --iptables=false --ip6tables=false --ip-masq=false \
-  --storage-driver overlay2 >"$work/dockerd.log" 2>&1 &
-dockerd_pid=$!
-for _ in $(seq 100); do docker -H "unix://$work/docker.sock" info >/dev/null 2>&1 && break; sleep 0.2; done
-docker -H "unix://$work/docker.sock" load -q -i "$image" >/dev/null
+start_dockerd "$work" skbench0 10.213.0.1/24
+$DOCKER load -q -i "$image" >/dev/null
 podman --root "$work/podman" --runroot "$work/podman-run" --cgroup-manager cgroupfs --events-backend file load -q -i "$image" >/dev/null
 bin/skiff --root "$work/skiff" load -q -i "$image"
 

@@ -37,10 +37,10 @@ export interface Native {
   /**
    * rtnetlink steps (native/addon/netlink.cc), in order, on a thread of their
    * own that first joins the network namespace at `netns` (null: ours).
-   * Steps: bridge_add NAME | veth_add HOST PEER | link_delete NAME |
-   * link_up NAME | link_set_master NAME BRIDGE | link_rename NAME NEW |
-   * link_set_mac NAME MAC | link_netns NAME NSPATH | addr_add NAME CIDR |
-   * route_add_default GATEWAY. Throws a system error naming the step.
+   * Steps: bridge_add NAME | veth_add_into HOST PEER NSPATH MAC |
+   * link_delete NAME | link_up NAME | link_set_master NAME BRIDGE |
+   * addr_add NAME CIDR | route_add_default GATEWAY. Throws a system error
+   * naming the step.
    */
   netlink(netns: string | null, steps: string[][]): void;
   /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */

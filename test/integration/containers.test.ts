@@ -97,10 +97,19 @@ test('rename, inspect with templates, ps --format, container prune', async (t) =
   const table = (await skiff(['ps', '-a', '--format', 'table {{.Names}}\\t{{.Labels}}', '-f', 'name=gamma'])).stdout.split('\n');
   t.regex(table[0], /^NAMES\s+LABELS$/);
   t.regex(table[1], /^gamma\s+tier=db$/);
-  t.is(JSON.parse((await skiff(['ps', '-a', '--format', '{{json .}}', '-f', 'name=beta'])).stdout).Names, 'beta');
+  const json = JSON.parse((await skiff(['ps', '-a', '--format', '{{json .}}', '-f', 'name=beta'])).stdout);
+  t.is(json.Names, 'beta');
+  t.regex(json.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/, "Go's time format, as docker ps");
+  t.deepEqual(Object.keys(json), [...Object.keys(json)].sort(), 'fields in docker\'s (sorted) order');
+  // A status filter shows stopped containers without -a; a bad status is refused; exited=<code>.
+  t.is((await skiff(['ps', '-f', 'status=created', '--format', '{{.Names}}'])).stdout.split('\n').sort().join(' '), 'beta gamma');
+  t.regex((await skiff(['ps', '-f', 'status=sleeping'])).stderr, /invalid filter 'status=sleeping'/);
+  t.is((await skiff(['run', '--name', 'three', 'busybox', 'sh', '-c', 'exit 3'])).exitCode, 3);
+  t.is((await skiff(['ps', '-a', '-f', 'exited=3', '--format', '{{.Names}}'])).stdout, 'three');
+  t.is((await skiff(['ps', '-a', '-f', 'exited=0', '--format', '{{.Names}}'])).stdout, '');
   t.regex((await skiff(['ps', '-a', '--format', '{{range .}}'])).stderr, /only \.Field, json, index, lower and upper are supported/);
   const pruned = await skiff(['container', 'prune', '-f']);
-  t.regex(pruned.stdout, /^Deleted Containers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n/);
+  t.regex(pruned.stdout, /^Deleted Containers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n[a-f0-9]{64}\n/);
   t.is((await skiff(['ps', '-aq'])).stdout, '');
 });
 

@@ -24,18 +24,34 @@ export function statusText(c: ContainerRecord): string {
   }
 }
 
-function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string) => string[]): boolean {
+const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+function splitFilter(filter: string): [string, string] {
   const i = filter.indexOf('=');
   if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`);
-  const [k, v] = [filter.slice(0, i), filter.slice(i + 1)];
+  return [filter.slice(0, i), filter.slice(i + 1)];
+}
+
+function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string) => string[]): boolean {
+  const [k, v] = splitFilter(filter);
   switch (k) {
-    case 'status': return c.State.Status === v;
+    case 'status':
+      if (!STATES.includes(v)) throw new SkiffError(`invalid filter 'status=${v}': use one of ${STATES.join(', ')}`);
+      return c.State.Status === v;
+    case 'exited':
+      if (!/^-?\d+$/.test(v)) throw new SkiffError(`invalid filter 'exited=${v}': an exit code is a number`);
+      return c.State.Status === 'exited' && c.State.ExitCode === Number(v);
     case 'name': return c.Name.slice(1).includes(v);
     case 'id': return c.Id.startsWith(v);
     case 'label': { const [lk, lv] = v.split('='); return lk in c.Config.Labels && (lv === undefined || c.Config.Labels[lk] === lv); }
     case 'ancestor': return c.Config.Image === v || imageIdsFor(v).includes(c.Image);
-    default: throw new SkiffError(`invalid filter "${k}": supported are status, name, id, label, ancestor`);
+    default: throw new SkiffError(`invalid filter "${k}": supported are status, exited, name, id, label, ancestor`);
   }
+}
+
+/** Go's time.Time String() in UTC, as docker ps shows CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
+function goTime(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
 }
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
@@ -43,7 +59,9 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const imageIdsFor = (name: string) => { try { return [(images.tags()[name] ?? '')]; } catch { return []; } };
   let list = (await refreshAll(engine(g))).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   const limit = f.latest ? 1 : f.last !== undefined ? Number(f.last) : undefined;
-  if (!f.all && limit === undefined) list = list.filter(isActive);
+  // A status filter shows stopped containers without -a (moby daemon/list.go does the same).
+  const all = f.all || f.filter.some((x) => splitFilter(x)[0] === 'status');
+  if (!all && limit === undefined) list = list.filter(isActive);
   for (const filter of f.filter) list = list.filter((c) => matches(c, filter, imageIdsFor));
   if (limit !== undefined) list = list.slice(0, limit);
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));
@@ -54,10 +72,14 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   };
   if (f.format) {
     // The fields `docker ps --format` offers; "table" adds a header and aligns columns.
+    // In docker's order ({{json .}} prints its fields sorted).
     const view = (c: ContainerRecord) => ({
-      ID: id(c), Image: c.Config.Image, Command: command(c), CreatedAt: c.Created, RunningFor: ago(c.Created),
-      Status: statusText(c), State: c.State.Status, Ports: portsText(c), Names: c.Name.slice(1),
+      Command: command(c), CreatedAt: goTime(c.Created), ID: id(c), Image: c.Config.Image,
       Labels: Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
+      LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Type === 'volume').length),
+      Mounts: (c.Mounts ?? []).map((m) => (m.Type === 'volume' ? (m.Name ?? '').slice(0, 15) : m.Source)).join(','),
+      Names: c.Name.slice(1), Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
+      Ports: portsText(c), RunningFor: ago(c.Created), State: c.State.Status, Status: statusText(c),
     });
     const table = f.format.startsWith('table');
     // Docker turns a typed "\t" into a tab before rendering.
@@ -65,7 +87,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     const template = table ? format.replace(/^table\s*/, '') : format;
     const rendered = list.map((c) => renderTemplate(template, view(c)));
     if (!table) { process.stdout.write(rendered.map((r) => r + '\n').join('')); return; }
-    const HEADERS: Record<string, string> = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS' };
+    const HEADERS: Record<string, string> = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS' };
     const header = template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k: string) => HEADERS[k] ?? k.toUpperCase());
     process.stdout.write(tabulate([header, ...rendered].map((line) => line.split('\t')), 10, 3));
     return;
