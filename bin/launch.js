@@ -5,17 +5,20 @@
 // is the same mechanism (node(1) "vm.Script", v8 code caching).
 // The cache is written only on request (SKIFF_WRITE_CODE_CACHE=1, by `make
 // fixtures` after a real `run`), so that it holds the functions a container
-// start compiles. V8 rejects a cache that does not match the bundle or
-// this Node, and the bundle is then compiled as usual.
+// start compiles. V8 rejects a cache made by another Node, but it checks
+// the source only by its length: a rebuilt bundle of the same length would
+// run stale code. So the cache's name carries the bundle's inode, size and
+// mtime, and a rebuilt bundle never finds an old cache.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
-module.exports = function launch(name) {
-  const bundle = path.join(__dirname, '..', 'dist', 'bundle', `${name}.cjs`);
-  const cacheFile = `${bundle}.v8cache`;
+module.exports = function launch(name, bundleDir = path.join(__dirname, '..', 'dist', 'bundle')) {
+  const bundle = path.join(bundleDir, `${name}.cjs`);
+  const st = fs.statSync(bundle, { bigint: true });
+  const cacheFile = `${bundle}.${st.ino}-${st.size}-${st.mtimeNs}.v8cache`;
   let cachedData;
   try { cachedData = fs.readFileSync(cacheFile); } catch { /* none yet */ }
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });

@@ -286,3 +286,23 @@ test('published ports answer another host (a network namespace of this test on i
   }
   await nothingLeft(t, skiff);
 });
+
+test('the default subnet taken on this host: the next free one, said once', async (t) => {
+  // Whoever holds 172.17.0.0/16 (this file's first root, another test file's,
+  // or the host), a second root cannot have it too.
+  const first = await engine();
+  const holder = await first(['run', '-d', '--name', 'holder', 'busybox', 'sleep', '100']);
+  t.is(holder.exitCode, 0, holder.stderr);
+  const second = await engine();
+  const r = await second(['run', '--rm', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  t.is(r.exitCode, 0, r.stderr);
+  const said = /172\.17\.0\.0\/16 is in use on this host; the default network uses (\d+\.\d+\.\d+\.\d+\/\d+)/.exec(r.stderr);
+  t.truthy(said, r.stderr);
+  const subnet = said![1];
+  t.not(subnet, (await first(['network', 'inspect', '-f', '{{json .IPAM.Config}}', 'bridge'])).stdout.match(/"Subnet":"([^"]+)"/)?.[1]);
+  t.regex(r.stdout, new RegExp(`inet ${formatIp(parseSubnet(subnet).base + 2).replace(/\./g, '\\.')}/`));
+  t.notRegex((await second(['run', '--rm', 'busybox', 'true'])).stderr, /in use on this host/, 'said once, when the network is made');
+  await first(['rm', '-f', 'holder']);
+  await nothingLeft(t, first);
+  await nothingLeft(t, second);
+});
