@@ -86,6 +86,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   trace('launch: old runtime state removed');
   let monitor: SpawnedMonitor | undefined;
   let planned: PlannedNetworking | undefined;
+  let startedAt = now();
   try {
     planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), (s) => process.stderr.write(`skiff: ${s}\n`));
     const { bundle } = prepareContainer(e.images, e.containers, c, planned);
@@ -106,6 +107,9 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
     await plugNetworking(e.g.root, selfExe(), planned, Number(readFileSync(files.initPid, 'utf8')));
     trace('launch: network plugged');
     await hooks.beforeStart?.();
+    // Taken before the init is released: nothing the container prints can
+    // be older than its StartedAt (`logs --since <StartedAt>` shows it all).
+    startedAt = now();
     await runtime.start(e.runtime, c.Id);
   } catch (caught) {
     let err = caught as Error;
@@ -121,7 +125,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
     e.containers.save(c);
     throw err;
   }
-  c.State = { ...c.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
+  c.State = { ...c.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: startedAt, ExitCode: 0, Error: '' };
   setStatus(c, 'running');
   c.NetworkSettings = settingsFrom(planned);
   if (monitor) c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };

@@ -7,6 +7,7 @@ import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { ENGINE, Sandbox } from '../helpers.js';
 
 const sb = new Sandbox('erun');
@@ -148,6 +149,61 @@ test('-d, exec, logs (-f, --tail, -t), top, stop/start/restart of several, rm -f
   t.regex(refused.stderr, /cannot remove container "\/a": container is running: stop the container before removing or force remove/);
   t.is((await skiff(['rm', '-f', 'a', 'b'])).stdout, 'a\nb');
   t.is((await skiff(['ps', '-aq'])).stdout, '');
+});
+
+test('run flags --env-file, --entrypoint, -h, -w, -u, --stop-signal, --detach-keys; start -a -i; kill -s; logs --since/--until; grouped forms; version, --help', async (t) => {
+  const skiff = await engine();
+  const envFile = join(sb.dir, 'app.env');
+  writeFileSync(envFile, '# settings\nA=1\n\nFROM_HOST\nB=two words\n');
+  const flags = await execa(ENGINE, ['--root', skiff.root, 'run', '--rm', '--env-file', envFile, '-h', 'box1', '-w', '/tmp', '-u', '1000:1000',
+    '--entrypoint', 'sh', 'busybox', '-c', 'echo "$A|$B|$FROM_HOST|$(hostname)|$(pwd)|$(id -u):$(id -g)"'], { env: { FROM_HOST: 'inherited' }, reject: false });
+  t.is(flags.stdout, '1|two words|inherited|box1|/tmp|1000:1000', flags.stderr);
+  t.regex((await skiff(['run', '--rm', '--env-file', '/no/such.env', 'busybox', 'true'])).stderr, /\/no\/such\.env/);
+
+  // --stop-signal: stop sends it; the shell's trap decides the exit code. kill -s sends any signal.
+  const trap = 'trap "echo got-hup" HUP; trap "echo got-usr1; exit 5" USR1; echo ready; while true; do sleep 0.1; done';
+  t.is((await skiff(['run', '-d', '--name', 'sig', '--stop-signal', 'SIGUSR1', 'busybox', 'sh', '-c', trap])).exitCode, 0);
+  await until('the trap set', async () => (await skiff(['logs', 'sig'])).stdout.includes('ready'));
+  t.is((await skiff(['kill', '-s', 'HUP', 'sig'])).exitCode, 0);
+  await until('HUP handled', async () => (await skiff(['logs', 'sig'])).stdout.includes('got-hup'));
+  t.regex((await skiff(['container', 'ls', '--format', '{{.Names}} {{.State}}'])).stdout, /^sig running$/m, 'HUP does not stop it; container ls = ps');
+  t.is((await skiff(['stop', 'sig'])).exitCode, 0);
+  t.is((await skiff(['inspect', '-f', '{{.State.ExitCode}}', 'sig'])).stdout, '5', 'stopped by its own USR1 trap, not SIGKILL');
+
+  // logs --since/--until: RFC 3339 times and durations.
+  const started = (await skiff(['inspect', '-f', '{{.State.StartedAt}}', 'sig'])).stdout;
+  t.regex((await skiff(['logs', '--since', started, 'sig'])).stdout, /ready[\s\S]*got-usr1/);
+  t.is((await skiff(['logs', '--until', '2000-01-01T00:00:00Z', 'sig'])).stdout, '');
+  t.is((await skiff(['logs', '--since', '1h', 'sig'])).stdout.split('\n')[0], 'ready');
+  t.is((await skiff(['logs', '--since', new Date(Date.now() + 60_000).toISOString(), 'sig'])).stdout, '');
+  t.regex((await skiff(['logs', '--since', 'yesterday', 'sig'])).stderr, /invalid --since "yesterday"/);
+
+  // start -a -i: attached to a created container, stdin through, its exit code back.
+  t.is((await skiff(['create', '-i', '--name', 'upper', 'busybox', 'sh', '-c', 'tr a-z A-Z; exit 3'])).exitCode, 0);
+  const started2 = await execa(ENGINE, ['--root', skiff.root, 'start', '-a', '-i', 'upper'], { input: 'hello\n', reject: false });
+  t.is(started2.stdout, 'HELLO', started2.stderr);
+  t.is(started2.exitCode, 3);
+  const plain = await skiff(['create', '--name', 'plain', 'busybox', 'echo', 'attached']);
+  t.is(plain.exitCode, 0);
+  const attached = await skiff(['start', '-a', 'plain']);
+  t.is(attached.stdout, 'attached');
+
+  // --detach-keys without a TTY: the sequence leaves the container running.
+  const detach = await execa(ENGINE, ['--root', skiff.root, 'run', '-i', '--name', 'keys', '--detach-keys', 'ctrl-a,d', 'busybox', 'cat'],
+    { input: 'kept\n\x01d', reject: false });
+  t.is(detach.exitCode, 0, detach.stderr);
+  t.regex(detach.stderr, /read escape sequence/);
+  t.is((await skiff(['inspect', '-f', '{{.State.Status}}', 'keys'])).stdout, 'running');
+  await until('the input reached cat', async () => (await skiff(['logs', 'keys'])).stdout === 'kept');
+  t.regex((await skiff(['run', '--detach-keys', 'ctrl-รก', 'busybox', 'true'])).stderr, /invalid detach keys/);
+
+  t.is((await skiff(['version'])).stdout, (await skiff(['-v'])).stdout);
+  t.regex((await skiff(['version'])).stdout, /^skiff version \d+\.\d+\.\d+/);
+  const help = await skiff(['run', '--help']);
+  t.is(help.exitCode, 0);
+  t.regex(help.stdout, /Usage: skiff run \[options\] <image> \[command\.\.\.\]/);
+  t.regex(help.stdout, /--detach-keys/);
+  t.is((await skiff(['rm', '-f', 'sig', 'upper', 'plain', 'keys'])).exitCode, 0);
 });
 
 test('a detached container with no foreground program exits at once; wait gives its code', async (t) => {
