@@ -7,7 +7,8 @@
 // undone, idempotently. The kernel work is in src/network/.
 import { createServer, type AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SkiffError } from '../errors.js';
@@ -216,10 +217,7 @@ export async function connectLive(root: string, c: ContainerRecord, networkName:
       store.save(n);
       throw err;
     }
-    if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
-      n.Dns = startDns(root, n, selfExe());
-      store.save(n);
-    }
+    await ensureDns(root, n, selfExe(), store);
     await applyRuleset(root, store.all());
     return { NetworkID: n.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(n.Subnet.split('/')[1]), Gateway: n.Gateway, MacAddress: endpoint.MacAddress, Aliases: aliases };
   } finally {
@@ -239,17 +237,14 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
     // The endpoints are in the store since planNetworking: the rules can go in while the links are made.
     const rules = applyRuleset(root, store.all());
     try {
-      plan.endpoints.forEach(({ network, endpoint, ifname }, i) => {
+      for (const [i, { network, endpoint, ifname }] of plan.endpoints.entries()) {
         const n = store.get(network.Id);
         ensureBridge(n);
         trace('network: bridge up');
         plugEndpoint(n, endpoint, netns, ifname, i === 0);
         trace('network: veth plugged');
-        if (!n.Default && !(n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) {
-          n.Dns = startDns(root, n, exe);
-          store.save(n);
-        }
-      });
+        await ensureDns(root, n, exe, store);
+      }
     } catch (err) {
       await rules.catch(() => undefined); // never leave nft running behind the lock
       throw err;
@@ -261,16 +256,51 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
   }
 }
 
-function startDns(root: string, n: Network, exe: { node: string; cli: string }): { Pid: number; StartTime: number } {
-  const log = openSync(join(root, 'networks', `${n.Id}.dns.log`), 'a', 0o600);
+/** A user network's DNS server, started if it is not running (the caller holds the networks lock). */
+async function ensureDns(root: string, n: Network, exe: { node: string; cli: string }, store: NetworkStore): Promise<void> {
+  if (n.Default || (n.Dns && isAlive(n.Dns.Pid, n.Dns.StartTime))) return;
+  n.Dns = await startDns(root, n, exe);
+  store.save(n);
+  trace('network: dns server ready');
+}
+
+/**
+ * Starts `skiff network dns-server` for `n` and waits until it has bound
+ * its socket (it writes "ready" to the pipe at its fd 3): a container
+ * that starts after this never asks a port that nobody listens on yet.
+ */
+async function startDns(root: string, n: Network, exe: { node: string; cli: string }): Promise<{ Pid: number; StartTime: number }> {
+  const logPath = join(root, 'networks', `${n.Id}.dns.log`);
+  const log = openSync(logPath, 'a', 0o600);
+  let child: ChildProcess;
   try {
-    const child = spawn(exe.node, [exe.cli, '--root', root, 'network', 'dns-server', n.Id], { detached: true, stdio: ['ignore', log, log] });
-    child.unref();
-    const pid = child.pid ?? 0;
-    return { Pid: pid, StartTime: procStat(pid)?.startTime ?? 0 };
+    child = spawn(exe.node, [exe.cli, '--root', root, 'network', 'dns-server', n.Id], { detached: true, stdio: ['ignore', log, log, 'pipe'] });
   } finally {
     closeSync(log);
   }
+  const pipe = child.stdio[3] as Readable;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let said = '';
+      const timer = setTimeout(() => reject(new SkiffError(`the DNS server of network ${n.Name} did not start within 10 s (see ${logPath})`)), 10_000);
+      const settle = (err?: Error) => { clearTimeout(timer); child.off('exit', onExit); if (err) reject(err); else resolve(); };
+      const onExit = (code: number | null, signal: string | null) => {
+        const last = readFileSync(logPath, 'utf8').trim().split('\n').pop() || `exit ${code ?? signal}`;
+        settle(new SkiffError(`the DNS server of network ${n.Name} failed: ${last.replace(/^skiff: /, '')}`));
+      };
+      child.once('exit', onExit);
+      child.once('error', (err: NodeJS.ErrnoException) => settle(new SkiffError(`spawn the DNS server of network ${n.Name}: ${err.code ?? err.message}`)));
+      pipe.on('data', (d: Buffer) => { said += d.toString(); if (said.includes('ready\n')) settle(); });
+    });
+  } catch (err) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+    throw err;
+  } finally {
+    pipe.destroy();
+  }
+  child.unref();
+  const pid = child.pid ?? 0;
+  return { Pid: pid, StartTime: procStat(pid)?.startTime ?? 0 };
 }
 
 /** Everything of the container's in every network: endpoints, veths, rules; bridges and DNS servers no one uses. Idempotent. */

@@ -61,14 +61,22 @@ function upstreams(): string[] {
   }
 }
 
-/** Runs until the network has no containers left (checked every 2 s) or is removed. */
-export async function serveDns(root: string, networkId: string): Promise<void> {
+/**
+ * Runs until the network has no containers left (checked every 2 s) or is
+ * removed. `ready` is called once the socket is bound: the starter waits
+ * for it, so that a container never looks a name up before we listen.
+ */
+export async function serveDns(root: string, networkId: string, ready: () => void = () => {}): Promise<void> {
   const store = new NetworkStore(root);
   const network = () => store.find(networkId);
   const start = network();
-  if (!start) return;
+  if (!start) throw new Error(`network ${networkId} not found`);
   const server = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.bind(53, start.Gateway, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`bind ${start.Gateway}:53: ${err.code ?? err.message}`)));
+    server.bind(53, start.Gateway, () => resolve());
+  });
+  ready();
   const forward = (msg: Buffer, from: RemoteInfo) => {
     const [ns] = upstreams();
     if (!ns) return;

@@ -151,7 +151,9 @@ test('user networks: names and aliases resolve through the network\'s DNS server
   t.regex((await skiff(['network', 'ls'])).stdout, /^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n/);
   t.regex((await skiff(['network', 'ls'])).stdout, /\s+mynet\s+bridge\s+local/);
 
+  const gatewayOfMynet = JSON.parse((await skiff(['network', 'inspect', 'mynet'])).stdout)[0].IPAM.Config[0].Gateway as string;
   await skiff(['run', '-d', '--name', 'db', '--network', 'mynet', '--network-alias', 'database', 'busybox', 'sleep', '100']);
+  t.true(udpBound(gatewayOfMynet, 53), 'the DNS server listens as soon as run -d returns');
   const dbIp = JSON.parse((await skiff(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'db'])).stdout).mynet.IPAddress as string;
   t.regex(dbIp, /^\d+\.\d+\.\d+\.2$/);
   const lookup = await skiff(['run', '--rm', '--network', 'mynet', 'busybox', 'sh', '-c', 'cat /etc/resolv.conf; ping -c 1 -W 2 db; ping -c 1 -W 2 database']);
@@ -305,4 +307,36 @@ test('the default subnet taken on this host: the next free one, said once', asyn
   await first(['rm', '-f', 'holder']);
   await nothingLeft(t, first);
   await nothingLeft(t, second);
+});
+
+/** Whether a UDP socket is bound to ip:port (proc(5) /proc/net/udp: little-endian hex address). */
+function udpBound(ip: string, port: number): boolean {
+  const hex = ip.split('.').reverse().map((b) => Number(b).toString(16).padStart(2, '0')).join('').toUpperCase();
+  const want = `${hex}:${port.toString(16).padStart(4, '0').toUpperCase()}`;
+  return readFileSync('/proc/net/udp', 'utf8').split('\n').some((l) => l.trim().split(/\s+/)[1] === want);
+}
+
+test('a user network whose DNS server cannot start: run fails saying so, and leaves nothing', async (t) => {
+  const skiff = await engine();
+  t.is((await skiff(['network', 'create', 'dnsless'])).exitCode, 0);
+  const n = JSON.parse((await skiff(['network', 'inspect', 'dnsless'])).stdout)[0];
+  const gateway = n.IPAM.Config[0].Gateway as string;
+  const bridge = n.Options['com.docker.network.bridge.name'] as string;
+  // Someone else holds port 53 on the gateway address before the first container comes.
+  execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  const { createSocket } = await import('node:dgram');
+  const squatter = createSocket('udp4');
+  try {
+    execFileSync('ip', ['addr', 'add', `${gateway}/${n.IPAM.Config[0].Subnet.split('/')[1]}`, 'dev', bridge]);
+    await new Promise<void>((resolve, reject) => { squatter.once('error', reject); squatter.bind(53, gateway, () => resolve()); });
+    const r = await skiff(['run', '--rm', '--network', 'dnsless', 'busybox', 'true']);
+    t.is(r.exitCode, 125);
+    t.regex(r.stderr, new RegExp(`the DNS server of network dnsless failed: bind ${gateway.replace(/\./g, '\\.')}:53: EADDRINUSE`));
+  } finally {
+    squatter.close();
+    try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* skiff removed it */ }
+  }
+  t.is((await skiff(['ps', '-aq'])).stdout, '', '--rm removed the container');
+  t.is((await skiff(['network', 'rm', 'dnsless'])).exitCode, 0);
+  await nothingLeft(t, skiff);
 });

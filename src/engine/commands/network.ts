@@ -1,5 +1,6 @@
 // skiff network create|ls|inspect|rm|connect|disconnect|prune, and the
 // hidden dns-server a user network runs while it has containers.
+import { closeSync, writeSync } from 'node:fs';
 import { describe, SkiffError } from '../../errors.js';
 import { serveDns } from '../../network/dns.js';
 import { NetworkStore, type Network } from '../../network/store.js';
@@ -162,6 +163,12 @@ export async function networkDisconnectCommand(g: EngineGlobals, net: string, co
   }
 }
 
+/** The hidden `network dns-server ID`; its starter (networking.ts startDns) reads "ready" on our fd 3. */
 export async function dnsServerCommand(g: EngineGlobals, id: string): Promise<void> {
-  await serveDns(g.root, id);
+  await serveDns(g.root, id, () => {
+    try {
+      writeSync(3, 'ready\n');
+      closeSync(3);
+    } catch { /* started by hand, without the pipe */ }
+  });
 }
