@@ -45,7 +45,8 @@ for f in /run/skiff/subnets/*; do
   [ -f "$f" ] && grep -q skiff-test- "$f" && report "subnet claim $(basename "$f") of $(head -1 "$f")"
 done
 # Test sandboxes (state roots, bundles) left in the temp directory.
-for d in "${TMPDIR:-/tmp}"/skiff-test-*; do [ -e "$d" ] && report "sandbox $d"; done
+# (every temp directory the tests make is named skiff-<what>-XXXXXX)
+for d in "${TMPDIR:-/tmp}"/skiff-{test,cg,cgunit,cgroute,launch,root,plan,dockercfg,unpack}-*; do [ -e "$d" ] && report "sandbox $d"; done
 # Test cgroups: ids look like <file>-<name>-<pid>-<n>.
 for h in /sys/fs/cgroup/*/; do
   for d in "$h"*; do

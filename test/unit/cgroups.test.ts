@@ -1,7 +1,7 @@
 // Controller writers on temp directories (no root, no cgroupfs): each takes
 // the directory it writes, so its file names and values can be checked here.
 import test from 'ava';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v1Memory from '../../src/cgroups/v1/memory.js';
@@ -15,8 +15,13 @@ import * as v2Io from '../../src/cgroups/v2/io.js';
 import { CgroupManager } from '../../src/cgroups/manager.js';
 import { validateResources } from '../../src/cgroups/resources.js';
 
+// Every temp tree this file makes, removed at the end.
+const made: string[] = [];
+test.after.always(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+const temp = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); made.push(d); return d; };
+
 const dir = (files: Record<string, string> = {}) => {
-  const d = mkdtempSync(join(tmpdir(), 'skiff-cgunit-'));
+  const d = temp('skiff-cgunit-');
   for (const [f, v] of Object.entries(files)) writeFileSync(join(d, f), v);
   return d;
 };
@@ -86,7 +91,7 @@ test('pids: 0 or less means max', (t) => {
 });
 
 test('the manager routes each controller to the hierarchy that has it (hybrid)', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'skiff-cgroute-'));
+  const root = temp('skiff-cgroute-');
   for (const h of ['memory', 'unified']) mkdirSync(join(root, h));
   writeFileSync(join(root, 'unified/cgroup.controllers'), 'hugetlb pids');
   writeFileSync(join(root, 'unified/cgroup.subtree_control'), '');

@@ -1,7 +1,7 @@
 // Engine pieces without root: paths resolved inside a container root, user
 // lookup in the container's own files, generated names.
 import test from 'ava';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileInRoot, secureJoin } from '../../src/engine/rootfs.js';
@@ -9,6 +9,7 @@ import { resolveUser } from '../../src/engine/ocispec.js';
 import { generateName } from '../../src/engine/names.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-root-'));
+test.after.always(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, 'etc'));
 mkdirSync(join(root, 'usr/lib'), { recursive: true });
 writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nweb:x:1000:1001::/home/web:/bin/sh\n');

@@ -8,7 +8,7 @@ import { cgroupMode, detectHierarchies, hierarchyDirName } from '../../src/cgrou
 import { CgroupManager, resolveCgroupPath } from '../../src/cgroups/manager.js';
 import { parseSignal } from '../../src/runtime/lifecycle.js';
 import { tabulate } from '../../src/util/table.js';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,10 +71,14 @@ test('the cgroup manager works on a temp-dir tree (v1 cpuset inheritance)', (t) 
   // A real cgroupfs creates these files itself; emulate mkdir's effect.
   mkdirSync(join(root, 'cpuset/a/b'), { recursive: true });
   for (const d of ['a', 'a/b']) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(root, 'cpuset', d, f), '');
-  m.create();
-  t.is(readFileSync(join(root, 'cpuset/a/b/cpuset.cpus'), 'utf8'), '0-1');
-  t.is(readFileSync(join(root, 'cpuset/a/cpuset.mems'), 'utf8'), '0');
-  t.true(m.exists());
+  try {
+    m.create();
+    t.is(readFileSync(join(root, 'cpuset/a/b/cpuset.cpus'), 'utf8'), '0-1');
+    t.is(readFileSync(join(root, 'cpuset/a/cpuset.mems'), 'utf8'), '0');
+    t.true(m.exists());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('signals by name, SIG-name and number; bad ones refused', (t) => {

@@ -1,7 +1,7 @@
 // The planner: a spec in, an ordered list of kernel steps out. These tests
 // read the plan the way the C++ side will execute it.
 import test from 'ava';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, executableCandidates } from '../../src/runtime/plan.js';
@@ -10,6 +10,7 @@ import { native } from '../../src/native.js';
 import type { Spec } from '../../src/runtime/spec.js';
 
 const bundle = mkdtempSync(join(tmpdir(), 'skiff-plan-'));
+test.after.always(() => rmSync(bundle, { recursive: true, force: true }));
 mkdirSync(join(bundle, 'rootfs'));
 writeFileSync(join(bundle, 'file.txt'), 'x');
 

@@ -1,7 +1,7 @@
 // Registry client pieces that need no network: where a registry is reached,
 // challenges, and docker config credentials.
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentialsFor, parseChallenge, registryBase } from '../../src/image/registry.js';
@@ -36,7 +36,10 @@ test('credentials from the docker config format, Docker Hub under its legacy key
     t.deepEqual(credentialsFor('localhost:5000'), { user: 'u', password: 'p:with:colons' });
     t.is(credentialsFor('elsewhere.example'), undefined);
   } finally {
-    process.env.DOCKER_CONFIG = before;
+    // Assigning undefined would set the string "undefined".
+    if (before === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = before;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
