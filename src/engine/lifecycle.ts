@@ -113,7 +113,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
     await runtime.start(e.runtime, c.Id);
   } catch (caught) {
     let err = caught as Error;
-    const complaint = monitor && monitorComplaint(files);
+    const complaint = monitor && monitorComplaint(files, monitor);
     if (complaint) err = new SkiffError(`${describe(err)} (${complaint})`);
     if (monitor) try { process.kill(monitor.pid, 'SIGTERM'); } catch { /* gone */ }
     await runtime.remove(e.runtime, c.Id, true).catch(() => undefined);

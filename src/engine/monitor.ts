@@ -4,11 +4,12 @@
 // the channel at its fd 3, so `create` talks to the helper as usual while
 // the init ends up as the monitor's child.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { monitorPath, setupHelperPath } from '../native.js';
 import { procStat } from '../runtime/processes.js';
+import { lastLineSince, openAppendLog } from '../util/files.js';
 import type { ContainerRecord } from './containers.js';
 
 /**
@@ -37,7 +38,13 @@ export function containerFiles(containersDir: string, id: string): ContainerFile
   };
 }
 
-export interface SpawnedMonitor { pid: number; startTime: number; channel: Socket }
+export interface SpawnedMonitor {
+  pid: number;
+  startTime: number;
+  channel: Socket;
+  /** Where this monitor's lines begin in monitor.log. */
+  logStart: number;
+}
 
 /** The command the monitor runs after each exit: `skiff container cleanup ID` (restart, --rm). */
 function exitCommand(root: string, id: string): string[] {
@@ -50,15 +57,15 @@ export function spawnMonitor(root: string, files: ContainerFiles, c: ContainerRe
   if (c.Config.OpenStdin) args.push('--stdin');
   args.push('--', ...exitCommand(root, c.Id));
   mkdirSync(dirname(socketsDir(c.Id)), { recursive: true, mode: 0o700 });
-  const err = openSync(files.monitorLog, 'a', 0o600);
+  const log = openAppendLog(files.monitorLog);
   try {
-    const child = spawn(monitorPath(), args, { detached: true, stdio: ['ignore', err, err, 'pipe'] });
+    const child = spawn(monitorPath(), args, { detached: true, stdio: ['ignore', log.fd, log.fd, 'pipe'] });
     child.unref();
     const channel = child.stdio[3] as Socket;
     const pid = child.pid ?? 0;
-    return { pid, startTime: procStat(pid)?.startTime ?? 0, channel };
+    return { pid, startTime: procStat(pid)?.startTime ?? 0, channel, logStart: log.start };
   } finally {
-    closeSync(err);
+    closeSync(log.fd);
   }
 }
 
@@ -67,12 +74,7 @@ export function removeSockets(id: string): void {
   rmSync(socketsDir(id), { recursive: true, force: true });
 }
 
-/** The monitor's last complaint (its stderr goes to monitor.log), for an error message. */
-export function monitorComplaint(files: ContainerFiles): string | undefined {
-  try {
-    const lines = readFileSync(files.monitorLog, 'utf8').trim().split('\n');
-    return lines[lines.length - 1] || undefined;
-  } catch {
-    return undefined;
-  }
+/** This monitor's last complaint (its stderr goes to monitor.log), for an error message. */
+export function monitorComplaint(files: ContainerFiles, monitor: SpawnedMonitor): string | undefined {
+  return lastLineSince(files.monitorLog, monitor.logStart);
 }

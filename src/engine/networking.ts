@@ -9,10 +9,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { trace } from '../util/trace.js';
+import { lastLineSince, openAppendLog } from '../util/files.js';
 import { isAlive, procStat } from '../runtime/processes.js';
 import { parseIp } from '../network/ipv4.js';
 import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '../network/links.js';
@@ -271,12 +272,12 @@ async function ensureDns(root: string, n: Network, exe: { node: string; cli: str
  */
 async function startDns(root: string, n: Network, exe: { node: string; cli: string }): Promise<{ Pid: number; StartTime: number }> {
   const logPath = join(root, 'networks', `${n.Id}.dns.log`);
-  const log = openSync(logPath, 'a', 0o600);
+  const log = openAppendLog(logPath);
   let child: ChildProcess;
   try {
-    child = spawn(exe.node, [exe.cli, '--root', root, 'network', 'dns-server', n.Id], { detached: true, stdio: ['ignore', log, log, 'pipe'] });
+    child = spawn(exe.node, [exe.cli, '--root', root, 'network', 'dns-server', n.Id], { detached: true, stdio: ['ignore', log.fd, log.fd, 'pipe'] });
   } finally {
-    closeSync(log);
+    closeSync(log.fd);
   }
   const pipe = child.stdio[3] as Readable;
   try {
@@ -285,7 +286,7 @@ async function startDns(root: string, n: Network, exe: { node: string; cli: stri
       const timer = setTimeout(() => reject(new SkiffError(`the DNS server of network ${n.Name} did not start within 10 s (see ${logPath})`)), 10_000);
       const settle = (err?: Error) => { clearTimeout(timer); child.off('exit', onExit); if (err) reject(err); else resolve(); };
       const onExit = (code: number | null, signal: string | null) => {
-        const last = readFileSync(logPath, 'utf8').trim().split('\n').pop() || `exit ${code ?? signal}`;
+        const last = lastLineSince(logPath, log.start) ?? `exit ${code ?? signal}`;
         settle(new SkiffError(`the DNS server of network ${n.Name} failed: ${last.replace(/^skiff: /, '')}`));
       };
       child.once('exit', onExit);

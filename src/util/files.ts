@@ -2,7 +2,7 @@
 // "write temp, fsync, rename, fsync dir" under a lock, so a crash at any
 // (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
 // point leaves either the old or the new file, never half of one.
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { native } from '../native.js';
 
@@ -66,4 +66,25 @@ export function treeSize(dir: string): number {
     total += st.isDirectory() ? treeSize(join(dir, name)) : st.isFile() ? st.size : 0;
   }
   return total;
+}
+
+/**
+ * Opens a log that a child's stderr is appended to, and says where this
+ * child's lines will begin: its complaint is then read from there on
+ * (lastLineSince), never an older one left by an earlier child.
+ */
+export function openAppendLog(path: string): { fd: number; start: number } {
+  const fd = openSync(path, 'a', 0o600);
+  return { fd, start: fstatSync(fd).size };
+}
+
+/** The last non-empty line written to `path` after byte `start`, if any. */
+export function lastLineSince(path: string, start: number): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path).subarray(start).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  return text.trim().split('\n').pop() || undefined;
 }

@@ -8,7 +8,8 @@ import { cgroupMode, detectHierarchies, hierarchyDirName } from '../../src/cgrou
 import { CgroupManager, resolveCgroupPath } from '../../src/cgroups/manager.js';
 import { parseSignal } from '../../src/runtime/lifecycle.js';
 import { tabulate } from '../../src/util/table.js';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { lastLineSince, openAppendLog } from '../../src/util/files.js';
+import { appendFileSync, closeSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -108,4 +109,20 @@ test('Go template subset for inspect -f and ps --format', async (t) => {
   t.is(renderTemplate('{{.Missing.Deeper}}', data), '<no value>');
   t.is(renderTemplate('{{.Empty}}', data), '<nil>');
   t.throws(() => renderTemplate('{{if .Id}}x{{end}}', data), { message: /\{\{if \.Id\}\}: only \.Field/ });
+});
+
+test('a child\'s complaint is read from where its lines begin, never an older child\'s', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-cg-'));
+  try {
+    const path = join(dir, 'monitor.log');
+    appendFileSync(path, 'skiff-monitor: bind /run/skiff/x/attach.sock: EADDRINUSE\n');
+    const log = openAppendLog(path);
+    closeSync(log.fd);
+    t.is(lastLineSince(path, log.start), undefined, 'this child said nothing: no complaint');
+    appendFileSync(path, 'first\nskiff-monitor: pipe2 stdout: EMFILE\n\n');
+    t.is(lastLineSince(path, log.start), 'skiff-monitor: pipe2 stdout: EMFILE');
+    t.is(lastLineSince(join(dir, 'missing.log'), 0), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
