@@ -27,6 +27,12 @@
 
 namespace {
 
+// A step that fails on something other than its interface (the namespace
+// file veth_add_into opens) says so here; the batch's thread is its own.
+thread_local struct {
+  std::string syscall, path;
+} failed_on;
+
 struct Request {
   char buf[4096];
   struct nlmsghdr *hdr() { return reinterpret_cast<struct nlmsghdr *>(buf); }
@@ -109,7 +115,10 @@ int veth_add_into(const std::string &host, const std::string &peer, const std::s
   unsigned char bytes[6];
   if (sscanf(mac.c_str(), "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &bytes[0], &bytes[1], &bytes[2], &bytes[3], &bytes[4], &bytes[5]) != 6) return -EINVAL;
   int ns = open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (ns < 0) return -errno;
+  if (ns < 0) {
+    failed_on = {"open", ns_path};  // the container's namespace is gone (its init died)
+    return -errno;
+  }
   Request r = link_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
   r.str(IFLA_IFNAME, host);
   auto *info = r.nest(IFLA_LINKINFO);
@@ -232,7 +241,8 @@ NetlinkFailure RunNetlinkSteps(const std::string &netns, const std::vector<std::
     for (const auto &s : steps) {
       int rc = run_step(s);
       if (rc < 0) {
-        failure = {-rc, "netlink", s.size() > 1 ? s[1] : "", s[0]};
+        if (failed_on.syscall.empty()) failure = {-rc, "netlink", s.size() > 1 ? s[1] : "", s[0]};
+        else failure = {-rc, failed_on.syscall, failed_on.path, s[0]};
         return;
       }
     }

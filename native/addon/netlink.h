@@ -5,8 +5,8 @@
 
 struct NetlinkFailure {
   int err = 0;             // errno; 0: all steps done
-  std::string syscall;     // "netlink" or "setns"
-  std::string path;        // the interface (or namespace) the step was about
+  std::string syscall;     // "netlink", "setns" or "open"
+  std::string path;        // the interface (or namespace file) the step failed on
   std::string step;        // the step's name
 };
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
-import { formatIp, formatSubnet, parseIp, parseSubnet } from '../network/ipv4.js';
+import { formatIp, formatSubnet, isHostAddress, parseIp, parseSubnet, subnetAround } from '../network/ipv4.js';
 
 export interface DaemonConfig {
   /** Registries reached over plain HTTP besides loopback. */
@@ -56,11 +56,9 @@ function parseBip(path: string, value: unknown): { subnet: string; gateway: stri
   if (!m) throw new SkiffError(`${path}: "bip" must be an address with a prefix length, such as "10.20.0.1/24" (got ${JSON.stringify(value)})`);
   try {
     const gateway = parseIp(m[1]);
-    const prefix = Number(m[2]);
-    const block = 2 ** (32 - prefix);
-    const subnet = parseSubnet(`${formatIp(gateway - (gateway % block))}/${prefix}`);
-    const offset = gateway - subnet.base;
-    if (offset === 0 || offset === block - 1) throw new SkiffError(`${m[1]} is the subnet's network or broadcast address`);
+    // parseSubnet checks the prefix (a /30 at most) on the subnet around the address.
+    const subnet = parseSubnet(formatSubnet(subnetAround(gateway, Number(m[2]))));
+    if (!isHostAddress(subnet, gateway)) throw new SkiffError(`${m[1]} is the subnet's network or broadcast address`);
     return { subnet: formatSubnet(subnet), gateway: formatIp(gateway) };
   } catch (err) {
     throw new SkiffError(`${path}: "bip" ${value}: ${(err as Error).message}`);

@@ -236,8 +236,7 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
   const lock = store.lock();
   try {
     // The endpoints are in the store since planNetworking: the rules can go in while the links are made.
-    const rules = applyRuleset(root, store.all());
-    try {
+    await whileRulesApply(applyRuleset(root, store.all()), async () => {
       for (const [i, { network, endpoint, ifname }] of plan.endpoints.entries()) {
         const n = store.get(network.Id);
         ensureBridge(n);
@@ -246,15 +245,26 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
         trace('network: veth plugged');
         await ensureDns(root, n, exe, store);
       }
-    } catch (err) {
-      await rules.catch(() => undefined); // never leave nft running behind the lock
-      throw err;
-    }
-    await rules;
+    });
     trace('network: rules applied');
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Link work while `nft` (applyRuleset) runs beside it: their kernel work
+ * takes different locks. Waits for both; a failure of the link work wins,
+ * and nft is never left running behind the networks lock.
+ */
+async function whileRulesApply(rules: Promise<void>, work: () => Promise<void> | void): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    await rules.catch(() => undefined);
+    throw err;
+  }
+  await rules;
 }
 
 /** A user network's DNS server, started if it is not running (the caller holds the networks lock). */
@@ -326,15 +336,10 @@ export async function releaseNetworking(root: string, containerId: string, only?
     }
     trace('release: veths removed');
     // A bridge's removal waits for RCU grace periods (~40 ms): the rules change meanwhile.
-    const rules = applyRuleset(root, store.all());
-    try {
+    await whileRulesApply(applyRuleset(root, store.all()), () => {
       for (const bridge of unusedBridges) if (linkExists(bridge)) removeLink(bridge);
       trace('release: bridges removed');
-    } catch (err) {
-      await rules.catch(() => undefined);
-      throw err;
-    }
-    await rules;
+    });
     trace('release: rules applied');
   } finally {
     lock.release();

@@ -21,14 +21,21 @@ export function parseSubnet(text: string): Subnet {
   const prefix = Number(m[2]);
   if (prefix > 30) throw new SkiffError(`subnet ${text} is too small: it needs room for a gateway and containers (/30 at most)`);
   const ip = parseIp(m[1]);
-  const base = ip - (ip % 2 ** (32 - prefix));
+  const { base } = subnetAround(ip, prefix);
   if (base !== ip) throw new SkiffError(`invalid subnet ${text}: host bits set (did you mean ${formatIp(base)}/${prefix}?)`);
   return { base, prefix };
+}
+
+/** The /prefix subnet that holds `ip`. */
+export function subnetAround(ip: number, prefix: number): Subnet {
+  return { base: ip - (ip % 2 ** (32 - prefix)), prefix };
 }
 
 export const formatSubnet = (s: Subnet) => `${formatIp(s.base)}/${s.prefix}`;
 export const size = (s: Subnet) => 2 ** (32 - s.prefix);
 export const contains = (s: Subnet, ip: number) => ip >= s.base && ip < s.base + size(s);
+/** An address of `s` that a host may have: neither its network nor its broadcast address. */
+export const isHostAddress = (s: Subnet, ip: number) => contains(s, ip) && ip !== s.base && ip !== s.base + size(s) - 1;
 export const overlaps = (a: Subnet, b: Subnet) => a.base < b.base + size(b) && b.base < a.base + size(a);
 
 /** The subnets the host routes already (proc(5) /proc/net/route): a new network must not overlap them. */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
-import { contains, formatIp, formatSubnet, hostRoutedSubnets, overlaps, parseIp, parseSubnet, size, type Subnet } from './ipv4.js';
+import { formatIp, formatSubnet, hostRoutedSubnets, isHostAddress, overlaps, parseIp, parseSubnet, size, type Subnet } from './ipv4.js';
 
 export interface PortBinding { HostIp: string; HostPort: string }
 /** "80/tcp" -> bindings, as Docker's PortMap. */
@@ -153,7 +153,7 @@ export class NetworkStore {
       subnet = free;
     }
     const gateway = o.gateway ? parseIp(o.gateway) : subnet.base + 1;
-    if (!contains(subnet, gateway) || gateway === subnet.base || gateway === subnet.base + size(subnet) - 1)
+    if (!isHostAddress(subnet, gateway))
       throw new SkiffError(`invalid gateway ${o.gateway}: it must be a host address in ${formatSubnet(subnet)}`);
     const id = randomBytes(32).toString('hex');
     const n: Network = {
@@ -172,15 +172,12 @@ export class NetworkStore {
    */
   defaultNetwork(bip: { subnet: string; gateway: string } | undefined, note?: (s: string) => void): Network {
     const existing = this.find(DEFAULT_NETWORK);
-    if (existing && bip && (existing.Subnet !== bip.subnet || existing.Gateway !== bip.gateway)) {
-      if (Object.keys(existing.Endpoints).length) {
-        note?.(`the default network keeps ${existing.Subnet} until its containers stop ("bip" in daemon.json asks for ${bip.gateway}/${bip.subnet.split('/')[1]})`);
-        return existing;
-      }
-      this.delete(existing);
-    } else if (existing) {
+    const asConfigured = !bip || (existing?.Subnet === bip.subnet && existing.Gateway === bip.gateway);
+    if (existing && (asConfigured || Object.keys(existing.Endpoints).length)) {
+      if (!asConfigured) note?.(`the default network keeps ${existing.Subnet} until its containers stop ("bip" in daemon.json asks for ${bip!.gateway}/${bip!.subnet.split('/')[1]})`);
       return existing;
     }
+    if (existing) this.delete(existing); // empty, and on an old "bip": made again on the new one
     return this.create({ name: DEFAULT_NETWORK, isDefault: true, note, subnet: bip?.subnet, gateway: bip?.gateway });
   }
 

@@ -126,3 +126,10 @@ test('a child\'s complaint is read from where its lines begin, never an older ch
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a veth for a container whose namespace is gone: the error names the namespace file, not the interface', (t) => {
+  // open(2) of the namespace fails first: nothing is sent to the kernel's rtnetlink.
+  const err = t.throws(() => native().netlink(null, [['veth_add_into', 'vskgone000', 'eth0', '/proc/999999999/ns/net', '02:42:0a:00:00:02']])) as NodeJS.ErrnoException & { step: string };
+  t.is(err.message, 'veth_add_into /proc/999999999/ns/net: ENOENT');
+  t.like(err, { code: 'ENOENT', syscall: 'open', path: '/proc/999999999/ns/net', step: 'veth_add_into' });
+});
