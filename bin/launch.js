@@ -22,10 +22,14 @@ module.exports = function launch(name, bundleDir = path.join(__dirname, '..', 'd
   let cachedData;
   try { cachedData = fs.readFileSync(cacheFile); } catch { /* none yet */ }
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  // Read once and not passed on: a process this command spawns (the
+  // monitor's exit command, a DNS server) must not write its own cache.
+  const writeCache = process.env.SKIFF_WRITE_CODE_CACHE === '1';
+  delete process.env.SKIFF_WRITE_CODE_CACHE;
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
   mod.exports.main(process.argv).then((code) => {
-    if (process.env.SKIFF_WRITE_CODE_CACHE === '1' && code === 0) {
+    if (writeCache && code === 0) {
       const temp = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(temp, script.createCachedData());
       fs.renameSync(temp, cacheFile);

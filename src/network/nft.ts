@@ -59,7 +59,8 @@ export function renderRuleset(table: string, networks: Network[]): string {
  * so callers start it, plug or remove links, then await it.
  */
 export function applyRuleset(root: string, networks: Network[]): Promise<void> {
-  const script = renderRuleset(tableFor(root), networks);
+  const table = tableFor(root);
+  const script = renderRuleset(table, networks);
   const forwarding = networks.some((n) => Object.keys(n.Endpoints).length);
   return new Promise((resolve, reject) => {
     const child = spawn('nft', ['-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -71,7 +72,7 @@ export function applyRuleset(root: string, networks: Network[]): Promise<void> {
         : new SkiffError(`spawn nft: ${err.code ?? err.message}`));
     });
     child.on('close', (code, signal) => {
-      if (code !== 0) return reject(new SkiffError(`nft: ${stderr.trim().split('\n')[0] || `exit ${code ?? signal}`}`));
+      if (code !== 0) return reject(new SkiffError(`nft -f (replace table ip ${table}): ${stderr.trim().split('\n')[0] || `exit ${code ?? signal}`}`));
       // Containers reach beyond their bridge only with forwarding on (ip-sysctl.txt).
       if (forwarding) writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
       resolve();
