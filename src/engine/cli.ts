@@ -86,7 +86,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'import'], [image, 'import']], (c) => c.description('create an image from a root filesystem tarball')
     .argument('<file>', 'tarball, or - for stdin').argument('[reference]')
-    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)', collect, [])
     .option('-m, --message <message>', 'commit message')
     .action((file, ref, o) => importCommand(globals(program), file, ref, o)));
 
@@ -170,7 +170,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'commit'], [container, 'commit']], (c) => c.description("create an image from a container's changes").argument('<container>').argument('[repository[:tag]]')
     .option('-m, --message <text>', 'commit message').option('-a, --author <name>', 'author')
-    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)', collect, [])
     .option('--no-pause', 'do not pause the container while committing')
     .action((name, ref, o) => commitCommand(globals(program), name, ref, o)));
 

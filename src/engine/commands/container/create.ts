@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SkiffError } from '../../../errors.js';
 import { parseSignal } from '../../../runtime/lifecycle.js';
-import { resolveMounts } from '../../mounts.js';
+import { absoluteBindSources, resolveMounts } from '../../mounts.js';
 import { portBindingsFrom, type NetworkConfig } from '../../networking.js';
 import { NetworkStore } from '../../../network/store.js';
 import type { ContainerStore } from '../../containers.js';
@@ -160,7 +160,11 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   const exposed: Record<string, object> = { ...((ic.ExposedPorts as Record<string, object> | undefined) ?? {}) };
   for (const p of f.expose ?? []) exposed[/\//.test(p) ? p : `${p}/tcp`] = {};
   for (const p of Object.keys(network.PortBindings)) exposed[p] = {};
-  const mountRequest = { volumes: f.volume ?? [], mounts: f.mount ?? [], tmpfs: f.tmpfs ?? [], volumesFrom: f.volumesFrom ?? [] };
+  const imageVolumes = (ic.Volumes as Record<string, object> | null | undefined) ?? {};
+  const mountRequest = {
+    volumes: absoluteBindSources(f.volume ?? [], process.cwd()), mounts: f.mount ?? [], tmpfs: f.tmpfs ?? [], volumesFrom: f.volumesFrom ?? [],
+    imageVolumes: Object.keys(imageVolumes),
+  };
   // Volumes are made (and --volumes-from looked up) once the name is ours, under the store's lock.
   return containers.create(f.name, (id) => ({
     Mounts: resolveMounts(mountRequest, { volumes, mountsOf: (name) => containers.find(name).Mounts ?? [] }),
@@ -179,6 +183,7 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
       Tty: !!f.tty, OpenStdin: !!f.interactive, StdinOnce: !!f.stdinOnce, Image: image,
       StopSignal: f.stopSignal ?? (ic.StopSignal as string | undefined), StopTimeout: stopTimeout,
       ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+      Volumes: Object.keys(imageVolumes).length ? imageVolumes : null,
     },
     HostConfig: hostConfig,
     RestartCount: 0,
