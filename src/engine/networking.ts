@@ -47,16 +47,17 @@ export function networkConfigOf(c: ContainerRecord): NetworkConfig {
   return { ...EMPTY_NETWORK_CONFIG, ...(c.Network ?? {}) };
 }
 
-/** -p [ip:][hostPort:]ctrPort[/proto] -> "80/tcp" and its binding. */
+/** -p [ip:][hostPort:]ctrPort[/proto] -> "80/tcp" and its binding; host port 0 or none: a random one. */
 export function parsePublish(spec: string): [string, { HostIp: string; HostPort: string }] {
-  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) {
     if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`);
-    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp]`);
+    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp|sctp]`);
   }
   const [, ip = '', host = '', ctr, proto = 'tcp'] = m;
   if (ip) parseIp(ip);
-  for (const p of [host, ctr]) if (p && (Number(p) < 1 || Number(p) > 65535)) throw new SkiffError(`invalid port ${p} in ${JSON.stringify(spec)}: 1-65535`);
+  if (Number(ctr) < 1 || Number(ctr) > 65535) throw new SkiffError(`invalid port ${ctr} in ${JSON.stringify(spec)}: 1-65535`);
+  if (Number(host) > 65535) throw new SkiffError(`invalid port ${host} in ${JSON.stringify(spec)}: 0-65535`);
   return [`${ctr}/${proto}`, { HostIp: ip, HostPort: host }];
 }
 
@@ -78,27 +79,37 @@ function joinedNetworks(cfg: NetworkConfig): { name: string; aliases: string[] }
     ...Object.entries(cfg.Networks).filter(([n]) => n !== primary).map(([name, v]) => ({ name, aliases: v.Aliases }))];
 }
 
-async function canBind(port: number, ip: string, proto: string): Promise<boolean> {
+const bindErrorText = (err: NodeJS.ErrnoException) =>
+  (err.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : err.code === 'EADDRINUSE' ? 'address already in use' : `bind: ${err.code ?? err.message}`);
+
+/**
+ * Why the host port cannot be bound, as errno's text (bind(2)): "address
+ * already in use", or "cannot assign requested address" for an address
+ * that is not the host's; undefined when it can. Node has no SCTP sockets:
+ * those are checked against skiff's own bindings only.
+ */
+async function bindProblem(port: number, ip: string, proto: string): Promise<string | undefined> {
   const host = ip || '0.0.0.0';
+  if (proto === 'sctp') return undefined;
   if (proto === 'udp') {
     return new Promise((ok) => {
       const s = createSocket('udp4');
-      s.once('error', () => { s.close(); ok(false); });
-      s.bind(port, host, () => s.close(() => ok(true)));
+      s.once('error', (err) => { s.close(); ok(bindErrorText(err)); });
+      s.bind(port, host, () => s.close(() => ok(undefined)));
     });
   }
   return new Promise((ok) => {
     const s = createServer();
-    s.once('error', () => ok(false));
-    s.listen(port, host, () => s.close(() => ok(true)));
+    s.once('error', (err) => ok(bindErrorText(err)));
+    s.listen(port, host, () => s.close(() => ok(undefined)));
   });
 }
 
 async function freePort(ip: string, proto: string, taken: Set<string>): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const s = createServer();
-    const port = await new Promise<number>((ok, no) => { s.once('error', no); s.listen(0, ip || '0.0.0.0', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
-    if (!taken.has(`${proto}:${port}`) && (proto === 'tcp' || (await canBind(port, ip, proto)))) return String(port);
+    const port = await new Promise<number>((ok, no) => { s.once('error', (err) => no(new SkiffError(`Bind for ${ip || '0.0.0.0'}:0 failed: ${bindErrorText(err)}`))); s.listen(0, ip || '0.0.0.0', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
+    if (!taken.has(`${proto}:${port}`) && (proto === 'tcp' || !(await bindProblem(port, ip, proto)))) return String(port);
   }
   throw new SkiffError('no free host port found for a published port');
 }
@@ -162,9 +173,12 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
       for (const b of bindings) {
         const hostIp = b.HostIp || '0.0.0.0';
         let hostPort = b.HostPort;
-        if (!hostPort) hostPort = await freePort(b.HostIp, proto, takenPorts);
+        if (!Number(hostPort)) hostPort = await freePort(b.HostIp, proto, takenPorts); // none or 0: docker picks one
         else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
-        else if (!(await canBind(Number(hostPort), b.HostIp, proto))) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: address already in use`);
+        else {
+          const problem = await bindProblem(Number(hostPort), b.HostIp, proto);
+          if (problem) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: ${problem}`);
+        }
         takenPorts.add(`${proto}:${hostPort}`);
         ports[port].push({ HostIp: hostIp, HostPort: hostPort });
       }

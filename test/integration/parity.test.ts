@@ -4,9 +4,9 @@
 // containers, a real local registry.
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, type EngineCli } from '../helpers.js';
+import { ENGINE, Sandbox, type EngineCli } from '../helpers.js';
 import { startRegistry, type Registry } from '../registry.js';
 
 const sb = new Sandbox('par');
@@ -104,4 +104,63 @@ test('HOME comes from the user\'s passwd entry in run and exec, unless -e HOME i
   t.is((await skiff(['exec', '-u', 'nobody', 'h', 'sh', '-c', 'echo $HOME'])).stdout, '/home');
   t.is((await skiff(['exec', '-e', 'HOME=/x', 'h', 'sh', '-c', 'echo $HOME'])).stdout, '/x');
   ok(t, await skiff(['rm', '-f', 'h']));
+});
+
+/** What one engine root still holds: runtime state, endpoints, mounts. */
+function rootLeftovers(root: string): string[] {
+  const found = readdirSync(join(root, 'runtime')).map((e) => `runtime state ${e}`);
+  for (const f of readdirSync(join(root, 'networks')).filter((x) => x.endsWith('.json'))) {
+    const n = JSON.parse(readFileSync(join(root, 'networks', f), 'utf8')) as { Name: string; Endpoints: object };
+    for (const id of Object.keys(n.Endpoints)) found.push(`endpoint of ${id.slice(0, 12)} on ${n.Name}`);
+  }
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(root)) found.push(`mount ${line}`);
+  return found;
+}
+
+/** A TCP port nobody listens on now. */
+async function freeHostPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '0.0.0.0', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+  });
+}
+
+test('a run SIGKILLed at any step of its start leaves a container the next start runs and rm removes', async (t) => {
+  const skiff = await sb.engine();
+  const steps = ['launch:network-planned', 'launch:prepared', 'launch:created', 'launch:network-plugged', 'launch:started'];
+  for (const [i, step] of steps.entries()) {
+    const port = await freeHostPort();
+    const killed = await sb.run(['run', '-d', '--name', `k${i}`, '-p', `${port}:80`, '-v', '/data', 'busybox', 'sleep', '60'],
+      { wrap: ['env', `SKIFF_FAULT=${step}`], command: [ENGINE, '--root', skiff.root] });
+    t.not(killed.exitCode, 0, `${step}: the fault point killed the run`);
+    const started = await skiff(['start', `k${i}`]);
+    t.is(started.exitCode, 0, `${step}: ${started.stderr}`);
+    t.is((await skiff(['inspect', '-f', '{{.State.Status}}', `k${i}`])).stdout, 'running', step);
+    t.is((await skiff(['port', `k${i}`, '80'])).stdout, `0.0.0.0:${port}`, step);
+    ok(t, await skiff(['rm', '-f', '-v', `k${i}`]));
+  }
+  // And one killed before its start is removed by rm alone, nothing left.
+  const killed = await sb.run(['run', '-d', '--name', 'k-rm', '-p', `${await freeHostPort()}:80`, 'busybox', 'sleep', '60'],
+    { wrap: ['env', 'SKIFF_FAULT=launch:network-plugged'], command: [ENGINE, '--root', skiff.root] });
+  t.not(killed.exitCode, 0);
+  ok(t, await skiff(['rm', 'k-rm']));
+  t.deepEqual(rootLeftovers(skiff.root), []);
+  t.deepEqual(await volumeNames(skiff), []);
+});
+
+test('-p: an address not on the host cannot be assigned; 0 picks a random port; /sctp is accepted', async (t) => {
+  const skiff = await sb.engine();
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a host's address. The bind fails; nothing is sent.
+  const r = await skiff(['run', '-d', '--name', 'na', '-p', '192.0.2.100:7777:80', 'busybox', 'sleep', '60']);
+  t.not(r.exitCode, 0);
+  t.regex(r.stderr, /Bind for 192\.0\.2\.100:7777 failed: cannot assign requested address/);
+  t.notRegex(r.stderr, /already in use/);
+  ok(t, await skiff(['rm', 'na']));
+  ok(t, await skiff(['run', '-d', '--name', 'zero', '-p', '0:80', '-p', '5000:80/sctp', 'busybox', 'sleep', '60']));
+  const [info] = JSON.parse((await skiff(['inspect', 'zero'])).stdout);
+  const tcp = info.NetworkSettings.Ports['80/tcp'][0];
+  t.true(Number(tcp.HostPort) > 0, JSON.stringify(tcp));
+  t.deepEqual(info.NetworkSettings.Ports['80/sctp'], [{ HostIp: '0.0.0.0', HostPort: '5000' }]);
+  t.regex((await skiff(['ps', '--format', '{{.Ports}}'])).stdout, new RegExp(`0\\.0\\.0\\.0:${tcp.HostPort}->80/tcp`));
+  ok(t, await skiff(['rm', '-f', 'zero']));
 });
