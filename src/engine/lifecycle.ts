@@ -181,6 +181,8 @@ function restartDelay(quickRestarts: number): number {
 export interface FinishOptions {
   /** The monitor's fresh helper (exit command): a restart can use it. */
   setupFd?: number;
+  /** The exit code an attached client was told, for when exit.json could not be written (a full disk). */
+  exitCode?: number;
 }
 
 /**
@@ -195,7 +197,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
   let c: ContainerRecord;
   try {
     const found = e.containers.get(id);
-    const exit = readExit(files);
+    const exit = readExit(files) ?? (o.exitCode !== undefined ? { ExitCode: o.exitCode, FinishedAt: now() } : undefined);
     if (!found || (!isActive(found) && !exit)) return undefined;
     c = found;
     if (!exit && monitorAlive(c)) return undefined; // still running

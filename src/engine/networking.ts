@@ -121,6 +121,47 @@ export interface PlannedNetworking {
   resolvConf: string;
   /** Path of a network namespace to join (container:<x>), or 'host'. */
   namespace?: string;
+  /** --link's environment variables (linkEnv). */
+  linkEnv?: string[];
+}
+
+/**
+ * The variables docker sets for `--link target:alias` (moby
+ * daemon/links/links.go, docs "Legacy container links"): ALIAS_PORT (the
+ * first port, TCP first, then by number), ALIAS_PORT_<n>_<PROTO>[_ADDR,
+ * _PORT, _PROTO] for each exposed port, _START/_END for runs of consecutive
+ * ports, ALIAS_NAME=/<container>/<alias>, and ALIAS_ENV_<name> for the
+ * target's environment but HOME and PATH.
+ */
+export function linkEnv(containerName: string, alias: string, target: { ip: string; exposed: string[]; env: string[] }): string[] {
+  const A = alias.toUpperCase().replace(/-/g, '_');
+  const ports = target.exposed.map((p) => { const [num, proto = 'tcp'] = p.split('/'); return { num: Number(num), proto }; })
+    .sort((a, b) => (a.proto === b.proto ? a.num - b.num : a.proto === 'tcp' ? -1 : b.proto === 'tcp' ? 1 : a.proto < b.proto ? -1 : 1));
+  const out: string[] = [];
+  const url = (p: { num: number; proto: string }) => `${p.proto}://${target.ip}:${p.num}`;
+  let start = ports[0];
+  let end = ports[0];
+  ports.forEach((p, i) => {
+    if (i === 0) out.push(`${A}_PORT=${url(p)}`);
+    const prefix = `${A}_PORT_${p.num}_${p.proto.toUpperCase()}`;
+    out.push(`${prefix}=${url(p)}`, `${prefix}_ADDR=${target.ip}`, `${prefix}_PORT=${p.num}`, `${prefix}_PROTO=${p.proto}`);
+    if (p.num === end.num + 1 && p.proto === end.proto) {
+      end = p;
+      if (i < ports.length - 1) return;
+    }
+    if (end !== start) {
+      const range = `${A}_PORT_${start.num}_${start.proto.toUpperCase()}`;
+      out.push(`${range}_START=${url(start)}`, `${range}_PORT_START=${start.num}`, `${range}_END=${url(end)}`, `${range}_PORT_END=${end.num}`);
+    }
+    start = end = p;
+  });
+  out.push(`${A}_NAME=/${containerName}/${alias}`);
+  for (const kv of target.env) {
+    const i = kv.indexOf('=');
+    if (i < 0 || ['HOME', 'PATH'].includes(kv.slice(0, i))) continue;
+    out.push(`${A}_ENV_${kv}`);
+  }
+  return out;
 }
 
 function hostResolvConf(): string {
@@ -148,12 +189,14 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
 
   // Links (default network only): the linked containers must be running.
   const linkLines: string[] = [];
+  const linkVars: string[] = [];
   for (const link of cfg.Links) {
     const [name, alias = name] = link.split(':');
     const target = peers(name);
     const ip = target.NetworkSettings?.Networks[DEFAULT_NETWORK]?.IPAddress;
     if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`);
     linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
+    linkVars.push(...linkEnv(c.Name.slice(1), alias, { ip, exposed: Object.keys(target.Config.ExposedPorts ?? {}), env: target.Config.Env }));
   }
 
   const { bip } = readDaemonConfig(root);
@@ -201,7 +244,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
   const resolvConf = primary.network.Default
     ? hostResolvConf().split('\n').filter((l) => !/^\s*nameserver\s+127\./.test(l)).join('\n')
     : `nameserver ${primary.network.Gateway}\n${hostResolvConf().split('\n').filter((l) => /^\s*(search|options)\s/.test(l)).join('\n')}\n`;
-  return { endpoints, hosts, resolvConf };
+  return { endpoints, hosts, resolvConf, linkEnv: linkVars };
 }
 
 /** An address on `n` for the container's i-th interface, saved (the caller holds the lock). */

@@ -62,6 +62,8 @@ export interface SpecInput {
   initProgram?: string;
   /** 'host': no network namespace; a path: join that one (--network container:<x>). */
   netns?: string;
+  /** --link's variables: the container's own environment wins over them (docker's CreateDaemonEnvironment). */
+  linkEnv?: string[];
 }
 
 /** "net_admin", "CAP_NET_ADMIN" -> "CAP_NET_ADMIN"; "ALL" stays. Unknown names are an error. */
@@ -107,7 +109,8 @@ function resourcesOf(h: HostConfig): Resources {
 
 export function containerOciSpec(input: SpecInput): Spec {
   const c = input.container;
-  const env = [...c.Config.Env];
+  const own = new Set(c.Config.Env.map((e) => e.split('=')[0]));
+  const env = [...(input.linkEnv ?? []).filter((e) => !own.has(e.split('=')[0])), ...c.Config.Env];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${c.Config.Hostname}`);
   if (c.Config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');

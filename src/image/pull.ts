@@ -65,16 +65,16 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, d: Descript
   // layer waits here, then finds it in the store.
   const lockPath = join(store.root, 'pending', `layer-${chainID.slice(7)}.lock`);
   mkdirSync(dirname(lockPath), { recursive: true });
-  let lock = FileLock.tryAcquire(lockPath);
+  let lock = FileLock.tryAcquireRemovable(lockPath);
   if (!lock) progress.layer(d.digest.slice(7, 19), 'Waiting');
   while (!lock) {
     await new Promise((r) => setTimeout(r, 20));
-    lock = FileLock.tryAcquire(lockPath);
+    lock = FileLock.tryAcquireRemovable(lockPath);
   }
   try {
     await fetchLayerLocked(store, client, d, diffID, chainID, progress);
   } finally {
-    lock.release();
+    lock.removeAndRelease(lockPath);
   }
 }
 
@@ -92,8 +92,13 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
   let got = 0;
   try {
     const res = await client.blob(d.digest);
-    const out = createWriteStream(temp, { mode: 0o644 });
+    let started = false;
     async function* teed(): AsyncGenerator<Buffer> {
+      // Made when the unpack first reads: an unpack that finds the layer in
+      // the store reads nothing, and an unread stream's file would be
+      // created after the cleanup below had run.
+      started = true;
+      const out = createWriteStream(temp, { mode: 0o644 });
       try {
         for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
           hash.update(chunk);
@@ -115,6 +120,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
       store.adoptBlob(temp, d.digest);
     });
+    if (!started) await res.body?.cancel();
     progress.layer(id, 'Pull complete');
   } catch (err) {
     // Name the layer; a digest mismatch already does.
@@ -137,7 +143,8 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
   const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
   const progress = opts.progress;
   try {
-    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${familiarName(ref).includes('/') ? ref.repository : 'library/' + ref.repository}`);
+    store.sweepTemp(); // what an interrupted pull left
+    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
     let m = await client.manifest(ref.digest ?? ref.tag!);
     const topBody = m.body;
     const topDigest = sha256(topBody);

@@ -6,11 +6,21 @@ import test from 'ava';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINE, Sandbox, type EngineCli } from '../helpers.js';
+import { ENGINE, FIXTURE_IMAGES, Sandbox, type EngineCli } from '../helpers.js';
 import { startRegistry, type Registry } from '../registry.js';
 
 const sb = new Sandbox('par');
 let registry: Registry | undefined;
+let registryUp: Promise<Registry> | undefined;
+/** One local registry for the file, started by the first test that needs it. */
+function localRegistry(): Promise<Registry> {
+  registryUp ??= (async () => {
+    mkdirSync(join(sb.dir, 'registry'));
+    registry = await startRegistry(join(sb.dir, 'registry'));
+    return registry;
+  })();
+  return registryUp;
+}
 test.after.always('nothing left behind', async (t) => {
   await registry?.stop();
   t.deepEqual(await sb.cleanup(), []);
@@ -80,8 +90,7 @@ test('an image VOLUME survives save, load, a push and a pull', async (t) => {
   const loaded = await sb.engine();
   ok(t, await loaded(['load', '-q', '-i', archive]));
   t.is((await loaded(['image', 'inspect', '-f', '{{json .Config.Volumes}}', 'volsave'])).stdout, '{"/data":{}}');
-  mkdirSync(join(sb.dir, 'registry'));
-  registry = await startRegistry(join(sb.dir, 'registry'));
+  const registry = await localRegistry();
   await execa('skopeo', ['copy', '-q', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${registry.host}/vol/volsave:1`]);
   const pulled = await sb.engine();
   ok(t, await pulled(['pull', `${registry.host}/vol/volsave:1`]));
@@ -163,4 +172,117 @@ test('-p: an address not on the host cannot be assigned; 0 picks a random port; 
   t.deepEqual(info.NetworkSettings.Ports['80/sctp'], [{ HostIp: '0.0.0.0', HostPort: '5000' }]);
   t.regex((await skiff(['ps', '--format', '{{.Ports}}'])).stdout, new RegExp(`0\\.0\\.0\\.0:${tcp.HostPort}->80/tcp`));
   ok(t, await skiff(['rm', '-f', 'zero']));
+});
+
+test('--link sets docker\'s environment: ALIAS_PORT..., ALIAS_NAME, ALIAS_ENV_* (not HOME or PATH)', async (t) => {
+  const skiff = await sb.engine();
+  ok(t, await skiff(['run', '-d', '--name', 'db', '-e', 'MYSQL_ROOT_PASSWORD=pw', '-e', 'HOME=/var/lib/mysql', '--expose', '3306', '--expose', '53/udp', 'busybox', 'sleep', '60']));
+  const ip = (await skiff(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'db'])).stdout;
+  const r = await skiff(['run', '--rm', '--name', 'web', '--link', 'db:my-db', 'busybox', 'env']);
+  ok(t, r);
+  const env = r.stdout.split('\n').filter((l) => l.startsWith('MY_DB_')).sort();
+  t.deepEqual(env, [
+    'MY_DB_ENV_MYSQL_ROOT_PASSWORD=pw',
+    'MY_DB_NAME=/web/my-db',
+    `MY_DB_PORT=tcp://${ip}:3306`,
+    `MY_DB_PORT_3306_TCP=tcp://${ip}:3306`,
+    `MY_DB_PORT_3306_TCP_ADDR=${ip}`,
+    'MY_DB_PORT_3306_TCP_PORT=3306',
+    'MY_DB_PORT_3306_TCP_PROTO=tcp',
+    `MY_DB_PORT_53_UDP=udp://${ip}:53`,
+    `MY_DB_PORT_53_UDP_ADDR=${ip}`,
+    'MY_DB_PORT_53_UDP_PORT=53',
+    'MY_DB_PORT_53_UDP_PROTO=udp',
+  ]);
+  // The container's own -e wins over a link variable of the same name.
+  t.is((await skiff(['run', '--rm', '--link', 'db', '-e', 'DB_PORT=mine', 'busybox', 'sh', '-c', 'echo $DB_PORT']).then((x) => x.stdout)), 'mine');
+  ok(t, await skiff(['rm', '-f', 'db']));
+});
+
+test('an interrupted pull\'s temp files and layer locks are swept by the next pull; a live pull\'s are not; run\'s pull prints Digest and Status', async (t) => {
+  const skiff = await sb.engine();
+  const registry = await localRegistry();
+  await execa('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci-archive:${join(FIXTURE_IMAGES, 'busybox-oci.tar')}`, `docker://${registry.host}/team/bb:1`]);
+  // What a pull killed by Ctrl-C left (its pid is gone), and a live pull's file (this test's own pid).
+  const dead = 2 ** 22 + 1; // above pid_max's default: no such process
+  const tmp = join(skiff.root, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, `blob-${dead}-aaaa`), 'partial');
+  mkdirSync(join(tmp, `layer-${dead}-bbbb`, 'diff'), { recursive: true });
+  writeFileSync(join(tmp, `blob-${process.pid}-cccc`), 'live');
+  mkdirSync(join(skiff.root, 'pending'), { recursive: true });
+  writeFileSync(join(skiff.root, 'pending', 'layer-0123.lock'), '');
+  const r = await skiff(['run', '--rm', `${registry.host}/team/bb:1`, 'true']);
+  ok(t, r);
+  t.regex(r.stderr, /1: Pulling from team\/bb\n/);
+  t.regex(r.stderr, /\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for 127\.0\.0\.1:\d+\/team\/bb:1\n/);
+  t.deepEqual(readdirSync(tmp), [`blob-${process.pid}-cccc`]);
+  t.deepEqual(readdirSync(join(skiff.root, 'pending')), []);
+  // image prune sweeps them too.
+  writeFileSync(join(tmp, `blob-${dead}-dddd`), 'partial');
+  ok(t, await skiff(['image', 'prune', '-f']));
+  t.deepEqual(readdirSync(tmp), [`blob-${process.pid}-cccc`]);
+  // A removed network leaves no DNS log.
+  ok(t, await skiff(['network', 'create', 'n1']));
+  ok(t, await skiff(['run', '--rm', '--network', 'n1', 'busybox', 'true']));
+  ok(t, await skiff(['network', 'rm', 'n1']));
+  t.deepEqual(readdirSync(join(skiff.root, 'networks')).filter((f) => f.endsWith('.dns.log')), []);
+});
+
+test('smaller parity: -it without a terminal, network ls IDs, image prune size, ps after a tag is removed, -v ./dir', async (t) => {
+  const skiff = await sb.engine();
+  // docker run -it with stdin not a terminal (here /dev/null): refused, exit 1, nothing created.
+  const it = await skiff(['run', '-it', 'busybox', 'true']);
+  t.is(it.exitCode, 1);
+  t.is(it.stderr, 'the input device is not a TTY');
+  t.is((await skiff(['ps', '-a', '-q'])).stdout, '');
+  ok(t, await skiff(['run', '-d', '--name', 'ex', 'busybox', 'sleep', '60']));
+  const ex = await skiff(['exec', '-it', 'ex', 'true']);
+  t.is(ex.exitCode, 1);
+  t.is(ex.stderr, 'the input device is not a TTY');
+  ok(t, await skiff(['rm', '-f', 'ex']));
+  // network ls: host and none have 64-hex IDs.
+  const nets = (await skiff(['network', 'ls', '--no-trunc', '--format', '{{.Name}} {{.ID}}'])).stdout.split('\n');
+  for (const name of ['host', 'none']) t.regex(nets.find((l) => l.startsWith(name + ' ')) ?? '', /^\w+ [0-9a-f]{64}$/, name);
+  // image prune counts what it removed: a 12-byte layer, not the image with its shared base.
+  ok(t, await skiff(['run', '--name', 'small', 'busybox', 'sh', '-c', 'printf 0123456789ab > /twelve']));
+  ok(t, await skiff(['commit', 'small', 'small:1']));
+  ok(t, await skiff(['rm', 'small']));
+  ok(t, await skiff(['tag', 'busybox', 'small:1'])); // the committed image is dangling now; its base layers are busybox's
+  const pruned = await skiff(['image', 'prune', '-f']);
+  ok(t, pruned);
+  t.regex(pruned.stdout, /Total reclaimed space: 12B$/);
+  // ps shows the image ID once the name the container was made with is gone.
+  ok(t, await skiff(['tag', 'busybox', 'gone:1']));
+  ok(t, await skiff(['create', '--name', 'orphan', 'gone:1', 'true']));
+  ok(t, await skiff(['rmi', 'gone:1']));
+  const busyboxId = (await skiff(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).stdout;
+  t.is((await skiff(['ps', '-a', '--filter', 'name=orphan', '--format', '{{.Image}}'])).stdout, busyboxId.slice(7, 19));
+  ok(t, await skiff(['rm', 'orphan']));
+  // -v ./dir:/p is the cwd's dir (docker CLI 23+).
+  const cwd = join(sb.dir, 'cwd');
+  mkdirSync(join(cwd, 'dir'), { recursive: true });
+  writeFileSync(join(cwd, 'dir', 'here'), 'relative\n');
+  const rel = await sb.run(['run', '--rm', '-v', './dir:/p', 'busybox', 'cat', '/p/here'],
+    { wrap: ['sh', '-c', `cd '${cwd}' && exec "$@"`, 'sh'], command: [ENGINE, '--root', skiff.root] });
+  ok(t, rel);
+  t.is(rel.stdout, 'relative');
+});
+
+test('on a full disk a foreground run\'s exit code is the one recorded (not 137, "monitor died")', async (t) => {
+  // A small tmpfs as the whole root: the container fills it, then exits 7.
+  const small = join(sb.dir, 'small-disk');
+  mkdirSync(small);
+  await execa('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', small]);
+  const root = join(small, 'root');
+  try {
+    ok(t, await sb.skiff(['load', '-q', '-i', join(FIXTURE_IMAGES, 'busybox-image.tar')], root));
+    const r = await sb.skiff(['run', '--name', 'full', 'busybox', 'sh', '-c', 'cat /dev/zero > /fill; exit 7'], root);
+    t.is(r.exitCode, 7, r.stderr);
+    t.is((await sb.skiff(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} [{{.State.Error}}]', 'full'], root)).stdout, 'exited 7 []');
+    t.regex((await sb.skiff(['ps', '-a', '--format', '{{.Status}}'], root)).stdout, /^Exited \(7\)/);
+    ok(t, await sb.skiff(['rm', '-f', 'full'], root));
+  } finally {
+    await execa('umount', ['-l', small]);
+  }
 });

@@ -1,5 +1,6 @@
 // skiff network create|ls|inspect|rm|connect|disconnect|prune, and the
 // hidden dns-server a user network runs while it has containers.
+import { createHash } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';
 import { describe, SkiffError } from '../../errors.js';
 import { serveDns } from '../../network/dns.js';
@@ -41,11 +42,17 @@ export function networkCreateCommand(g: EngineGlobals, name: string, f: { driver
   }
 }
 
+/** host and none have no record: a stable 64-hex ID each, as docker's networks have. */
+function builtinId(name: string, full?: boolean): string {
+  const id = createHash('sha256').update(`skiff builtin network ${name}`).digest('hex');
+  return full ? id : id.slice(0, 12);
+}
+
 export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc?: boolean; filter: string[]; format?: string }): void {
   const store = new NetworkStore(g.root);
   const stored = store.all();
   const rows = [
-    ...BUILTIN.filter((b) => !stored.some((n) => n.Name === b)).map((b) => ({ ID: b === 'bridge' ? '(unused)' : b, Name: b, Driver: b === 'bridge' ? 'bridge' : b === 'host' ? 'host' : 'null', Scope: 'local' })),
+    ...BUILTIN.filter((b) => !stored.some((n) => n.Name === b)).map((b) => ({ ID: b === 'bridge' ? '(unused)' : builtinId(b, f.noTrunc), Name: b, Driver: b === 'bridge' ? 'bridge' : b === 'host' ? 'host' : 'null', Scope: 'local' })),
     ...stored.map((n) => ({ ID: f.noTrunc ? n.Id : n.Id.slice(0, 12), Name: n.Name, Driver: n.Driver, Scope: 'local' })),
   ].sort((a, b) => a.Name.localeCompare(b.Name));
   let list = rows;

@@ -17,7 +17,7 @@ import { pull } from '../../../image/pull.js';
 import { familiarString, parseReference } from '../../../image/reference.js';
 import type { ImageRecord } from '../../../image/store.js';
 import { progressFor } from '../../progress.js';
-import { insecureRegistries } from '../pull.js';
+import { insecureRegistries, pullStatusLines, withTempCleanup } from '../pull.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
 export interface CreateFlags {
@@ -123,8 +123,9 @@ async function imageFor(g: EngineGlobals, name: string): Promise<ImageRecord> {
   } catch (err) {
     if (!/No such image/.test((err as Error).message)) throw err;
     process.stderr.write(`Unable to find image '${familiarString(parseReference(name))}' locally\n`);
-    const { record } = await pull(store, name, { insecure: insecureRegistries(g.root), progress: progressFor(process.stderr, false) });
-    return record;
+    const result = await withTempCleanup(store, () => pull(store, name, { insecure: insecureRegistries(g.root), progress: progressFor(process.stderr, false) }));
+    process.stderr.write(pullStatusLines(parseReference(name), result));
+    return result.record;
   }
 }
 

@@ -34,7 +34,10 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
     cwd: f.workdir ?? base.cwd,
     ...(user ? { user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } } : {}),
   };
-  if (f.tty && !process.stdin.isTTY && f.interactive) process.stderr.write('skiff: the input device is not a TTY\n');
+  if (f.tty && !process.stdin.isTTY && f.interactive) {
+    process.stderr.write('the input device is not a TTY\n'); // docker exec -it refuses it (exit 1)
+    return 1;
+  }
   try {
     return await runtime.exec(e.runtime, c.Id, {
       process: proc, detach: !!f.detach, preserveFds: 0,

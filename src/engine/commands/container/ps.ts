@@ -8,6 +8,7 @@ import { rootfsPaths } from '../../rootfs.js';
 import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
+import { resolveImage } from '../../../image/images.js';
 import { engine, isActive, refreshAll } from '../../lifecycle.js';
 import { portsText } from '../../networking.js';
 
@@ -65,6 +66,13 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   for (const filter of f.filter) list = list.filter((c) => matches(c, filter, imageIdsFor));
   if (limit !== undefined) list = list.slice(0, limit);
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));
+  // docker: the name the container was made with while it still names its
+  // image; the image's ID once that tag was removed or moved.
+  const imageOf = (c: ContainerRecord) => {
+    let named: string | undefined;
+    try { named = resolveImage(images, c.Config.Image).id; } catch { /* tag gone */ }
+    return named === c.Image ? c.Config.Image : f.noTrunc ? c.Image : c.Image.slice(7, 19);
+  };
   if (f.quiet) { process.stdout.write(list.map((c) => id(c) + '\n').join('')); return; }
   const command = (c: ContainerRecord) => {
     const full = [c.Path, ...c.Args].join(' ');
@@ -74,7 +82,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     // The fields `docker ps --format` offers; "table" adds a header and aligns columns.
     // In docker's order ({{json .}} prints its fields sorted).
     const view = (c: ContainerRecord) => ({
-      Command: command(c), CreatedAt: goTime(c.Created), ID: id(c), Image: c.Config.Image,
+      Command: command(c), CreatedAt: goTime(c.Created), ID: id(c), Image: imageOf(c),
       Labels: Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
       LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Type === 'volume').length),
       Mounts: (c.Mounts ?? []).map((m) => (m.Type === 'volume' ? (m.Name ?? '').slice(0, 15) : m.Source)).join(','),
@@ -98,7 +106,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     const own = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
     return `${humanSize(own)} (virtual ${humanSize(own + (images.getImage(c.Image)?.size ?? 0))})`;
   };
-  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
+  const rows = list.map((c) => [id(c), imageOf(c), command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
   const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(f.size ? ['SIZE'] : [])];
   process.stdout.write(tabulate([header, ...rows], 10, 3));
 }

@@ -29,13 +29,18 @@ function attachClient(e: Engine, c: ContainerRecord, o: { stdin: boolean; claim:
 /** After an attached run: the exit code, with the container finished if we claimed it. */
 async function afterAttach(e: Engine, c: ContainerRecord, result: AttachResult, claimed: boolean): Promise<number> {
   if ('detached' in result) return 0;
-  if (claimed) await finishContainer(e, c.Id);
+  if (claimed) await finishContainer(e, c.Id, { exitCode: result.exitCode });
   return result.exitCode;
 }
 
 /** run = (pull) + create + start + attach; returns the container's exit code, or 125/126/127. */
 export async function runCommand(g: EngineGlobals, image: string, command: string[], f: RunFlags): Promise<number> {
   trace('run: begin');
+  // docker run -it refuses a stdin that is not a terminal, before creating anything (exit 1).
+  if (f.tty && f.interactive && !process.stdin.isTTY) {
+    process.stderr.write('the input device is not a TTY\n');
+    return 1;
+  }
   const e = engine(g);
   const c = await createContainer(g, image, command, { ...f, stdinOnce: !!f.interactive && !f.detach });
   trace('run: container record created');
