@@ -9,10 +9,11 @@ import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
 import { writeFileAtomic } from '../util/files.js';
-import { trace } from '../util/trace.js';
+import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
+import { NativeTraceReader } from './nativeTrace.js';
 import { ConsolePair, relayTerminal } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
-import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
@@ -33,7 +34,15 @@ export interface CreateOptions {
   consoleSocket?: string;
   /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
   launch?: () => import('node:net').Socket;
+  /** Course and debug tools (plan.ts editPlan): --stop-at and --debug-skip-step. */
+  stopAt?: string;
+  skipSteps?: string[];
+  /** --stop-at: the init waits before `step`; SIGUSR1 to `pid` continues it. */
+  onPaused?: (p: PauseInfo) => void;
 }
+
+/** Where a learner looks at a container stopped by --stop-at. */
+export interface PauseInfo { step: string; pid: number; stateDir: string; cgroupDirs: string[] }
 
 export interface Created {
   record: ContainerRecord;
@@ -90,22 +99,28 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroupsPath: spec.linux?.cgroupsPath, complete: false, annotations: spec.annotations,
   };
   let session: SetupSession | undefined;
+  let reader: NativeTraceReader | undefined;
   const cgroups = cgroupsOf(spec, record);
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
-    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch });
+    reader = tracing() ? new NativeTraceReader(traceEvent) : undefined;
+    const onPaused = c.onPaused && ((step: string) => c.onPaused!({ step, pid: record.pid, stateDir: store.dir(id), cgroupDirs: cgroups.dirs.map((d) => d.path) }));
+    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch, trace: reader, onPaused });
     console.pair?.closeTheirs();
+    traceStep('write_state', join(store.dir(id), 'state.json'));
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
     // which may change or vanish while the container runs.
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+    traceStep('make_exec_fifo', join(store.dir(id), 'exec.fifo'));
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
+    traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
-    const plan: Plan = buildPlan({
+    const plan: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
-    });
+    }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
     session.sendPlan(plan);
@@ -134,6 +149,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: CREATED received');
     // Limits go on once the init has made its device nodes (the devices
     // controller also governs mknod) and before it can exec: as runc does.
+    traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
     cgroups.apply(spec.linux?.resources);
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
@@ -154,7 +170,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     return { record };
   }
   const s = session;
-  const exited = s.next('EXITED').then((m) => {
+  const traceDone = reader?.done;
+  const exited = s.next('EXITED').then(async (m) => {
+    await traceDone; // the init's last reports (its execve) come before its exit
     s.close();
     trace('run: EXITED received');
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
@@ -169,6 +187,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
  */
 async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number): Promise<void> {
   session.send('CONTINUE');
+  traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
   try {
     cgroups.addProcess(pid);
   } catch (err) {
@@ -233,6 +252,7 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     const status = statusOf(store, id, rec, true);
     if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`);
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
+    traceStep('release_exec_fifo', join(store.dir(id), 'exec.fifo'));
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
     const spec = containerSpec(store, id);
