@@ -104,7 +104,8 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
-    reader = tracing() ? new NativeTraceReader(traceEvent) : undefined;
+    // Under the engine the monitor starts the helper: no trace fd reaches it.
+    reader = tracing() && !c.launch ? new NativeTraceReader(traceEvent) : undefined;
     const onPaused = c.onPaused && ((step: string) => c.onPaused!({ step, pid: record.pid, stateDir: store.dir(id), cgroupDirs: cgroups.dirs.map((d) => d.path) }));
     session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch, trace: reader, onPaused });
     console.pair?.closeTheirs();
@@ -130,7 +131,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
     // The init sets up its mounts while we place it in its cgroups.
-    await placeInCgroups(session, cgroups, record.pid);
+    await placeInCgroups(session, cgroups, record.pid, !c.skipSteps?.includes('cgroup_add_process'));
     trace('create: cgroups joined');
     if (hasHooks(spec)) {
       // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
@@ -149,8 +150,10 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: CREATED received');
     // Limits go on once the init has made its device nodes (the devices
     // controller also governs mknod) and before it can exec: as runc does.
-    traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
-    cgroups.apply(spec.linux?.resources);
+    if (!c.skipSteps?.includes('cgroup_apply_resources')) {
+      traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
+      cgroups.apply(spec.linux?.resources);
+    }
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
@@ -185,11 +188,11 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
  * A failed placement (ESRCH: the process died during setup) yields to the
  * process's own ERROR or EOF, which says what really went wrong.
  */
-async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number): Promise<void> {
+async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number, place = true): Promise<void> {
   session.send('CONTINUE');
-  traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
   try {
-    cgroups.addProcess(pid);
+    if (place) traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
+    if (place) cgroups.addProcess(pid);
   } catch (err) {
     await session.next('CREATED');
     throw err;

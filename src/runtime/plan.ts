@@ -427,7 +427,11 @@ export function editPlan(plan: Plan, edits: PlanEdits): Plan {
   return out;
 }
 
+/** Steps Node takes itself (lifecycle.ts) that --debug-skip-step may also leave out. */
+export const RUNTIME_SKIPPABLE = ['cgroup_add_process', 'cgroup_apply_resources'];
+
 function skipStep(plan: Plan, skip: string): Plan {
+  if (RUNTIME_SKIPPABLE.includes(skip)) return plan; // lifecycle.ts honours these
   const [op, value] = skip.includes(':') ? [skip.slice(0, skip.indexOf(':')), skip.slice(skip.indexOf(':') + 1)] : [skip, undefined];
   if (op === 'clone' && value !== undefined && plan.clone.includes(value)) {
     return { ...plan, clone: plan.clone.filter((t) => t !== value) };
@@ -436,7 +440,7 @@ function skipStep(plan: Plan, skip: string): Plan {
   const steps = plan.steps.filter(keep);
   const preClone = plan.preClone.filter(keep);
   if (steps.length + preClone.length === plan.steps.length + plan.preClone.length) {
-    const valid = uniq([...plan.preClone, ...plan.steps].map((s) => s.op)).concat(plan.clone.map((t) => `clone:${t}`));
+    const valid = uniq([...plan.preClone, ...plan.steps].map((s) => s.op)).concat(plan.clone.map((t) => `clone:${t}`), RUNTIME_SKIPPABLE);
     throw new SkiffError(`--debug-skip-step ${skip} matches no step of this plan; valid steps: ${valid.join(', ')} (NAME:VALUE matches one argument)`);
   }
   return { ...plan, steps, preClone };

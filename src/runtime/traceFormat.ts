@@ -173,11 +173,18 @@ export function decodeResult(e: { result?: number; errno?: number; note?: string
   return ` = ${e.result}${note}`;
 }
 
+// Step arguments as a shell would need them; long ones (an nft ruleset) cut
+// short: --trace=json has them whole.
+function showStepArg(a: string): string {
+  const cut = a.length > 160 ? a.slice(0, 160) + '...' : a;
+  return /[\s"]/.test(cut) || cut === '' ? JSON.stringify(cut) : cut;
+}
+
 /** The line `--trace` prints for one event; t0 is the first event's time. */
 export function formatTraceLine(e: TraceEvent, t0: number): string | undefined {
   const time = `${(e.time - t0).toFixed(3).padStart(9)} ms`;
   const who = e.source.padEnd(7);
-  if (e.kind === 'step') return `${time}  ${who} step ${e.step}${e.args.length ? ' ' + e.args.map((a) => (/[\s"]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ') : ''}`;
+  if (e.kind === 'step') return `${time}  ${who} step ${e.step}${e.args.length ? ' ' + e.args.map(showStepArg).join(' ') : ''}`;
   if (e.kind === 'step_end') return e.errno ? `${time}  ${who} step ${e.step} failed: ${errnoName(e.errno)}` : undefined;
   return `${time}  ${who}   ${decodeCall(e.name, e.args)}${decodeResult(e)}`;
 }

@@ -55,7 +55,9 @@ export function startTrace(f: CourseFlags, source: TraceSource): void {
 
 /** The lines a learner reads when --stop-at paused the setup. */
 export function pauseMessage(program: string, p: PauseInfo): string {
-  const procs = p.cgroupDirs.map((d) => `    cat ${d}/cgroup.procs   # its cgroup (and the limit files beside it)`);
+  const [first, ...more] = p.cgroupDirs;
+  const procs = first ? [`    cat ${first}/cgroup.procs   # its cgroup; the limit files are beside it`] : [];
+  if (more.length) procs.push(`    ls -d ${more.join(' ')}   # the same cgroup in the other hierarchies`);
   return [
     `${program}: stopped before step ${p.step}; the container's init is PID ${p.pid} (skiff:[1:INIT]).`,
     '  look at the half-made container from another shell:',
