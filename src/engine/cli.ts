@@ -27,6 +27,7 @@ import { infoCommand } from './commands/info.js';
 import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand } from './commands/network.js';
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
+import { traceFlags } from '../util/courseFlags.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -122,7 +123,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
     .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));
 
-  define([[program, 'run'], [container, 'run']], (c) => createOptions(c.description('create and run a container (pulls the image if missing)').argument('<image>').argument('[command...]'))
+  define([[program, 'run'], [container, 'run']], (c) => traceFlags(createOptions(c.description('create and run a container (pulls the image if missing)').argument('<image>').argument('[command...]')))
     .option('-d, --detach', 'run in the background, print the container ID').option('--detach-keys <keys>', 'keys that detach (default ctrl-p,ctrl-q)')
     .option('--no-sig-proxy', 'do not pass signals to the container')
     .action(async (img, cmd, o) => setExit(await runCommand(globals(program), img, cmd, o))));

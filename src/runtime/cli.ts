@@ -21,6 +21,7 @@ import { pauseCommand, resumeCommand } from './commands/pause.js';
 import { updateCommand } from './commands/update.js';
 import { eventsCommand } from './commands/events.js';
 import { featuresCommand } from './commands/features.js';
+import { splitTraceFlag, stepFlags, traceFlags } from '../util/courseFlags.js';
 
 const NAME = 'skiff-runtime';
 const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec', 'pause', 'resume', 'update', 'events'];
@@ -37,7 +38,7 @@ function globals(program: Command): Globals {
 }
 
 function createFlags(cmd: Command): Command {
-  return cmd
+  return stepFlags(traceFlags(cmd))
     .option('-b, --bundle <path>', 'path to the OCI bundle', '.')
     .option('--pid-file <path>', 'write the init process id to this file')
     .option('--console-socket <path>', 'unix socket that receives the pty master (process.terminal)')
@@ -153,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
   trace('main');
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
+  argv = splitTraceFlag(argv);
   // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
   return runCli({
     name: NAME, program, argv, exitCode: () => exitCode, usageExit: 2, errorExit: 1,

@@ -9,10 +9,11 @@ import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
 import { writeFileAtomic } from '../util/files.js';
-import { trace } from '../util/trace.js';
+import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
+import { NativeTraceReader } from './nativeTrace.js';
 import { ConsolePair, relayTerminal } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
-import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
@@ -33,7 +34,15 @@ export interface CreateOptions {
   consoleSocket?: string;
   /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
   launch?: () => import('node:net').Socket;
+  /** Course and debug tools (plan.ts editPlan): --stop-at and --debug-skip-step. */
+  stopAt?: string;
+  skipSteps?: string[];
+  /** --stop-at: the init waits before `step`; SIGUSR1 to `pid` continues it. */
+  onPaused?: (p: PauseInfo) => void;
 }
+
+/** Where a learner looks at a container stopped by --stop-at. */
+export interface PauseInfo { step: string; pid: number; stateDir: string; cgroupDirs: string[] }
 
 export interface Created {
   record: ContainerRecord;
@@ -90,22 +99,29 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroupsPath: spec.linux?.cgroupsPath, complete: false, annotations: spec.annotations,
   };
   let session: SetupSession | undefined;
+  let reader: NativeTraceReader | undefined;
   const cgroups = cgroupsOf(spec, record);
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
-    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch });
+    // Under the engine the monitor starts the helper: no trace fd reaches it.
+    reader = tracing() && !c.launch ? new NativeTraceReader(traceEvent) : undefined;
+    const onPaused = c.onPaused && ((step: string) => c.onPaused!({ step, pid: record.pid, stateDir: store.dir(id), cgroupDirs: cgroups.dirs.map((d) => d.path) }));
+    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch, trace: reader, onPaused });
     console.pair?.closeTheirs();
+    traceStep('write_state', join(store.dir(id), 'state.json'));
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
     // which may change or vanish while the container runs.
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+    traceStep('make_exec_fifo', join(store.dir(id), 'exec.fifo'));
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
+    traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
-    const plan: Plan = buildPlan({
+    const plan: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
-    });
+    }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
     session.sendPlan(plan);
@@ -115,7 +131,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
     // The init sets up its mounts while we place it in its cgroups.
-    await placeInCgroups(session, cgroups, record.pid);
+    await placeInCgroups(session, cgroups, record.pid, !c.skipSteps?.includes('cgroup_add_process'));
     trace('create: cgroups joined');
     if (hasHooks(spec)) {
       // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
@@ -134,7 +150,10 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: CREATED received');
     // Limits go on once the init has made its device nodes (the devices
     // controller also governs mknod) and before it can exec: as runc does.
-    cgroups.apply(spec.linux?.resources);
+    if (!c.skipSteps?.includes('cgroup_apply_resources')) {
+      traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
+      cgroups.apply(spec.linux?.resources);
+    }
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
@@ -154,7 +173,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     return { record };
   }
   const s = session;
-  const exited = s.next('EXITED').then((m) => {
+  const traceDone = reader?.done;
+  const exited = s.next('EXITED').then(async (m) => {
+    await traceDone; // the init's last reports (its execve) come before its exit
     s.close();
     trace('run: EXITED received');
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
@@ -167,10 +188,11 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
  * A failed placement (ESRCH: the process died during setup) yields to the
  * process's own ERROR or EOF, which says what really went wrong.
  */
-async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number): Promise<void> {
+async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number, place = true): Promise<void> {
   session.send('CONTINUE');
   try {
-    cgroups.addProcess(pid);
+    if (place) traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
+    if (place) cgroups.addProcess(pid);
   } catch (err) {
     await session.next('CREATED');
     throw err;
@@ -233,6 +255,7 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     const status = statusOf(store, id, rec, true);
     if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`);
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
+    traceStep('release_exec_fifo', join(store.dir(id), 'exec.fifo'));
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
     const spec = containerSpec(store, id);

@@ -5,13 +5,16 @@ import { create, drainTerminal, FORWARDED_SIGNALS as FORWARDED, remove, start } 
 import { relayTerminal } from '../console.js';
 import { runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
+import { pauseHandler, startTrace } from '../../util/courseFlags.js';
 
 export async function runCommand(g: Globals, id: string, f: CreateFlags & { detach?: boolean }): Promise<number> {
   const opts = runtimeOptions(g);
+  startTrace(f, 'runtime');
+  const pause = pauseHandler('skiff-runtime');
   const created = await create(opts, id, {
     bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, wait: !f.detach,
-    consoleSocket: f.consoleSocket,
-  });
+    consoleSocket: f.consoleSocket, stopAt: f.stopAt, skipSteps: f.debugSkipStep, onPaused: pause.onPaused,
+  }).finally(pause.stop);
   const relay = created.master !== undefined ? relayTerminal(created.master) : undefined;
   const forward = (sig: NodeJS.Signals) => {
     try { process.kill(created.record.pid, sig); } catch { /* exited */ }

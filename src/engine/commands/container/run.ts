@@ -2,6 +2,7 @@
 // through their monitor's socket (src/engine/attach.ts).
 import { SkiffError, describe } from '../../../errors.js';
 import { trace } from '../../../util/trace.js';
+import { startTrace, type CourseFlags } from '../../../util/courseFlags.js';
 import * as runtime from '../../../runtime/lifecycle.js';
 import { AttachClient, parseDetachKeys, type AttachResult } from '../../attach.js';
 import { hostConfigOf, type ContainerRecord } from '../../containers.js';
@@ -9,7 +10,7 @@ import type { EngineGlobals } from '../../context.js';
 import { engine, exitCodeFor, finishContainer, isActive, refresh, rmContainer, startContainer, type Engine } from '../../lifecycle.js';
 import { createContainer, type CreateFlags } from './create.js';
 
-export interface RunFlags extends CreateFlags { detach?: boolean; detachKeys?: string; sigProxy?: boolean }
+export interface RunFlags extends CreateFlags, CourseFlags { detach?: boolean; detachKeys?: string; sigProxy?: boolean }
 
 const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
@@ -35,6 +36,7 @@ async function afterAttach(e: Engine, c: ContainerRecord, result: AttachResult, 
 
 /** run = (pull) + create + start + attach; returns the container's exit code, or 125/126/127. */
 export async function runCommand(g: EngineGlobals, image: string, command: string[], f: RunFlags): Promise<number> {
+  startTrace(f, 'engine');
   trace('run: begin');
   // docker run -it refuses a stdin that is not a terminal, before creating anything (exit 1).
   if (f.tty && f.interactive && !process.stdin.isTTY) {
