@@ -8,6 +8,7 @@ import { SkiffError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
+import { planUpdate } from '../cgroups/update.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
 import { NativeTraceReader } from './nativeTrace.js';
@@ -116,6 +117,8 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
     traceStep('make_exec_fifo', join(store.dir(id), 'exec.fifo'));
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
+    // A limit this host cannot apply fails here, before anything runs.
+    cgroups.check(spec.linux?.resources);
     traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
     const plan: Plan = editPlan(buildPlan({
@@ -464,25 +467,20 @@ export function resume(opts: RuntimeOptions, id: string): void {
   withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
 }
 
-/** update: new limits for a live container; the snapshot config keeps them. */
+/**
+ * update: new limits for a live container, by runc's rules (cgroups/update.ts:
+ * the fields runc's update takes, zero leaves a value alone); the snapshot
+ * config keeps the result.
+ */
 export function update(opts: RuntimeOptions, id: string, resources: Resources): void {
   validateResources(resources);
   withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
     const spec = containerSpec(store, id);
-    const merged = mergeResources(spec.linux?.resources ?? {}, resources);
-    cgroupsOf(spec, rec).apply(resources);
-    spec.linux = { ...spec.linux, resources: merged };
+    const { apply, stored } = planUpdate(spec.linux?.resources ?? {}, resources);
+    cgroupsOf(spec, rec).apply(apply, { skipDevices: true });
+    spec.linux = { ...spec.linux, resources: stored };
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
   });
-}
-
-function mergeResources(base: Resources, change: Resources): Resources {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(change)) {
-    const old = (base as Record<string, unknown>)[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? { ...old, ...v } : v;
-  }
-  return out as Resources;
 }
 
 /** The data of one `events` record: stats of the container's cgroups. */
