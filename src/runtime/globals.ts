@@ -16,7 +16,7 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
   const time = new Date().toISOString();
   const line = g.logFormat === 'json'
     ? JSON.stringify({ level, msg, time })
-    : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+    : textLogLine(level, msg, time);
   try {
     appendFileSync(g.log, line + '\n');
   } catch {
@@ -24,7 +24,14 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
   }
 }
 
+/** One entry as logrus writes it in text format (runc's --log default). */
+export function textLogLine(level: string, msg: string, time = new Date().toISOString()): string {
+  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+}
+
 export function runtimeOptions(g: Globals): RuntimeOptions {
-  const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(`skiff-runtime: debug: ${line}\n`); } : undefined;
+  // --debug without --log: the entries go to stderr, in runc's layout
+  // (level=debug), which engines that capture a runtime's stderr parse.
+  const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(textLogLine('debug', line) + '\n'); } : undefined;
   return { root: g.root, debug };
 }

@@ -12,11 +12,13 @@ import { planUpdate } from '../cgroups/update.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
 import { NativeTraceReader } from './nativeTrace.js';
+import { textLogLine } from './globals.js';
 import { ConsolePair, relayTerminal } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupSession } from './setupProcess.js';
+import { placeExecProcess, type ExecCgroup } from './execCgroups.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
@@ -102,6 +104,14 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
   let session: SetupSession | undefined;
   let reader: NativeTraceReader | undefined;
   const cgroups = cgroupsOf(spec, record);
+  // A task placed in a frozen cgroup stops at once: the init would never
+  // answer and create would hang. runc refuses, and leaves the cgroup be.
+  if (cgroups.isFrozen()) {
+    store.remove(id);
+    lock.release();
+    throw new SkiffError("container's cgroup unexpectedly frozen");
+  }
+  warnIfCgroupInUse(cgroups);
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
@@ -134,7 +144,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
     // The init sets up its mounts while we place it in its cgroups.
-    await placeInCgroups(session, cgroups, record.pid, !c.skipSteps?.includes('cgroup_add_process'));
+    await placeInCgroups(session, cgroups, record.pid, c.skipSteps?.includes('cgroup_add_process') ? null : undefined);
     trace('create: cgroups joined');
     if (hasHooks(spec)) {
       // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
@@ -187,15 +197,25 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
 }
 
 /**
+ * Two containers in one cgroup share its limits and are killed together by
+ * delete: legal, but rarely meant. runc warns on stderr; so do we.
+ */
+function warnIfCgroupInUse(cgroups: CgroupManager): void {
+  const pids = cgroups.pids();
+  if (pids.length) process.stderr.write(`${textLogLine('warning', `container's cgroup is not empty: ${pids.length} process(es) found`)}\n`);
+}
+
+/**
  * The PID -> CONTINUE, placement, CGROUP_JOINED exchange (native/setup/main.cc).
  * A failed placement (ESRCH: the process died during setup) yields to the
  * process's own ERROR or EOF, which says what really went wrong.
  */
-async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number, place = true): Promise<void> {
+/** `place: null` is the course's skipped step (--debug-skip-step cgroup_add_process). */
+async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number, place: (() => void) | null = () => cgroups.addProcess(pid)): Promise<void> {
   session.send('CONTINUE');
   try {
     if (place) traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
-    if (place) cgroups.addProcess(pid);
+    place?.();
   } catch (err) {
     await session.next('CREATED');
     throw err;
@@ -315,11 +335,14 @@ async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void
   }
 }
 
-/** "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error. */
+/**
+ * "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error.
+ * 0 sends nothing but checks that the process exists (kill(2)), as runc allows.
+ */
 export function parseSignal(sig: string): number {
   if (/^\d+$/.test(sig)) {
     const n = Number(sig);
-    if (n < 1 || n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+    if (n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
     return n;
   }
   const upper = sig.toUpperCase();
@@ -336,7 +359,9 @@ export function kill(opts: RuntimeOptions, id: string, signal: string, all: bool
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
-    if (status === 'stopped' || !rec) throw new SkiffError('container not running');
+    // --all signals whatever is left in the cgroup, which may be nothing:
+    // runc accepts it on a stopped container (a cleanup step for engines).
+    if (!rec || (status === 'stopped' && !all)) throw new SkiffError('container not running');
     const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
     for (const pid of pids) {
       try { process.kill(pid, sig); } catch (err) {
@@ -393,6 +418,10 @@ export interface ExecOptions {
   consoleSocket?: string;
   /** 'ignore': /dev/null as stdin (the engine's exec without -i). */
   stdin?: 'inherit' | 'ignore';
+  /** exec --cgroup: sub-cgroups of the container's to run in. */
+  cgroups?: ExecCgroup[];
+  /** exec --ignore-paused: run in a paused container (the process starts frozen). */
+  ignorePaused?: boolean;
 }
 
 /**
@@ -404,7 +433,10 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   const store = new StateStore(opts.root);
   const rec = store.read(id);
   const status = statusOf(store, id, rec);
-  if (status !== 'running' || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
+  // runc runs a process in a created container too (its init waits at the
+  // exec fifo, its namespaces exist), and in a paused one with --ignore-paused.
+  const allowed: Status[] = e.ignorePaused ? ['created', 'running', 'paused'] : ['created', 'running'];
+  if (!allowed.includes(status) || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
   const spec = containerSpec(store, id);
   validateSpec({ ...spec, process: e.process });
   const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
@@ -415,7 +447,8 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   try {
     session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
     const pid = Number((await session.next('PID')).fields[0]);
-    await placeInCgroups(session, cgroupsOf(spec, rec), pid);
+    const cgroups = cgroupsOf(spec, rec);
+    await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;

@@ -206,6 +206,9 @@ export function planProcessIdentity(
   // while we are still root with every capability. With it, load it last so
   // it constrains the least of our own set-up.
   const seccompEarly = seccomp && !proc.noNewPrivileges;
+  // Before any filter: a profile need not allow close_range (the fds are
+  // marked close-on-exec, so the channel and the fifo still work until execve).
+  step('close_fds', 3 + preserveFds);
   if (seccomp) steps.push(...seccompSteps(seccomp));
   if (seccompEarly) step('seccomp_load');
   if (caps) step('drop_bounding_caps', caps.bounding.toString());
@@ -232,7 +235,6 @@ export function planProcessIdentity(
     steps.push(...hookSteps('startContainer', spec.hooks));
     step('release_start');
   }
-  step('close_fds', 3 + preserveFds);
   // Last: the filter then only has to allow execve itself.
   if (seccomp && !seccompEarly) step('seccomp_load');
   step('exec');

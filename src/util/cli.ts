@@ -19,7 +19,7 @@ export interface CliRun {
   exitCode: () => number;
   /** Exit status for usage errors and for failures. */
   usageExit: number;
-  errorExit: number;
+  errorExit: number | (() => number);
   /** Text put before the error ("create c1: "). */
   context?: () => string;
   /** Called with the sentence, e.g. to append it to --log. */
@@ -36,6 +36,6 @@ export async function runCli(r: CliRun): Promise<number> {
     process.stderr.write(`${r.name}: ${message}\n`);
     r.onError?.(message);
     if (!(err instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    return r.errorExit;
+    return typeof r.errorExit === 'function' ? r.errorExit() : r.errorExit;
   }
 }
