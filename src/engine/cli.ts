@@ -53,6 +53,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'images'], [image, 'ls']], (c) => c.description('list images').argument('[repository]')
     .option('-a, --all', 'show all images').option('-q, --quiet', 'only image IDs').option('--digests', 'show digests')
     .option('--no-trunc', 'do not truncate output').option('-f, --filter <filter>', 'filter (dangling=true|false)', collect, [])
+    .option('--format <template>', "Go template: 'table {{.Repository}}\\t{{.Tag}}', '{{json .}}'")
     .action((repo, o) => imagesCommand(globals(program), repo, { ...o, noTrunc: o.trunc === false })));
 
   define([[program, 'tag'], [image, 'tag']], (c) => c.description('create a tag TARGET that refers to SOURCE')

@@ -6,7 +6,7 @@ import { describe, SkiffError } from '../../errors.js';
 import { serveDns } from '../../network/dns.js';
 import { NetworkStore, type Network } from '../../network/store.js';
 import { tabulate } from '../../util/table.js';
-import { renderTemplate } from '../../util/template.js';
+import { formatList, renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { engine, refresh } from '../lifecycle.js';
 import { connectLive, networkConfigOf, releaseNetworking } from '../networking.js';
@@ -48,6 +48,9 @@ function builtinId(name: string, full?: boolean): string {
   return full ? id : id.slice(0, 12);
 }
 
+// docker/cli formatter/network.go column names.
+const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
+
 export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc?: boolean; filter: string[]; format?: string }): void {
   const store = new NetworkStore(g.root);
   const stored = store.all();
@@ -63,7 +66,7 @@ export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc
     else throw new SkiffError(`invalid filter "${k}": supported are name, driver`);
   }
   if (f.quiet) { process.stdout.write(list.filter((r) => !r.ID.startsWith('(')).map((r) => r.ID + '\n').join('')); return; }
-  if (f.format) { process.stdout.write(list.map((r) => renderTemplate(f.format!, r) + '\n').join('')); return; }
+  if (f.format) { process.stdout.write(formatList(f.format, list, NETWORK_HEADERS, 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}')); return; }
   process.stdout.write(tabulate([['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...list.map((r) => [r.ID, r.Name, r.Driver, r.Scope])], 10, 3));
 }
 

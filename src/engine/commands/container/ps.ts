@@ -2,10 +2,10 @@
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
 import { tabulate } from '../../../util/table.js';
-import { ago, humanSize } from '../../../util/human.js';
+import { ago, goTime, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
 import { rootfsPaths } from '../../rootfs.js';
-import { renderTemplate } from '../../../util/template.js';
+import { formatList } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
 import { resolveImage } from '../../../image/images.js';
@@ -50,10 +50,11 @@ function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string)
   }
 }
 
-/** Go's time.Time String() in UTC, as docker ps shows CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
-function goTime(iso: string): string {
-  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
-}
+// docker/cli formatter/container.go column names.
+const PS_HEADERS = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE',
+  Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS', Label: 'LABEL', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS', Size: 'SIZE',
+};
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
@@ -87,17 +88,13 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
       LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Type === 'volume').length),
       Mounts: (c.Mounts ?? []).map((m) => (m.Type === 'volume' ? (m.Name ?? '').slice(0, 15) : m.Source)).join(','),
       Names: c.Name.slice(1), Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
-      Ports: portsText(c), RunningFor: ago(c.Created), State: c.State.Status, Status: statusText(c),
+      Ports: portsText(c), RunningFor: ago(c.Created),
+      Size: '', // shown by --size only (computing it walks the layer)
+      State: c.State.Status, Status: statusText(c),
+      // A method in docker's ContainerContext: {{.Label "com.example.key"}}.
+      Label: (key: string) => c.Config.Labels[key] ?? '',
     });
-    const table = f.format.startsWith('table');
-    // Docker turns a typed "\t" into a tab before rendering.
-    const format = f.format.replace(/\\t/g, '\t');
-    const template = table ? format.replace(/^table\s*/, '') : format;
-    const rendered = list.map((c) => renderTemplate(template, view(c)));
-    if (!table) { process.stdout.write(rendered.map((r) => r + '\n').join('')); return; }
-    const HEADERS: Record<string, string> = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS' };
-    const header = template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k: string) => HEADERS[k] ?? k.toUpperCase());
-    process.stdout.write(tabulate([header, ...rendered].map((line) => line.split('\t')), 10, 3));
+    process.stdout.write(formatList(f.format, list.map(view), PS_HEADERS, 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'));
     return;
   }
   const e = engine(g);
