@@ -261,7 +261,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((server) => logoutCommand(server));
 
   program.command('serve').description('serve the Docker Engine API (docker CLI, docker-compose, SDKs)')
-    .option('-H, --host <address>', 'unix:///PATH or tcp://ADDR:PORT (repeatable; default unix:///run/skiff/docker.sock)', collect, [])
+    .option('-H, --host <address>', 'unix:///PATH, tcp://ADDR:PORT or fd:// (repeatable; default unix:///run/skiff/docker.sock)', collect, [])
     .action((o) => serveCommand(globals(program), o));
 
   program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));

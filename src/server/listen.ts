@@ -10,7 +10,7 @@ import { SkiffError } from '../errors.js';
 
 export const DEFAULT_HOST = 'unix:///run/skiff/docker.sock';
 
-export type Address = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+export type Address = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'fd'; fd: number };
 
 export function parseHost(spec: string): Address {
   if (spec.startsWith('unix://')) {
@@ -18,13 +18,32 @@ export function parseHost(spec: string): Address {
     if (!path.startsWith('/')) throw new SkiffError(`invalid -H ${JSON.stringify(spec)}: a unix socket needs an absolute path (unix:///run/skiff/docker.sock)`);
     return { kind: 'unix', path };
   }
+  // fd://N: a listening socket inherited from a service manager (systemd's
+  // socket activation, sd_listen_fds(3)); the CLI expands a bare fd://.
+  const fd = /^fd:\/\/(\d+)$/.exec(spec);
+  if (fd) return { kind: 'fd', fd: Number(fd[1]) };
   const tcp = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/]+):(\d{1,5})$/.exec(spec);
   if (tcp && Number(tcp[2]) <= 65535) return { kind: 'tcp', host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
-  throw new SkiffError(`invalid -H ${JSON.stringify(spec)}: use unix:///PATH or tcp://ADDRESS:PORT`);
+  throw new SkiffError(`invalid -H ${JSON.stringify(spec)}: use unix:///PATH, tcp://ADDRESS:PORT or fd://N`);
 }
 
 export function formatAddress(a: Address): string {
+  if (a.kind === 'fd') return `fd://${a.fd}`;
   return a.kind === 'unix' ? `unix://${a.path}` : `tcp://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+/**
+ * -H fd:// takes every socket the service manager passed: LISTEN_FDS of
+ * them from fd 3 on, meant for us when LISTEN_PID is our pid (sd_listen_fds(3)).
+ */
+export function expandSocketActivation(hosts: string[], env: { LISTEN_FDS?: string; LISTEN_PID?: string }, pid: number): string[] {
+  return hosts.flatMap((h) => {
+    if (h !== 'fd://') return [h];
+    const count = Number(env.LISTEN_FDS ?? 0);
+    if (Number(env.LISTEN_PID) !== pid || !Number.isInteger(count) || count < 1)
+      throw new SkiffError('-H fd:// needs sockets from a service manager (LISTEN_FDS and LISTEN_PID are not set for this process)');
+    return Array.from({ length: count }, (_, i) => `fd://${3 + i}`);
+  });
 }
 
 /** Whether something accepts connections on the unix socket at path. */

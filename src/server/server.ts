@@ -215,6 +215,7 @@ export class ApiServer {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           if (a.kind === 'unix') server.listen(a.path, resolve);
+          else if (a.kind === 'fd') server.listen({ fd: a.fd }, resolve);
           else server.listen(a.port, a.host, resolve);
         });
         this.servers.push(server);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ApiServer, MAX_JSON_BODY, type Handler } from '../../src/server/server.js';
 import { Router, compareVersions } from '../../src/server/router.js';
 import { apiRouter } from '../../src/server/api.js';
-import { parseHost } from '../../src/server/listen.js';
+import { expandSocketActivation, parseHost } from '../../src/server/listen.js';
 import { Demuxer, frame } from '../../src/server/stdcopy.js';
 
 const dirs: string[] = [];
@@ -66,6 +66,9 @@ test('-H: unix and tcp addresses, and bad ones refused in one sentence', (t) => 
   t.deepEqual(parseHost('unix:///run/skiff/docker.sock'), { kind: 'unix', path: '/run/skiff/docker.sock' });
   t.deepEqual(parseHost('tcp://127.0.0.1:2375'), { kind: 'tcp', host: '127.0.0.1', port: 2375 });
   t.deepEqual(parseHost('tcp://[::1]:2375'), { kind: 'tcp', host: '::1', port: 2375 });
+  t.deepEqual(parseHost('fd://3'), { kind: 'fd', fd: 3 });
+  t.deepEqual(expandSocketActivation(['fd://', 'unix:///x.sock'], { LISTEN_FDS: '2', LISTEN_PID: '42' }, 42), ['fd://3', 'fd://4', 'unix:///x.sock']);
+  t.throws(() => expandSocketActivation(['fd://'], { LISTEN_FDS: '2', LISTEN_PID: '41' }, 42), { message: /LISTEN_FDS and LISTEN_PID/ });
   for (const bad of ['unix://rel.sock', 'tcp://127.0.0.1', 'tcp://127.0.0.1:99999', 'http://x:1', '/run/x.sock'])
     t.throws(() => parseHost(bad), { message: /^invalid -H/ }, bad);
 });

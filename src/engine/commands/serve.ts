@@ -3,7 +3,7 @@
 // containers keep running (their monitors own them, not the server).
 import { ApiServer } from '../../server/server.js';
 import { apiRouter } from '../../server/api.js';
-import { DEFAULT_HOST } from '../../server/listen.js';
+import { DEFAULT_HOST, expandSocketActivation } from '../../server/listen.js';
 import type { EngineGlobals } from '../context.js';
 
 export interface ServeFlags { host: string[] }
@@ -14,7 +14,7 @@ export async function serveCommand(g: EngineGlobals, f: ServeFlags): Promise<voi
     process.stderr.write(`skiff serve: ${line}\n`);
   };
   const server = new ApiServer(apiRouter(), log);
-  await server.listen(f.host.length ? f.host : [DEFAULT_HOST]);
+  await server.listen(expandSocketActivation(f.host.length ? f.host : [DEFAULT_HOST], process.env, process.pid));
   log(`engine root ${g.root}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
