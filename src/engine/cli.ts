@@ -28,6 +28,7 @@ import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkD
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
 import { traceFlags } from '../util/courseFlags.js';
+import { serveCommand } from './commands/serve.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -260,6 +261,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((server, o) => loginCommand(globals(program), server, o));
   program.command('logout').description('log out from a registry').argument('[server]')
     .action((server) => logoutCommand(server));
+
+  program.command('serve').description('serve the Docker Engine API (docker CLI, docker-compose, SDKs)')
+    .option('-H, --host <address>', 'unix:///PATH, tcp://ADDR:PORT or fd:// (repeatable; default unix:///run/skiff/docker.sock)', collect, [])
+    .action((o) => serveCommand(globals(program), o));
 
   program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));
   program.command('completion').description('print a shell completion script').argument('<shell>', 'bash')
