@@ -436,7 +436,13 @@ function skipStep(plan: Plan, skip: string): Plan {
   if (RUNTIME_SKIPPABLE.includes(skip)) return plan; // lifecycle.ts honours these
   const [op, value] = skip.includes(':') ? [skip.slice(0, skip.indexOf(':')), skip.slice(skip.indexOf(':') + 1)] : [skip, undefined];
   if (op === 'clone' && value !== undefined && plan.clone.includes(value)) {
-    return { ...plan, clone: plan.clone.filter((t) => t !== value) };
+    // The steps that act on a namespace would act on the host's without it.
+    // Without a mount namespace every mount, and pivot_root, would be the
+    // host's: refused. Without a uts namespace the hostname would be the
+    // host's: set_hostname and set_domainname go with it.
+    if (value === 'mount') throw new SkiffError('--debug-skip-step clone:mount is refused: the container\'s mounts and pivot_root would happen in the host\'s mount namespace');
+    const hostnameSteps = value === 'uts' ? ['set_hostname', 'set_domainname'] : [];
+    return { ...plan, clone: plan.clone.filter((t) => t !== value), steps: plan.steps.filter((s) => !hostnameSteps.includes(s.op)) };
   }
   const keep = (s: PlanStep) => !(s.op === op && (value === undefined || s.args.includes(value)));
   const steps = plan.steps.filter(keep);

@@ -123,8 +123,12 @@ test('the plan seam: a skipped step is gone, by name, by argument, or as a names
   const noProc = editPlan(plan, { skip: ['mount:/proc'] });
   t.false(noProc.steps.some((s) => s.op === 'mount' && s.args[1] === '/proc'));
   t.true(noProc.steps.some((s) => s.op === 'mount' && s.args[1] === '/dev'));
-  t.false(editPlan(plan, { skip: ['clone:uts'] }).clone.includes('uts'));
+  const noUts = editPlan(plan, { skip: ['clone:uts'] });
+  t.false(noUts.clone.includes('uts'));
+  // Without its own uts namespace a container's hostname would be the host's.
+  t.false(noUts.steps.some((s) => s.op === 'set_hostname'), 'set_hostname goes with the uts namespace');
   t.true(plan.clone.includes('uts'), 'the original plan is unchanged');
+  t.throws(() => editPlan(plan, { skip: ['clone:mount'] }), { message: /clone:mount is refused: the container's mounts and pivot_root would happen in the host's mount namespace/ });
   t.is(editPlan(plan, { skip: ['cgroup_apply_resources'] }).steps.length, plan.steps.length);
   const err = t.throws(() => editPlan(plan, { skip: ['nosuch'] }));
   t.regex(err!.message, /^--debug-skip-step nosuch matches no step of this plan; valid steps: open_host_proc, .*pivot_root.*clone:uts/);
