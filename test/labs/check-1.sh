@@ -8,11 +8,11 @@ for type in pid mount uts ipc network cgroup user; do
   want=$(json "$CONFIG" "(j.linux.namespaces||[]).some(n => n.type === '$type' && !n.path) ? 'new' : ''")
   [ -n "$want" ] || continue
   link=${type/mount/mnt}; link=${link/network/net}
-  mine=$(readlink "/proc/$PID/ns/$link"); host=$(readlink "/proc/1/ns/$link")
+  mine=$(readlink "/proc/$PID/ns/$link"); host=$(readlink "/proc/$$/ns/$link")
   check "$type namespace is new: $mine (host: $host)" [ "$mine" != "$host" ]
 done
 # The pid namespace: the process is PID 1 inside it (last field of NSpid).
-if [ "$(readlink /proc/$PID/ns/pid)" != "$(readlink /proc/1/ns/pid)" ]; then
+if [ "$(readlink /proc/$PID/ns/pid)" != "$(readlink /proc/$$/ns/pid)" ]; then
   check "it is PID 1 of its pid namespace (NSpid: $(grep NSpid /proc/$PID/status | cut -f2-))" [ "$(grep NSpid /proc/$PID/status | awk '{print $NF}')" = 1 ]
 fi
 finish
