@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SkiffError } from '../errors.js';
 import { newProgram, runCli } from '../util/cli.js';
+export { useSetupSpawner } from './setupProcess.js';
 import { logLine, type Globals } from './globals.js';
 import { trace } from '../util/trace.js';
 import { specCommand } from './commands/spec.js';
