@@ -17,7 +17,9 @@ ensure_packages podman
 make --no-print-directory fixtures >/dev/null
 image=rootfs-fixtures/out/images/busybox-image.tar
 work=$(mktemp -d /tmp/skiff-bench-engine.XXXXXX)
+serve_pid=
 cleanup() {
+  [ -z "$serve_pid" ] || { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }
   stop_dockerd
   podman --root "$work/podman" --runroot "$work/podman-run" rm -af -t 0 >/dev/null 2>&1 || true
   bin/skiff --root "$work/skiff" rm -f $(bin/skiff --root "$work/skiff" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
@@ -32,6 +34,10 @@ start_dockerd "$work" skbench0 10.213.0.1/24
 $DOCKER load -q -i "$image" >/dev/null
 podman --root "$work/podman" --runroot "$work/podman-run" --cgroup-manager cgroupfs --events-backend file load -q -i "$image" >/dev/null
 bin/skiff --root "$work/skiff" load -q -i "$image"
+# The warm path (docs/warm-path.md): engine.mjs points the warm peer at this service.
+SKIFF_SERVICE_SOCKET=$work/cli.sock bin/skiff --root "$work/skiff" serve -H "unix://$work/api.sock" --warm-workers "${WARM_WORKERS:-2}" 2>"$work/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do [ -S "$work/cli.sock" ] && break; sleep 0.1; done
 
 echo "skiff $(bin/skiff version | cut -d' ' -f3); $(docker --version | head -1) / dockerd $(dockerd --version | cut -d' ' -f3); $(podman --version); kernel $(uname -r); $(nproc) cores"
 echo; echo "## run --rm busybox true"
