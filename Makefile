@@ -99,7 +99,7 @@ integration: fixtures db-fixture
 # The same integration tests again, every CLI command handed to a warm
 # service (`skiff serve`, docs/warm-path.md) by the native launchers: what
 # a user with the service running gets must be what a cold command does.
-WARM_TESTS := terminal lifecycle exec process containers engine-run
+WARM_TESTS := terminal lifecycle exec engine-run
 test-warm: fixtures
 	@work=$$(mktemp -d /tmp/skiff-test-warm.XXXXXX); \
 	export SKIFF_SERVICE_SOCKET=$$work/cli.sock; \
