@@ -68,7 +68,11 @@ export class ImageStore {
       const owner = Number(/^[a-z]+-(\d+)-/.exec(t)?.[1]);
       if (owner && owner !== process.pid && pidAlive(owner)) continue;
       if (owner === process.pid) continue; // ours: removed by whoever made it
-      if (!owner && Date.now() - statSync(join(this.root, 'tmp', t)).mtimeMs < 60_000) continue; // unknown name: by age
+      if (!owner) { // a name without an owner: by age
+        let age = 0;
+        try { age = Date.now() - statSync(join(this.root, 'tmp', t)).mtimeMs; } catch { continue; /* removed meanwhile */ }
+        if (age < 60_000) continue;
+      }
       rmSync(join(this.root, 'tmp', t), { recursive: true, force: true });
     }
     const pending = join(this.root, 'pending');
