@@ -4,6 +4,7 @@ import { canonicalString, familiarString, parseReference } from '../../image/ref
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 import { readDaemonConfig } from '../daemonConfig.js';
+import { recordEvent } from '../events.js';
 
 /** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
 export function insecureRegistries(root: string): string[] {
@@ -18,6 +19,7 @@ export async function pullCommand(g: EngineGlobals, name: string, f: { platform?
     insecure: insecureRegistries(g.root),
     progress: progressFor(process.stdout, !!f.quiet),
   });
+  recordEvent(g.root, 'image', 'pull', familiarString(ref), { name: familiarString(ref) });
   if (!f.quiet) {
     process.stdout.write(`Digest: ${result.digest}\n`);
     process.stdout.write(result.fresh ? `Status: Downloaded newer image for ${familiarString(ref)}\n` : `Status: Image is up to date for ${familiarString(ref)}\n`);
