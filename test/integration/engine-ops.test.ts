@@ -90,10 +90,16 @@ test('stats: docker\'s columns, --no-stream, --format, -a, --no-trunc; a missing
   const child = spawn(ENGINE, ['--root', skiff.root, 'stats', 'busy'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
-  await sleep(2600);
+  const frames = () => (out.match(/^CONTAINER ID/gm) ?? []).length;
+  for (const deadline = Date.now() + 20_000; frames() < 2 && Date.now() < deadline;) await sleep(100);
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
-  t.true((out.match(/^CONTAINER ID/gm) ?? []).length >= 2, out);
+  t.true(frames() >= 2, out);
+  // On a terminal each frame is drawn over the last: the screen cleared once, then the cursor sent home.
+  const tty = await sb.pty(['stats', 'busy'], [
+    { expect: '\\x1b\\[2J' }, { expect: 'CONTAINER ID' }, { expect: 'busy' }, { expect: '\\x1b\\[H' }, { expect: 'busy' }, { send: '\x03' },
+  ], skiff.root);
+  t.is(tty.failedStep, null, JSON.stringify(tty.transcript));
   await skiff(['rm', '-f', 'busy', 'idle']);
 });
 
