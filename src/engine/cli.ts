@@ -23,7 +23,12 @@ import { logsCommand } from './commands/container/logs.js';
 import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
 import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
 import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
-import { infoCommand } from './commands/info.js';
+import { infoCommand, searchCommand, systemDfCommand, systemPruneCommand, versionCommand } from './commands/system.js';
+import { ENGINE_VERSION } from './system.js';
+import { pauseCommand, unpauseCommand } from './commands/container/pause.js';
+import { updateCommand } from './commands/container/update.js';
+import { statsCommand } from './commands/container/stats.js';
+import { eventsCommand } from './commands/events.js';
 import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand } from './commands/network.js';
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
@@ -31,7 +36,7 @@ import { traceFlags } from '../util/courseFlags.js';
 import { serveCommand } from './commands/serve.js';
 export { runWorker as runWarmWorker } from '../service/worker.js';
 
-const VERSION = '0.1.0';
+const VERSION = ENGINE_VERSION;
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 function globals(program: Command): EngineGlobals {
@@ -208,6 +213,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'rename'], [container, 'rename']], (c) => c.description('rename a container').argument('<container>').argument('<new-name>')
     .action((ctr, name) => renameCommand(globals(program), ctr, name)));
 
+  define([[program, 'pause'], [container, 'pause']], (c) => c.description('pause all processes within containers (cgroup freezer)').argument('<containers...>')
+    .action(async (names) => setExit(await pauseCommand(globals(program), names))));
+
+  define([[program, 'unpause'], [container, 'unpause']], (c) => c.description('unpause all processes within containers').argument('<containers...>')
+    .action(async (names) => setExit(await unpauseCommand(globals(program), names))));
+
+  define([[program, 'update'], [container, 'update']], (c) => c.description('update the resources and restart policy of containers').argument('<containers...>')
+    .option('--cpus <number>', 'number of CPUs').option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--cpu-period <int>', 'limit CPU CFS (Completely Fair Scheduler) period').option('--cpu-quota <int>', 'limit CPU CFS (Completely Fair Scheduler) quota')
+    .option('--cpuset-cpus <list>', 'CPUs in which to allow execution (0-3, 0,1)').option('-m, --memory <bytes>', 'memory limit')
+    .option('--memory-swap <bytes>', 'swap limit equal to memory plus swap: -1 to enable unlimited swap')
+    .option('--pids-limit <int>', 'tune container pids limit (set -1 for unlimited)').option('--restart <policy>', 'restart policy to apply when a container exits')
+    .action(async (names, o) => setExit(await updateCommand(globals(program), names, o))));
+
+  define([[program, 'stats'], [container, 'stats']], (c) => c.description("a live stream of containers' resource usage").argument('[containers...]')
+    .option('-a, --all', 'show all containers (default shows just running)').option('--no-stream', 'print one result and exit')
+    .option('--no-trunc', 'do not truncate output').option('--format <template>', "'table', 'table TEMPLATE', 'json' or a Go template")
+    .action(async (names, o) => setExit(await statsCommand(globals(program), names, { ...o, noStream: o.stream === false, noTrunc: o.trunc === false }))));
+
   container.command('prune').description('remove all stopped containers').option('-f, --force', 'do not prompt')
     .action((o) => containerPruneCommand(globals(program), o));
 
@@ -269,11 +293,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--warm-workers <n>', 'warm workers kept ready (default 2)')
     .action((o) => serveCommand(globals(program), o));
 
-  program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));
+  const system = program.command('system').description('manage skiff');
+  define([[program, 'info'], [system, 'info']], (c) => c.description('display system-wide information')
+    .option('-f, --format <template>', "'json' or a Go template, e.g. '{{.ServerVersion}}'")
+    .action((o) => infoCommand(globals(program), o)));
+  define([[program, 'events'], [system, 'events']], (c) => c.description('get real time events from the engine')
+    .option('--since <time>', 'show all events created since timestamp').option('--until <time>', 'stream events until this timestamp')
+    .option('-f, --filter <k=v>', 'filter (container, event, image, label, network, type, volume)', collect, [])
+    .option('--format <template>', "'json' or a Go template")
+    .action((o) => eventsCommand(globals(program), o)));
+  system.command('df').description('show disk usage').option('-v, --verbose', 'show detailed information on space usage')
+    .option('--format <template>', "'table', 'table TEMPLATE', 'json' or a Go template")
+    .action((o) => systemDfCommand(globals(program), o));
+  system.command('prune').description('remove unused data').option('-a, --all', 'remove all unused images not just dangling ones')
+    .option('--volumes', 'prune anonymous volumes').option('-f, --force', 'do not prompt for confirmation')
+    .action((o) => systemPruneCommand(globals(program), o));
+  program.command('search').description('not available: skiff has no Docker Hub to search').argument('[term]')
+    .allowUnknownOption().action(() => setExit(searchCommand()));
   program.command('completion').description('print a shell completion script').argument('<shell>', 'bash')
     .action((shell) => completionCommand(program, shell));
 
-  program.command('version').description('show the version').action(() => { process.stdout.write(`skiff version ${VERSION}\n`); });
+  program.command('version').description('show the version').option('-f, --format <template>', "'json' or a Go template, e.g. '{{.Server.Version}}'")
+    .action((o) => versionCommand(o));
   return program;
 }
 

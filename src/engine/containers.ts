@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
 import { generateName } from './names.js';
+import { ago } from '../util/human.js';
+import { recordContainerEvent } from './events.js';
 import type { MountPoint } from './mounts.js';
 import type { NetworkConfig, NetworkSettings } from './networking.js';
 
@@ -26,6 +28,8 @@ export interface HostConfig {
   AutoRemove: boolean; ReadonlyRootfs: boolean; Privileged: boolean; Init: boolean;
   CapAdd: string[]; CapDrop: string[];
   Memory: number; NanoCpus: number; CpusetCpus: string; PidsLimit: number;
+  /** Set by `update` (docker's Resources): relative CPU weight, CFS period/quota in µs, memory+swap (-1: unlimited). */
+  CpuShares?: number; CpuPeriod?: number; CpuQuota?: number; MemorySwap?: number;
 }
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export interface ContainerState {
@@ -66,6 +70,18 @@ export const DEFAULT_HOST_CONFIG: HostConfig = {
 
 export function hostConfigOf(c: ContainerRecord): HostConfig {
   return { ...DEFAULT_HOST_CONFIG, ...c.HostConfig };
+}
+
+/** The STATUS column of docker ps (the Docker API's ContainerSummary.Status). */
+export function statusText(c: ContainerRecord): string {
+  switch (c.State.Status) {
+    case 'created': return 'Created';
+    case 'running': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')}`;
+    case 'paused': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')} (Paused)`;
+    case 'restarting': return `Restarting (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
+    case 'exited': return `Exited (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
+    default: return 'Dead';
+  }
 }
 
 /** Docker's State booleans, kept in step with Status. */
@@ -130,6 +146,7 @@ export class ContainerStore {
       const rec: ContainerRecord = { Id: id, Name: '/' + finalName, ...fill(id, finalName) };
       mkdirSync(join(this.dir, id), { mode: 0o700 });
       writeFileAtomic(join(this.dir, id, 'config.json'), JSON.stringify(rec, null, 2), 0o600);
+      recordContainerEvent(this.root, rec, 'create');
       return rec;
     } finally {
       lock.release();
@@ -146,8 +163,10 @@ export class ContainerStore {
       if (holder && holder.Id === c.Id) throw new SkiffError(`Renaming a container with the same name as its current name`);
       if (holder)
         throw new SkiffError(`Conflict. The container name "/${newName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      const oldName = c.Name;
       c.Name = '/' + newName.replace(/^\//, '');
       writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600);
+      recordContainerEvent(this.root, c, 'rename', { oldName });
     } finally {
       lock.release();
     }
@@ -182,7 +201,9 @@ export class ContainerStore {
   remove(id: string): void {
     const lock = this.lock();
     try {
+      const c = this.get(id);
       rmSync(join(this.dir, id), { recursive: true, force: true });
+      if (c) recordContainerEvent(this.root, c, 'destroy');
     } finally {
       lock.release();
     }

@@ -20,6 +20,7 @@ import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
 import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
 import { VolumeStore } from './volumes.js';
+import { recordContainerEvent, recordEvent } from './events.js';
 import { planNetworking, plugNetworking, releaseNetworking, selfExe, settingsFrom, settingsFromStore, type PlannedNetworking } from './networking.js';
 
 export interface Engine {
@@ -142,6 +143,40 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   if (monitor) c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
   c.LogPath = files.log;
   e.containers.save(c);
+  attachedEvents(e, c, 'up');
+  recordContainerEvent(e.g.root, c, 'start');
+}
+
+/**
+ * The volume and network events docker sends around a container's start
+ * (mount, connect) and its end (disconnect, unmount).
+ */
+function attachedEvents(e: Engine, c: ContainerRecord, way: 'up' | 'down'): void {
+  const networks = Object.entries(c.NetworkSettings?.Networks ?? {});
+  const volumes = (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name);
+  if (way === 'down') for (const [name, n] of networks) recordEvent(e.g.root, 'network', 'disconnect', n.NetworkID ?? name, { container: c.Id, name, type: 'bridge' });
+  for (const m of volumes)
+    recordEvent(e.g.root, 'volume', way === 'up' ? 'mount' : 'unmount', m.Name!, {
+      container: c.Id, driver: 'local', ...(way === 'up' ? { destination: m.Destination, 'read/write': String(m.RW !== false), propagation: '' } : {}),
+    });
+  if (way === 'up') for (const [name, n] of networks) recordEvent(e.g.root, 'network', 'connect', n.NetworkID ?? name, { container: c.Id, name, type: 'bridge' });
+}
+
+/**
+ * Runs `fn` on the container's fresh record under its lock, after refresh
+ * has settled a dead monitor (pause, update: one short change of state).
+ */
+export async function withLockedContainer<T>(e: Engine, ref: string, fn: (c: ContainerRecord) => T): Promise<T> {
+  const id = e.containers.find(ref).Id;
+  await refresh(e, id);
+  const lock = e.containers.lockContainer(id);
+  try {
+    const c = e.containers.get(id);
+    if (!c) throw new SkiffError(`No such container: ${ref}`);
+    return fn(c);
+  } finally {
+    lock.release();
+  }
 }
 
 /** skiff start: a created or exited container runs again under a new monitor. */
@@ -204,6 +239,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     code = exit?.ExitCode ?? 137;
     await runtime.remove(e.runtime, id, true); // kills what is left, removes cgroups and state
     await releaseNetworking(e.g.root, id);
+    attachedEvents(e, c, 'down');
     c.NetworkSettings = undefined;
     releaseContainer(e.containers, id);
     if (!monitorAlive(c)) removeSockets(id);
@@ -221,6 +257,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
       c.RestartBackoff = ranFor < 10_000 ? (c.RestartBackoff ?? 0) + 1 : 0;
     }
     e.containers.save(c);
+    recordContainerEvent(e.g.root, c, 'die', { exitCode: String(code) });
     if (!restart) {
       if (hostConfigOf(c).AutoRemove) removeContainer(e, id, true);
       return code;
@@ -374,8 +411,34 @@ function markManuallyStopped(e: Engine, id: string): void {
 function signalContainer(e: Engine, id: string, signal: string, all = false): void {
   try {
     runtime.kill(e.runtime, id, signal, all);
+    const c = e.containers.get(id);
+    if (c) recordContainerEvent(e.g.root, c, 'kill', { signal: String(runtime.parseSignal(signal)) });
+    if (c?.State.Status === 'paused' && endsContainer(c, signal)) thawForSignal(e, id);
   } catch (err) {
     if (!/not running|does not exist|No such/i.test(describe(err as Error))) throw err;
+  }
+}
+
+/**
+ * moby daemon/kill.go: SIGKILL, the container's stop signal (any signal when
+ * it has none) is meant to end it, so a paused container is thawed to take it.
+ */
+function endsContainer(c: ContainerRecord, signal: string): boolean {
+  const n = runtime.parseSignal(signal);
+  return n === runtime.parseSignal('KILL') || !c.Config.StopSignal || n === runtime.parseSignal(c.Config.StopSignal);
+}
+
+function thawForSignal(e: Engine, id: string): void {
+  const lock = e.containers.lockContainer(id);
+  try {
+    const c = e.containers.get(id);
+    if (c?.State.Status !== 'paused') return;
+    runtime.resume(e.runtime, id);
+    setStatus(c, 'running');
+    e.containers.save(c);
+    recordContainerEvent(e.g.root, c, 'unpause');
+  } finally {
+    lock.release();
   }
 }
 
@@ -389,9 +452,11 @@ export async function stopContainer(e: Engine, id: string, timeoutSec?: number, 
   markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
   signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
-  if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return;
-  signalContainer(e, id, 'SIGKILL', true);
-  if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+  if (!(timeout > 0 && (await waitStopped(e, id, timeout * 1000)))) {
+    signalContainer(e, id, 'SIGKILL', true);
+    if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+  }
+  recordContainerEvent(e.g.root, c, 'stop');
 }
 
 /** skiff kill: a signal; KILL, TERM and the stop signal count as a manual stop for the restart policy. */

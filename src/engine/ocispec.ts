@@ -96,15 +96,27 @@ export function effectiveCapabilities(h: HostConfig): string[] {
   return caps.sort();
 }
 
-/** -m, --cpus, --cpuset-cpus, --pids-limit as OCI resources (cpus as quota per 100 ms period, as Docker). */
-function resourcesOf(h: HostConfig): Resources {
-  const r: Resources = { devices: [{ allow: h.Privileged, access: 'rwm' }] };
-  if (h.Memory) r.memory = { limit: h.Memory };
-  if (h.NanoCpus || h.CpusetCpus) r.cpu = {};
-  if (h.NanoCpus) Object.assign(r.cpu!, { period: 100_000, quota: Math.round(h.NanoCpus / 10_000) });
-  if (h.CpusetCpus) r.cpu!.cpus = h.CpusetCpus;
+/**
+ * -m, --cpus, --cpuset-cpus, --pids-limit and what `update` sets as OCI
+ * resources (cpus as quota per 100 ms period, as Docker). Without `devices`
+ * for `update`, which leaves the device rules alone.
+ */
+export function limitsOf(h: HostConfig): Resources {
+  const r: Resources = {};
+  if (h.Memory || h.MemorySwap) r.memory = { ...(h.Memory ? { limit: h.Memory } : {}), ...(h.MemorySwap ? { swap: h.MemorySwap } : {}) };
+  const cpu: NonNullable<Resources['cpu']> = {};
+  if (h.NanoCpus) Object.assign(cpu, { period: 100_000, quota: Math.round(h.NanoCpus / 10_000) });
+  if (h.CpuPeriod) cpu.period = h.CpuPeriod;
+  if (h.CpuQuota) cpu.quota = h.CpuQuota;
+  if (h.CpuShares) cpu.shares = h.CpuShares;
+  if (h.CpusetCpus) cpu.cpus = h.CpusetCpus;
+  if (Object.keys(cpu).length) r.cpu = cpu;
   if (h.PidsLimit > 0) r.pids = { limit: h.PidsLimit };
   return r;
+}
+
+function resourcesOf(h: HostConfig): Resources {
+  return { devices: [{ allow: h.Privileged, access: 'rwm' }], ...limitsOf(h) };
 }
 
 export function containerOciSpec(input: SpecInput): Spec {

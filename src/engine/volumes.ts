@@ -3,6 +3,7 @@
 // removed under volumes.lock, so two containers that create the same named
 // volume at once get one volume between them. A volume in use by any
 // container (running or not) is never removed.
+import { recordEvent } from './events.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,7 @@ export class VolumeStore {
       };
       writeFileAtomic(join(temp, 'volume.json'), JSON.stringify(v, null, 2), 0o600);
       renameSync(temp, dir);
+      recordEvent(this.root, 'volume', 'create', finalName, { driver: 'local' });
       return v;
     } finally {
       lock.release();
@@ -91,6 +93,7 @@ export class VolumeStore {
       const trash = join(this.dir, `.rm-${name}-${process.pid}`);
       renameSync(join(this.dir, name), trash);
       rmSync(trash, { recursive: true, force: true });
+      recordEvent(this.root, 'volume', 'destroy', name, { driver: 'local' });
     } finally {
       lock.release();
     }

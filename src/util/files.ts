@@ -2,7 +2,7 @@
 // "write temp, fsync, rename, fsync dir" under a lock, so a crash at any
 // (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
 // point leaves either the old or the new file, never half of one.
-import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync, unlinkSync, constants } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, writeSync, unlinkSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { native } from '../native.js';
 
@@ -108,4 +108,22 @@ export function lastLineSince(path: string, start: number): string | undefined {
     return undefined;
   }
   return text.trim().split('\n').pop() || undefined;
+}
+
+/** Reads whole lines from offset on; returns them and the offset after the last full line. */
+export function readLines(path: string, offset: number): { lines: string[]; offset: number } {
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch { return { lines: [], offset }; }
+  try {
+    const size = statSync(path).size;
+    if (size <= offset) return { lines: [], offset };
+    const buf = Buffer.alloc(size - offset);
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    const text = buf.subarray(0, n).toString('utf8');
+    const end = text.lastIndexOf('\n');
+    if (end < 0) return { lines: [], offset };
+    return { lines: text.slice(0, end).split('\n'), offset: offset + Buffer.byteLength(text.slice(0, end + 1)) };
+  } finally {
+    closeSync(fd);
+  }
 }

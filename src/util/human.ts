@@ -1,12 +1,18 @@
 // Docker's human-readable sizes and durations (docker/go-units:
-// HumanSizeWithPrecision with 3 significant digits, HumanDuration).
+// HumanSizeWithPrecision with 3 significant digits, HumanDuration), and docker's --since/--until times.
+import { SkiffError } from '../errors.js';
 
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+// go-units: divide by the base while the value is that large, keep `digits` significant digits (%.Ng).
+function scaled(bytes: number, base: number, units: string[], digits: number): string {
   let value = bytes;
   let i = 0;
-  while (value >= 1000 && i < units.length - 1) { value /= 1000; i++; }
-  return `${Number(value.toPrecision(3))}${units[i]}`;
+  while (value >= base && i < units.length - 1) { value /= base; i++; }
+  return `${Number(value.toPrecision(digits))}${units[i]}`;
+}
+
+/** HumanSizeWithPrecision: decimal units, 3 significant digits (docker images); 4 is go-units HumanSize (system df). */
+export function humanSize(bytes: number, digits = 3): string {
+  return scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], digits);
 }
 
 export function humanDuration(ms: number): string {
@@ -31,4 +37,19 @@ export const ago = (iso: string | undefined, now = Date.now()) => (iso ? `${huma
 /** Go's time.Time String() as docker prints CreatedAt ("2006-01-02 15:04:05 +0000 UTC"). */
 export function goTime(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
+}
+
+/** docker's --since/--until: RFC 3339, a unix time, or a duration before now ("10m", "1h30m"). */
+export function parseTime(v: string, flag: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const dur = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(v);
+  if (dur && v) return Date.now() - ((Number(dur[1] ?? 0) * 60 + Number(dur[2] ?? 0)) * 60 + Number(dur[3] ?? 0)) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use an RFC 3339 time, a unix time or a duration such as 10m`);
+  return t;
+}
+
+/** docker/go-units BytesSize: binary units, 4 significant digits ("1.984MiB"), as docker stats shows memory. */
+export function bytesSize(bytes: number): string {
+  return scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 4);
 }

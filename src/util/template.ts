@@ -43,7 +43,8 @@ export function formatList(format: string, items: unknown[], headers: Record<str
   const template = compile(body);
   const rows = items.map((item) => template.execute(item));
   if (!table) return rows.map((r) => r + '\n').join('');
-  const header = compile(body, HEADER_FUNCS).execute(headers);
+  // docker ignores an error in the header (e.g. {{.Label "k"}} over the names) and keeps what came before it.
+  const header = compile(body, HEADER_FUNCS).execute(headers, { partial: true });
   const lines = [header, ...rows].join('\n').split('\n');
   return tabulate(lines.map((l) => l.split('\t')), 10, 3);
 }

@@ -139,4 +139,6 @@ test('table: a header from the column names, columns aligned as tabwriter (minwi
 test('a field that is a function is called with its arguments (docker ps {{.Label "k"}})', (t) => {
   const view = { Label: (k: string) => ({ app: 'shop' })[k] ?? '' };
   t.is(renderTemplate('{{.Label "app"}}|{{.Label "x"}}', view), 'shop|');
+  // In a table header the names are strings: docker keeps the header up to the failing call.
+  t.is(formatList('table {{.ID}}\t{{.Label "app"}}', [{ ID: 'a', ...view }], { ID: 'CONTAINER ID', Label: 'LABEL' }), 'CONTAINER ID\na' + ' '.repeat(14) + 'shop\n');
 });

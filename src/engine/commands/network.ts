@@ -10,6 +10,10 @@ import { formatList, renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { engine, refresh } from '../lifecycle.js';
 import { connectLive, networkConfigOf, releaseNetworking } from '../networking.js';
+import { recordEvent } from '../events.js';
+import { confirmOrForce } from '../../util/prompt.js';
+import { networkUsers, pruneNetworks } from '../prune.js';
+import { PRUNE_WARNINGS, networksPruneText } from './pruneText.js';
 
 // docker network ls shows these three even when unused; skiff's "bridge" is made on first use.
 const BUILTIN = ['bridge', 'host', 'none'];
@@ -36,6 +40,7 @@ export function networkCreateCommand(g: EngineGlobals, name: string, f: { driver
   try {
     const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
     const n = store.create({ name, subnet: f.subnet, gateway: f.gateway, labels });
+    recordEvent(g.root, 'network', 'create', n.Id, { name: n.Name, type: n.Driver });
     process.stdout.write(n.Id + '\n');
   } finally {
     lock.release();
@@ -86,10 +91,7 @@ export function networkInspectCommand(g: EngineGlobals, names: string[], f: { fo
 
 /** Containers that name the network in their config (running or not). */
 function users(g: EngineGlobals, n: Network): string[] {
-  return containerStore(g).all().filter((c) => {
-    const cfg = networkConfigOf(c);
-    return cfg.NetworkMode === n.Name || n.Name in cfg.Networks || !!n.Endpoints[c.Id];
-  }).map((c) => c.Name.slice(1));
+  return networkUsers(containerStore(g), n);
 }
 
 export function networkRmCommand(g: EngineGlobals, names: string[]): number {
@@ -103,6 +105,7 @@ export function networkRmCommand(g: EngineGlobals, names: string[]): number {
       if (using.length) throw new SkiffError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${using.join(', ')})`);
       const lock = store.lock();
       try { store.delete(n); } finally { lock.release(); }
+      recordEvent(g.root, 'network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
       process.stdout.write(name + '\n');
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
@@ -112,17 +115,10 @@ export function networkRmCommand(g: EngineGlobals, names: string[]): number {
   return status;
 }
 
-export function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): void {
-  if (!f.force) throw new SkiffError('network prune needs -f (--force) to delete without asking');
-  const store = new NetworkStore(g.root);
-  const removed: string[] = [];
-  for (const n of store.all()) {
-    if (n.Default || users(g, n).length) continue;
-    const lock = store.lock();
-    try { store.delete(n); } finally { lock.release(); }
-    removed.push(n.Name);
-  }
-  if (removed.length) process.stdout.write(`Deleted Networks:\n${removed.map((r) => r + '\n').join('')}`);
+/** network prune: user networks no container uses; asks first on a terminal. */
+export async function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
+  if (!(await confirmOrForce({ force: f.force, command: 'network prune', warning: PRUNE_WARNINGS.networks }))) return;
+  process.stdout.write(networksPruneText(pruneNetworks(engine(g))));
 }
 
 /** network connect [--alias] NET CONTAINER: live for a running container (a new interface), else at its next start. */
@@ -146,6 +142,7 @@ export async function networkConnectCommand(g: EngineGlobals, net: string, conta
     cfg.Networks[n.Name] = { Aliases: f.alias };
     fresh.Network = cfg;
     e.containers.save(fresh);
+    recordEvent(g.root, 'network', 'connect', n.Id, { container: fresh.Id, name: n.Name, type: n.Driver });
   } finally {
     lock.release();
   }
@@ -168,6 +165,7 @@ export async function networkDisconnectCommand(g: EngineGlobals, net: string, co
     if (fresh.NetworkSettings) delete fresh.NetworkSettings.Networks[n.Name];
     await releaseNetworking(g.root, fresh.Id, n.Name);
     e.containers.save(fresh);
+    recordEvent(g.root, 'network', 'disconnect', n.Id, { container: fresh.Id, name: n.Name, type: n.Driver });
   } finally {
     lock.release();
   }

@@ -1,14 +1,13 @@
-// skiff image prune [-a] [-f]: dangling images (all unused with -a).
-import { SkiffError } from '../../errors.js';
-import { pruneImages } from '../../image/images.js';
-import { humanSize } from '../../util/human.js';
-import { containerStore, imageStore, type EngineGlobals } from '../context.js';
+// skiff image prune [-a] [-f]: dangling images (all unused with -a); asks first on a terminal.
+import { confirmOrForce } from '../../util/prompt.js';
+import { engine } from '../lifecycle.js';
+import { pruneImages } from '../prune.js';
+import type { EngineGlobals } from '../context.js';
+import { PRUNE_WARNINGS, imagesPruneText, reclaimedText } from './pruneText.js';
 
-export function imagePruneCommand(g: EngineGlobals, f: { all?: boolean; force?: boolean }): void {
-  // Docker asks for confirmation on a terminal; without one, -f is required.
-  if (!f.force) throw new SkiffError('image prune needs -f (--force) to delete without asking');
-  const containers = containerStore(g);
-  const { deleted, reclaimed } = pruneImages(imageStore(g), !!f.all, (id) => containers.usingImage(id).length > 0);
-  if (deleted.length) process.stdout.write('Deleted Images:\n' + deleted.map((l) => l + '\n').join('') + '\n');
-  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+export async function imagePruneCommand(g: EngineGlobals, f: { all?: boolean; force?: boolean }): Promise<void> {
+  const warning = f.all ? PRUNE_WARNINGS.imagesAll : PRUNE_WARNINGS.images;
+  if (!(await confirmOrForce({ force: f.force, command: 'image prune', warning }))) return;
+  const report = pruneImages(engine(g), { all: f.all });
+  process.stdout.write(imagesPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }

@@ -5,6 +5,7 @@ import type { ImageStore } from '../../image/store.js';
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 import { readDaemonConfig } from '../daemonConfig.js';
+import { recordEvent } from '../events.js';
 
 /** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
 export function insecureRegistries(root: string): string[] {
@@ -43,6 +44,7 @@ export async function pullCommand(g: EngineGlobals, name: string, f: { platform?
     insecure: insecureRegistries(g.root),
     progress: progressFor(process.stdout, !!f.quiet),
   }));
+  recordEvent(g.root, 'image', 'pull', familiarString(ref), { name: familiarString(ref) });
   if (!f.quiet) process.stdout.write(pullStatusLines(ref, result));
   process.stdout.write(`${canonicalString(ref)}\n`);
 }

@@ -1,11 +1,13 @@
 // skiff volume create|ls|inspect|rm|prune, with docker's output.
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
-import { humanSize } from '../../util/human.js';
-import { treeSize } from '../../util/files.js';
 import { formatList, renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { VolumeStore, type Volume } from '../volumes.js';
+import { confirmOrForce } from '../../util/prompt.js';
+import { engine } from '../lifecycle.js';
+import { pruneVolumes } from '../prune.js';
+import { PRUNE_WARNINGS, reclaimedText, volumesPruneText } from './pruneText.js';
 
 const keyValues = (pairs: string[], flag: string) => Object.fromEntries(pairs.map((p) => {
   const i = p.indexOf('=');
@@ -83,26 +85,12 @@ export function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: 
   return status;
 }
 
-/** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+). */
-export function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): void {
-  if (!f.force) throw new SkiffError('volume prune needs -f (--force) to delete without asking');
-  const store = new VolumeStore(g.root);
-  const containers = containerStore(g);
-  store.sweep();
-  const dangling = (n: string) => containers.usingVolume(n).length === 0;
-  let candidates = store.all().filter((v) => (f.all || v.Anonymous) && dangling(v.Name));
-  for (const filter of f.filter) candidates = candidates.filter((v) => matches(v, filter, dangling));
-  const deleted: string[] = [];
-  let bytes = 0;
-  for (const v of candidates) {
-    try {
-      const size = treeSize(v.Mountpoint);
-      store.remove(v.Name, (n) => containers.usingVolume(n));
-      deleted.push(v.Name);
-      bytes += size;
-    } catch { /* taken into use meanwhile */ }
-  }
-  process.stdout.write(deleted.length ? `Deleted Volumes:\n${deleted.map((n) => n + '\n').join('')}\n` : '');
-  process.stdout.write(`Total reclaimed space: ${humanSize(bytes)}\n`);
+/** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+); asks first on a terminal. */
+export async function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): Promise<void> {
+  if (!(await confirmOrForce({ force: f.force, command: 'volume prune', warning: f.all ? PRUNE_WARNINGS.volumesAll : PRUNE_WARNINGS.volumes }))) return;
+  const e = engine(g);
+  const dangling = (n: string) => e.containers.usingVolume(n).length === 0;
+  const report = pruneVolumes(e, { all: f.all, match: (v) => f.filter.every((filter) => matches(v, filter, dangling)) });
+  process.stdout.write(volumesPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }
 

@@ -145,15 +145,22 @@ function run(s: State, nodes: Node[], dot: unknown): typeof BREAK | typeof CONTI
   return undefined;
 }
 
-export interface Template { execute(data: unknown): string }
+export interface Template {
+  /** The output; with `partial`, what was written before an error, instead of the error. */
+  execute(data: unknown, o?: { partial?: boolean }): string;
+}
 
 /** Parses once; executes over any number of values. `funcs` replace or add functions. */
 export function compile(src: string, funcs: Record<string, Fn> = {}): Template {
   const tree = parseTemplate(src);
   return {
-    execute(data: unknown): string {
+    execute(data: unknown, o: { partial?: boolean } = {}): string {
       const s: State = { out: [], vars: [{ name: '$', value: data }], funcs: { ...BUILTINS, ...funcs } };
-      run(s, tree, data);
+      try {
+        run(s, tree, data);
+      } catch (err) {
+        if (!o.partial) throw err;
+      }
       return s.out.join('');
     },
   };

@@ -6,6 +6,7 @@ import { tarChunks, walkTree } from '../../../image/tar/writer.js';
 import type { EngineGlobals } from '../../context.js';
 import { commitContainer, containerChanges, copyIn, copyOut, pathInContainer, splitContainerPath, withRootfs, writeTar } from '../../changes.js';
 import { engine, refresh } from '../../lifecycle.js';
+import { recordContainerEvent } from '../../events.js';
 
 async function container(g: EngineGlobals, name: string) {
   const e = engine(g);
@@ -17,6 +18,7 @@ async function container(g: EngineGlobals, name: string) {
 export async function commitCommand(g: EngineGlobals, name: string, reference: string | undefined, f: { message?: string; author?: string; change: string[]; pause?: boolean }): Promise<void> {
   const { e, c } = await container(g, name);
   const rec = await commitContainer(e, c, reference, { message: f.message, author: f.author, changes: f.change, pause: f.pause !== false });
+  recordContainerEvent(g.root, c, 'commit', { comment: f.message ?? '', imageID: rec.id, imageRef: reference ?? '' });
   process.stdout.write(rec.id + '\n');
 }
 

@@ -5,8 +5,9 @@ import { describe, SkiffError } from '../../../errors.js';
 import { psCommand as runtimePs } from '../../../runtime/commands/ps.js';
 import type { EngineGlobals } from '../../context.js';
 import { engine, isActive, killContainer, refresh, rmContainer, startContainer, stopContainer, waitStopped, type Engine } from '../../lifecycle.js';
+import { recordContainerEvent } from '../../events.js';
 
-async function eachName(names: string[], act: (e: Engine, id: string, name: string) => Promise<string | undefined>, g: EngineGlobals): Promise<number> {
+export async function eachName(names: string[], act: (e: Engine, id: string, name: string) => Promise<string | undefined>, g: EngineGlobals): Promise<number> {
   const e = engine(g);
   let status = 0;
   for (const name of names) {
@@ -38,7 +39,8 @@ export function restartCommand(g: EngineGlobals, names: string[], f: { time?: st
   const t = timeoutOf(f.time);
   return eachName(names, async (e, id, name) => {
     await stopContainer(e, id, t);
-    await startContainer(e, id);
+    const c = await startContainer(e, id);
+    recordContainerEvent(g.root, c, 'restart');
     return name;
   }, g);
 }

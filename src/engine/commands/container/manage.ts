@@ -7,21 +7,21 @@ import { volumeView } from '../volume.js';
 import { VolumeStore } from '../../volumes.js';
 import { NetworkStore } from '../../../network/store.js';
 import { networkView } from '../network.js';
-import { engine, isActive, refresh, refreshAll, rmContainer } from '../../lifecycle.js';
+import { engine, refresh } from '../../lifecycle.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
+import { confirmOrForce } from '../../../util/prompt.js';
+import { pruneContainers } from '../../prune.js';
+import { PRUNE_WARNINGS, containersPruneText, reclaimedText } from '../pruneText.js';
 
 export function renameCommand(g: EngineGlobals, container: string, newName: string): void {
   containerStore(g).rename(container, newName);
 }
 
-/** container prune -f: every container that is not running. */
+/** container prune [-f]: every container that is not running (asks first on a terminal). */
 export async function containerPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
-  if (!f.force) throw new SkiffError('container prune needs -f (--force) to delete without asking');
-  const e = engine(g);
-  const gone = (await refreshAll(e)).filter((c) => !isActive(c));
-  for (const c of gone) await rmContainer(e, c.Id, false);
-  process.stdout.write(gone.length ? 'Deleted Containers:\n' + gone.map((c) => c.Id + '\n').join('') + '\n' : '');
-  process.stdout.write('Total reclaimed space: 0B\n');
+  if (!(await confirmOrForce({ force: f.force, command: 'container prune', warning: PRUNE_WARNINGS.containers }))) return;
+  const report = await pruneContainers(engine(g));
+  process.stdout.write(containersPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }
 
 /** inspect [--type container|image] [-f TEMPLATE] NAME...: containers first, as docker looks them up. */

@@ -6,7 +6,7 @@ import { ago, goTime, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
 import { rootfsPaths } from '../../rootfs.js';
 import { formatList } from '../../../util/template.js';
-import type { ContainerRecord } from '../../containers.js';
+import { statusText, type ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
 import { resolveImage } from '../../../image/images.js';
 import { engine, isActive, refreshAll } from '../../lifecycle.js';
@@ -14,16 +14,7 @@ import { portsText } from '../../networking.js';
 
 export interface PsFlags { size?: boolean; all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
-export function statusText(c: ContainerRecord): string {
-  switch (c.State.Status) {
-    case 'created': return 'Created';
-    case 'running': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')}`;
-    case 'paused': return `Up ${ago(c.State.StartedAt).replace(/ ago$/, '')} (Paused)`;
-    case 'restarting': return `Restarting (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
-    case 'exited': return `Exited (${c.State.ExitCode}) ${ago(c.State.FinishedAt)}`;
-    default: return 'Dead';
-  }
-}
+export { statusText };
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 

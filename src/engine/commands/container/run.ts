@@ -9,12 +9,14 @@ import { hostConfigOf, type ContainerRecord } from '../../containers.js';
 import type { EngineGlobals } from '../../context.js';
 import { engine, exitCodeFor, finishContainer, isActive, refresh, rmContainer, startContainer, type Engine } from '../../lifecycle.js';
 import { createContainer, type CreateFlags } from './create.js';
+import { recordContainerEvent } from '../../events.js';
 
 export interface RunFlags extends CreateFlags, CourseFlags { detach?: boolean; detachKeys?: string; sigProxy?: boolean }
 
 const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
 function attachClient(e: Engine, c: ContainerRecord, o: { stdin: boolean; claim: boolean; detachKeys?: string; sigProxy?: boolean }): AttachClient {
+  recordContainerEvent(e.g.root, c, 'attach');
   return new AttachClient(c.Id, {
     stdin: o.stdin, tty: c.Config.Tty,
     // The foreground command finishes the container itself (faster than the

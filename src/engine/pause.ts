@@ -1,0 +1,35 @@
+// pause / unpause (POST /containers/{id}/pause, /unpause): every process of
+// a running container frozen or thawed through the runtime's cgroup freezer
+// (runc pause/resume); the record says "paused", ps "Up 5 minutes (Paused)".
+import { SkiffError } from '../errors.js';
+import * as runtime from '../runtime/lifecycle.js';
+import { setStatus, type ContainerRecord } from './containers.js';
+import { recordContainerEvent } from './events.js';
+import { withLockedContainer, type Engine } from './lifecycle.js';
+
+/** Freezes or thaws one container, under its lock; returns the new record. */
+function freeze(e: Engine, ref: string, pause: boolean): Promise<ContainerRecord> {
+  return withLockedContainer(e, ref, (c) => {
+    // moby daemon/pause.go and unpause.go: the same checks, the same words.
+    if (pause) {
+      if (c.State.Status === 'paused') throw new SkiffError(`container ${c.Id} is already paused`);
+      if (c.State.Status !== 'running') throw new SkiffError(`container ${c.Id} is not running`);
+      runtime.pause(e.runtime, c.Id);
+    } else {
+      if (c.State.Status !== 'paused') throw new SkiffError(`container ${c.Id} is not paused`);
+      runtime.resume(e.runtime, c.Id);
+    }
+    setStatus(c, pause ? 'paused' : 'running');
+    e.containers.save(c);
+    recordContainerEvent(e.g.root, c, pause ? 'pause' : 'unpause');
+    return c;
+  });
+}
+
+export function pauseContainer(e: Engine, ref: string): Promise<ContainerRecord> {
+  return freeze(e, ref, true);
+}
+
+export function unpauseContainer(e: Engine, ref: string): Promise<ContainerRecord> {
+  return freeze(e, ref, false);
+}
