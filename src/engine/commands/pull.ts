@@ -4,13 +4,15 @@ import { canonicalString, familiarString, parseReference } from '../../image/ref
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 import { readDaemonConfig } from '../daemonConfig.js';
+import { startTrace, type CourseFlags } from '../../util/courseFlags.js';
 
 /** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
 export function insecureRegistries(root: string): string[] {
   return readDaemonConfig(root).insecureRegistries;
 }
 
-export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean }): Promise<void> {
+export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean } & CourseFlags): Promise<void> {
+  startTrace(f, 'engine');
   const store = imageStore(g);
   const ref = parseReference(name);
   const result = await pull(store, name, {
