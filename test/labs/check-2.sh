@@ -5,7 +5,7 @@
 runtime_container "$@"
 want=$(json "$CONFIG" j.hostname)
 got=$(nsenter -t "$PID" -u hostname)
-check "uts namespace is its own" [ "$(readlink /proc/$PID/ns/uts)" != "$(readlink /proc/1/ns/uts)" ]
+check "uts namespace is its own" [ "$(readlink /proc/$PID/ns/uts)" != "$(readlink /proc/$$/ns/uts)" ]
 check "hostname inside is \"$want\" (got \"$got\")" [ -n "$want" -a "$got" = "$want" ]
 check "the host's hostname is unchanged ($(hostname))" [ "$(hostname)" != "$want" ]
 finish

@@ -9,7 +9,7 @@ check "its root is the rootfs $ROOTFS ($root_id vs $rootfs_id)" [ "$root_id" = "
 # mountinfo from outside: field 5 is the mount point as the process sees it.
 roots=$(awk '$5 == "/"' "/proc/$PID/mountinfo" | wc -l)
 check "one mount at / in its mount table ($roots): the old root was detached" [ "$roots" = 1 ]
-check "its mount namespace is its own" [ "$(readlink /proc/$PID/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ]
+check "its mount namespace is its own" [ "$(readlink /proc/$PID/ns/mnt)" != "$(readlink /proc/$$/ns/mnt)" ]
 # Propagation: nothing it mounts may reach the host (no "shared:" peer group with the host).
 check "its root mount is not shared with the host" bash -c "! awk '\$5 == \"/\"' /proc/$PID/mountinfo | grep -q 'shared:'"
 finish
