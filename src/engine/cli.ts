@@ -84,7 +84,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
     .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
 
-  define([[program, 'pull'], [image, 'pull']], (c) => c.description('download an image from a registry').argument('<name>')
+  define([[program, 'pull'], [image, 'pull']], (c) => traceFlags(c.description('download an image from a registry').argument('<name>'))
     .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image')
     .option('-q, --quiet', 'print only the image name')
     .action((name, o) => pullCommand(globals(program), name, o)));

@@ -175,8 +175,8 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     store.write(record);
     if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid));
   } catch (err) {
-    // --trace: the failed step's report may still be in the trace socket;
-    // it ends at once now that the helper and the init are gone.
+    // The failed step's last reports are on the trace socket, which the
+    // dying init closes: read them before closing our end.
     if (reader) await Promise.race([reader.done, new Promise((r) => setTimeout(r, 1000))]);
     session?.close();
     await destroy(store, record, cgroups);

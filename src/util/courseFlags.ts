@@ -78,14 +78,17 @@ export function pauseMessage(program: string, p: PauseInfo): string {
  */
 export function pauseHandler(program: string): { onPaused: (p: PauseInfo) => void; stop: () => void } {
   let listening: ((chunk: Buffer) => void) | undefined;
+  // process.stdin is touched only once we listen: creating it on a terminal
+  // changes how fd 0 is read, and the container may need it after us.
   const stop = () => {
-    if (listening) process.stdin.off('data', listening);
+    if (!listening) return;
+    process.stdin.off('data', listening);
+    process.stdin.pause();
     listening = undefined;
-    if (process.stdin.isTTY) process.stdin.pause();
   };
   const onPaused = (p: PauseInfo) => {
     process.stderr.write(pauseMessage(program, p));
-    if (!process.stdin.isTTY) return;
+    if (!process.stdin.isTTY) return; // a test or a script sends SIGUSR1 itself
     stop();
     listening = (chunk: Buffer) => {
       if (!chunk.includes(10)) return;

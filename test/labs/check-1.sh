@@ -1,7 +1,8 @@
 #!/bin/bash
 # Level 1: a process in new namespaces. Each namespace the config asks for
 # (linux.namespaces without a path) must differ from the host's: compare the
-# namespace links of the container's process with those of PID 1.
+# namespace links of the container's process with this script's own (run
+# it from the host).
 . "$(dirname "$0")/common.sh"
 runtime_container "$@"
 for type in pid mount uts ipc network cgroup user; do

@@ -9,13 +9,13 @@ addr=$(nsenter -t "$PID" -n ip -4 -o addr show dev eth0 2>/dev/null | awk '{prin
 check "eth0 has an IPv4 address (${addr:-none})" [ -n "$addr" ]
 gw=$(nsenter -t "$PID" -n ip -4 route show default 2>/dev/null | awk '{print $3}')
 check "a default route via ${gw:-nothing}" [ -n "$gw" ]
-# eth0's peer: "eth0@ifN" names the host end's ifindex. (Not /sys under
-# nsenter -n: sysfs still shows the namespace it was mounted in, ours.)
+# eth0's peer: "eth0@ifN" names the host end's ifindex N. (Not through
+# /sys: sysfs shows the network namespace of whoever mounted it, the host's.)
 peer=$(nsenter -t "$PID" -n ip -o link show dev eth0 2>/dev/null | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
-host_end=$(ip -o link 2>/dev/null | awk -F': ' -v i="${peer:-x}" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+host_end=$(ip -o link 2>/dev/null | awk -F': ' -v n="${peer:-x}" '$1 == n { sub(/@.*/, "", $2); print $2 }')
 bridge=$(basename "$(readlink "/sys/class/net/$host_end/master" 2>/dev/null)" 2>/dev/null)
 check "the host end ${host_end:-?} is on bridge ${bridge:-none}" [ -n "$host_end" -a -n "$bridge" -a -d "/sys/class/net/$bridge/bridge" ]
 check "the bridge has the gateway address $gw" bash -c "ip -4 -o addr show dev '$bridge' 2>/dev/null | grep -q ' $gw/'"
-subnet=$(ip -4 -o route show dev "$bridge" 2>/dev/null | awk '{print $1; exit}')
-check "nft masquerades $subnet" bash -c "nft list ruleset 2>/dev/null | grep -E 'ip saddr ${subnet//./\\.}' | grep -q masquerade"
+subnet=$(nsenter -t "$PID" -n ip -4 route show dev eth0 scope link 2>/dev/null | awk '{print $1; exit}')
+check "nft masquerades ${subnet:-its subnet}" bash -c "[ -n '$subnet' ] && nft list ruleset 2>/dev/null | grep -F 'ip saddr $subnet' | grep -q masquerade"
 finish

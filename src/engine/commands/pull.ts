@@ -6,6 +6,7 @@ import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 import { readDaemonConfig } from '../daemonConfig.js';
 import { recordEvent } from '../events.js';
+import { startTrace, type CourseFlags } from '../../util/courseFlags.js';
 
 /** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
 export function insecureRegistries(root: string): string[] {
@@ -36,7 +37,8 @@ export function pullStatusLines(ref: Reference, result: { digest: string; fresh:
   return `Digest: ${result.digest}\nStatus: ${status}\n`;
 }
 
-export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean }): Promise<void> {
+export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean } & CourseFlags): Promise<void> {
+  startTrace(f, 'engine');
   const store = imageStore(g);
   const ref = parseReference(name);
   const result = await withTempCleanup(store, () => pull(store, name, {
