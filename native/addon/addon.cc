@@ -257,7 +257,10 @@ static Napi::Value Netlink(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+void InitZstd(Napi::Env env, Napi::Object exports);  // zstd.cc
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitZstd(env, exports);
   exports.Set("netlink", Napi::Function::New(env, Netlink));
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
