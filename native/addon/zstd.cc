@@ -46,7 +46,9 @@ class ZstdStream : public Napi::ObjectWrap<ZstdStream> {
   // frame was whole). Output is handed over in ZSTD_*StreamOutSize() pieces.
   bool Work(const char* input, size_t size, bool end, std::vector<Chunk>& out, std::string& error) {
     ZSTD_inBuffer in = {input, size, 0};
-    const size_t cap = compress_ ? ZSTD_CStreamOutSize() : ZSTD_DStreamOutSize();
+    // Big pieces: fewer Buffers and allocations than the 128 KiB zstd suggests (that size is
+    // also glibc's mmap threshold, so each piece would be a fresh mmap and page faults).
+    const size_t cap = 1 << 20;
     for (;;) {
       char* buf = static_cast<char*>(malloc(cap));
       if (!buf) { error = "out of memory"; return false; }
