@@ -208,3 +208,26 @@ test('interop: skopeo conversions (zstd OCI layers, an uncompressed docker-archi
   const d = await skiffLoad(docker);
   t.deepEqual(diffTrees(merged(d.root, d.id), theirs), []);
 });
+
+test('interop: podman save (docker-archive) and buildah commit (oci-archive): layers that containers/storage wrote', async (t) => {
+  const tar = join(sb.dir, `layer-${n++}.tar`);
+  await execa('tar', ['--format=pax', '--xattrs', '--xattrs-include=user.*', '--numeric-owner', '-cf', tar, '-C', src, '.']);
+  // Their own storage under this test's directory (vfs: no mounts to leave behind).
+  const store = (tool: string) => ['--root', join(sb.dir, `${tool}-root`), '--runroot', join(sb.dir, `${tool}-run`), '--storage-driver', 'vfs'];
+  await execa('podman', [...store('podman'), 'import', tar, 'localhost/interop/podman:t']);
+  const saved = join(sb.dir, 'podman-save.tar');
+  await execa('podman', [...store('podman'), 'save', '-o', saved, 'localhost/interop/podman:t']);
+  const ctr = (await execa('buildah', [...store('buildah'), 'from', 'scratch'])).stdout.trim();
+  await execa('buildah', [...store('buildah'), 'add', ctr, src, '/']);
+  const committed = join(sb.dir, 'buildah.tar');
+  await execa('buildah', [...store('buildah'), 'commit', '-q', ctr, `oci-archive:${committed}:t`]);
+  await execa('buildah', [...store('buildah'), 'rm', ctr]);
+  for (const [archive, transport] of [[saved, 'docker-archive'], [committed, 'oci-archive']]) {
+    const layout = join(sb.dir, `layout-${n++}`);
+    await execa('skopeo', ['copy', '-q', `${transport}:${archive}`, `oci:${layout}:t`]);
+    const { root, id } = await skiffLoad(archive);
+    const mine = merged(root, id);
+    t.deepEqual(diffTrees(mine, await umociTree(layout, 't')), [], transport);
+    t.true(mine.has(long), transport);
+  }
+});
