@@ -141,22 +141,34 @@ test.before(() => {
   sourceTree(src);
 });
 
-const producers: [string, (out: string) => Promise<unknown>][] = [
+/**
+ * GNU tar's own extraction of a layer, for what umoci 0.4.7 cannot read: it
+ * refuses old GNU sparse 'S' entries ("unknown typeflag"), which Go's
+ * archive/tar, and so docker and containerd, read.
+ */
+async function gnuTarTree(layer: string): Promise<Map<string, Node>> {
+  const dir = join(sb.dir, `gnu-extract-${n++}`);
+  mkdirSync(dir);
+  await execa('tar', ['--numeric-owner', '--same-owner', '-xpf', layer, '-C', dir]);
+  return walk(dir);
+}
+
+const producers: [string, (out: string) => Promise<unknown>, boolean?][] = [
   ['GNU tar, pax format, xattrs and sparse', (out) => execa('tar', ['--format=pax', '--xattrs', '--xattrs-include=user.*', '--sparse', '--numeric-owner', '-cf', out, '-C', src, '.'])],
-  ['GNU tar, gnu format (L/K long names, S sparse)', (out) => execa('tar', ['--format=gnu', '--sparse', '--numeric-owner', '-cf', out, '-C', src, '.'])],
+  ['GNU tar, gnu format (L/K long names, S sparse)', (out) => execa('tar', ['--format=gnu', '--sparse', '--numeric-owner', '-cf', out, '-C', src, '.']), true],
   ['bsdtar (libarchive), pax format', (out) => execa('bsdtar', ['--format=pax', '--numeric-owner', '-cf', out, '-C', src, '.'])],
   ['Python tarfile, pax format', (out) => execa('python3', ['-c', `import tarfile; t = tarfile.open(${JSON.stringify(out)}, 'w', format=tarfile.PAX_FORMAT); t.add(${JSON.stringify(src)}, arcname='.'); t.close()`])],
   ['Python tarfile, gnu format', (out) => execa('python3', ['-c', `import tarfile; t = tarfile.open(${JSON.stringify(out)}, 'w', format=tarfile.GNU_FORMAT); t.add(${JSON.stringify(src)}, arcname='.'); t.close()`])],
 ];
 
-for (const [name, make] of producers) {
+for (const [name, make, umociCannot] of producers) {
   test(`interop: ${name}`, async (t) => {
     const tar = join(sb.dir, `layer-${n++}.tar`);
     await make(tar);
     const { layout, archive } = await layoutWith([tar]);
     const { root, id } = await skiffLoad(archive);
     const mine = merged(root, id);
-    const theirs = await umociTree(layout, 't');
+    const theirs = umociCannot ? await gnuTarTree(tar) : await umociTree(layout, 't');
     t.deepEqual(diffTrees(mine, theirs), []);
     t.true(mine.has(long) && mine.get('etc/sparse')!.type === 'file', 'the corpus is all there');
     // Tools that keep xattrs keep this one.

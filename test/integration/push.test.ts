@@ -96,10 +96,11 @@ test.serial('an imported image: its layer is compressed once, pushed, and pulls 
   const raw = await skopeoRaw(`${bearer.host}/zstd/img:z`, 'bob:t0ken');
   t.is(raw.mediaType, 'application/vnd.oci.image.manifest.v1+json');
   t.is(raw.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar+zstd');
+  const zid = JSON.parse((await sb.skiff(['image', 'inspect', `${bearer.host}/zstd/img:z`], z2)).stdout)[0].Id;
   const zfresh = newRoot();
   const zp = await sb.skiff(['pull', `${bearer.host}/zstd/img:z`], zfresh);
   t.is(zp.exitCode, 0, zp.stderr);
-  t.is(JSON.parse((await sb.skiff(['image', 'inspect', `${bearer.host}/zstd/img:z`], zfresh)).stdout)[0].Id, id);
+  t.is(JSON.parse((await sb.skiff(['image', 'inspect', `${bearer.host}/zstd/img:z`], zfresh)).stdout)[0].Id, zid);
 });
 
 test.serial('Basic auth: refused without login in one sentence, pushed after it', async (t) => {
