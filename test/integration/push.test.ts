@@ -120,3 +120,18 @@ test.serial('Basic auth: refused without login in one sentence, pushed after it'
   t.is((await sb.skiff(['pull', `${basic.host}/team/busybox`], fresh)).exitCode, 0);
   t.is(JSON.parse((await sb.skiff(['image', 'inspect', `${basic.host}/team/busybox`], fresh)).stdout)[0].Id, fixture.id);
 });
+
+test.serial('an image whose layers skopeo wrote as zstd pulls as the same image', async (t) => {
+  // An OCI layout with zstd layers (skopeo compresses them itself from a
+  // layout; between registries skopeo 1.9 would reuse the gzip blobs).
+  const layout = join(sb.dir, 'zstd-layout');
+  await execa('skopeo', ['copy', '-q', '--dest-compress-format', 'zstd', `oci-archive:${join(FIXTURE_IMAGES, 'busybox-oci.tar')}`, `oci:${layout}:z`]);
+  await execa('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', 'bob:t0ken', `oci:${layout}:z`, `docker://${bearer.host}/theirs/zstd:z`]);
+  t.true((await skopeoRaw(`${bearer.host}/theirs/zstd:z`, 'bob:t0ken')).layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd'));
+  const root = newRoot();
+  t.is((await sb.skiff(['login', '-u', 'bob', '-p', 't0ken', bearer.host], root)).exitCode, 0);
+  const r = await sb.skiff(['pull', `${bearer.host}/theirs/zstd:z`], root);
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(JSON.parse((await sb.skiff(['image', 'inspect', `${bearer.host}/theirs/zstd:z`], root)).stdout)[0].Id, fixture.id, 'same config, same diffIDs');
+  t.deepEqual(readdirSync(join(root, 'tmp')), []);
+});
