@@ -65,6 +65,19 @@ function idleTimeout(): number {
   return (Number.isFinite(s) && s > 0 ? s : 60) * 1000;
 }
 
+const MAX_REDIRECTS = 10;
+
+function withoutAuth(init: RequestInit): RequestInit {
+  const headers = { ...(init.headers as Record<string, string> | undefined) };
+  delete headers.Authorization;
+  return { ...init, headers };
+}
+
+function withoutBody(init: RequestInit): RequestInit {
+  const { body: _body, duplex: _duplex, ...rest } = init as RequestInit & { duplex?: string };
+  return rest;
+}
+
 export class RegistryError extends SkiffError {
   constructor(message: string, readonly status: number, readonly code?: string) {
     super(message);
@@ -113,16 +126,31 @@ export class RegistryClient {
 
   // Until the response headers arrive, a registry that says nothing for
   // idleTimeout() is given up on (undici's own limits are 5 minutes).
+  // Redirects are followed here, each hop with its own time limit, at most
+  // MAX_REDIRECTS of them (Go's http client, so docker, stops at 10); the
+  // credentials go only to the registry's own origin, as fetch would do.
   private async fetchRaw(url: string, init: RequestInit): Promise<Response> {
+    let target = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const res = await this.fetchOnce(target, hop && new URL(target).origin !== new URL(url).origin ? withoutAuth(init) : init);
+      const location = res.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;
+      await res.body?.cancel();
+      target = new URL(location, target).toString();
+      if (res.status === 303) init = { ...withoutBody(init), method: 'GET' };
+    }
+    throw new SkiffError(`registry ${this.registry} is unreachable: too many redirects (a redirect loop?)`);
+  }
+
+  private async fetchOnce(url: string, init: RequestInit): Promise<Response> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), idleTimeout());
     try {
-      return await fetch(url, { redirect: 'follow', signal: abort.signal, ...init });
+      return await fetch(url, { ...init, redirect: 'manual', signal: abort.signal });
     } catch (err) {
       if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.message === 'redirect count exceeded' ? 'too many redirects (a redirect loop?)' : cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new SkiffError(`registry ${this.registry} is unreachable: ${why}`);
+      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     } finally {
       clearTimeout(timer);
     }

@@ -90,7 +90,7 @@ const cases: [string, RegExp][] = [
   ['wrongdigest', /config sha256:[a-f0-9]{64}: digest mismatch/],
   ['bigmanifest', /manifest latest is larger than 4194304 bytes, the most accepted/],
   ['bigchunked', /manifest latest is larger than 4194304 bytes, the most accepted/],
-  ['loop', /is unreachable: too many redirects \(a redirect loop\?\)/],
+  ['loop', /is unreachable: too many redirects \(a redirect loop\?\)$/],
   ['stall', /layer sha256:[a-f0-9]{64}: the registry 127\.0\.0\.1:\d+ sent nothing for 2s \(after 1000 bytes\)/],
   ['cut', /layer sha256:[a-f0-9]{64}: the registry 127\.0\.0\.1:\d+ broke off the download after 1000 bytes/],
   ['bomb', /malformed layer: more than 1 MiB of data after the end of the archive/],
