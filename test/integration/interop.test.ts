@@ -226,9 +226,10 @@ test('interop: podman save (docker-archive) and buildah commit (oci-archive): la
   await execa('tar', ['--format=pax', '--xattrs', '--xattrs-include=user.*', '--numeric-owner', '-cf', tar, '-C', src, '.']);
   // Their own storage under this test's directory (vfs: no mounts to leave behind).
   const store = (tool: string) => ['--root', join(sb.dir, `${tool}-root`), '--runroot', join(sb.dir, `${tool}-run`), '--storage-driver', 'vfs'];
-  await execa('podman', [...store('podman'), 'import', tar, 'localhost/interop/podman:t']);
+  const podman = [...store('podman'), '--tmpdir', join(sb.dir, 'podman-tmp')]; // not /run/libpod
+  await execa('podman', [...podman, 'import', tar, 'localhost/interop/podman:t']);
   const saved = join(sb.dir, 'podman-save.tar');
-  await execa('podman', [...store('podman'), 'save', '-o', saved, 'localhost/interop/podman:t']);
+  await execa('podman', [...podman, 'save', '-o', saved, 'localhost/interop/podman:t']);
   const ctr = (await execa('buildah', [...store('buildah'), 'from', 'scratch'])).stdout.trim();
   await execa('buildah', [...store('buildah'), 'add', ctr, src, '/']);
   const committed = join(sb.dir, 'buildah.tar');
