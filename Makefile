@@ -7,8 +7,8 @@ SHELL := /bin/bash
 # Node's own headers (Debian/NodeSource install them beside node); node-gyp
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
-DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps nftables
-DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap
+DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev libzstd-dev procps nftables
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap umoci libarchive-tools zstd buildah podman
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 

@@ -5,7 +5,8 @@
   "targets": [
     {
       "target_name": "skiff_native",
-      "sources": ["native/addon/addon.cc", "native/addon/netlink.cc"],
+      "sources": ["native/addon/addon.cc", "native/addon/netlink.cc", "native/addon/zstd.cc"],
+      "libraries": ["-lzstd"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]

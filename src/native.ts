@@ -53,6 +53,14 @@ export interface Native {
   /** SO_PEERCRED: who is at the other end of a unix socket. */
   peerCred(socket: number): { pid: number; uid: number; gid: number };
   closeFd(fd: number): void;
+  /**
+   * A libzstd stream (native/addon/zstd.cc): `compress` with a level, or
+   * decompress. transform() works one chunk on a pool thread; with `end` it
+   * finishes the frame (compress) or checks the last frame was whole.
+   */
+  ZstdStream: new (compress: boolean, level: number) => {
+    transform(input: Buffer, end: boolean, cb: (err: Error | null, chunks: Buffer[]) => void): void;
+  };
   /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */
   constants: NativeConstants;
 }

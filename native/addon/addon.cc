@@ -331,8 +331,10 @@ static Napi::Value CloseFd(const Napi::CallbackInfo &info) {
   close(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
 }
+void InitZstd(Napi::Env env, Napi::Object exports);  // zstd.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitZstd(env, exports);
   exports.Set("netlink", Napi::Function::New(env, Netlink));
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));

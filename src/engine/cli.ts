@@ -11,6 +11,7 @@ import { imageInspectCommand } from './commands/inspect.js';
 import { historyCommand } from './commands/history.js';
 import { imagePruneCommand } from './commands/prune.js';
 import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
 import { saveCommand } from './commands/save.js';
 import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -88,6 +89,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image')
     .option('-q, --quiet', 'print only the image name')
     .action((name, o) => pullCommand(globals(program), name, o)));
+
+  define([[program, 'push'], [image, 'push']], (c) => c.description('upload an image to a registry').argument('<name>', 'NAME[:TAG]')
+    .option('-a, --all-tags', 'push every tag of the repository')
+    .option('-q, --quiet', 'print only the pushed references')
+    .option('--compression <gzip|zstd>', 'compression for layers made here (commit, import)', 'gzip')
+    .action((name, o) => pushCommand(globals(program), name, o)));
 
   define([[program, 'save'], [image, 'save']], (c) => c.description('save images to a tar archive (docker-archive)').argument('<images...>')
     .option('-o, --output <file>', 'write to a file instead of stdout')

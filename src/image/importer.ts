@@ -4,32 +4,41 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
+import { decompressor, sniffCompression } from './compression.js';
 import { SkiffError } from '../errors.js';
 import { unpackLayer } from './unpack.js';
 import { chainIDs, type ImageStore, type LayerRef } from './store.js';
 
-/** gzip (1f 8b), zstd (28 b5 2f fd) or a plain tar, by its first bytes. */
+/** The layer's tar stream: gzip, zstd or plain, told by its first bytes. */
 async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
   const head = first.value as Buffer;
   async function* all() { yield head; for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer; }
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
-    throw new SkiffError('zstd-compressed layers are not supported yet');
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    try {
-      yield* Readable.from(all()).pipe(createGunzip()) as AsyncIterable<Buffer>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new SkiffError(`corrupt gzip data (${(err as Error).message})`);
-      throw err;
-    }
-  } else {
-    yield* all();
+  const compression = sniffCompression(head);
+  if (!compression) return yield* all();
+  // pipeline, not pipe: a source that fails (a download cut short) must
+  // fail the decompressor too, or reading it would wait forever.
+  const out = decompressor(compression);
+  pipeline(Readable.from(all()), out, () => {});
+  try {
+    yield* out as AsyncIterable<Buffer>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new SkiffError(`corrupt gzip data (${(err as Error).message})`);
+    throw err;
+  } finally {
+    out.destroy();
   }
 }
+
+/**
+ * What may follow the end-of-archive blocks: tar(1) pads to its record size
+ * (10 KiB by default). Far more is not a layer (a stream of zeros that
+ * decompresses without end) and is refused before it is all read.
+ */
+const MAX_TRAILER = 1024 * 1024;
 
 async function* hashing(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>, count: { bytes: number }): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
@@ -57,7 +66,10 @@ export async function importLayer(
     const count = { bytes: 0 };
     const stream = hashing(decompressed(open()), hash, count);
     const stats = await unpackLayer(stream, join(temp, 'diff'), { lowers });
-    for await (const _ of stream) { /* the tar's trailing padding is part of the diffID */ }
+    const end = count.bytes;
+    for await (const _ of stream) { // the tar's trailing padding is part of the diffID
+      if (count.bytes - end > MAX_TRAILER) throw new SkiffError(`malformed layer: more than ${MAX_TRAILER / 1024 / 1024} MiB of data after the end of the archive`);
+    }
     const actual = 'sha256:' + hash.digest('hex');
     if (actual !== diffID) throw new SkiffError(`layer ${chainID.slice(7, 19)}: content ${actual} does not match the config's diff ID ${diffID}`);
     beforeAdopt(); // e.g. the compressed blob's own digest check

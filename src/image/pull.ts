@@ -6,13 +6,11 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { FileLock } from '../util/files.js';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SkiffError } from '../errors.js';
 import { importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference } from './reference.js';
-import { RegistryClient, RegistryError } from './registry.js';
+import { MAX_MANIFEST, RegistryClient, RegistryError } from './registry.js';
 import { setTag } from './images.js';
 import { chainIDs, sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
 
@@ -48,8 +46,8 @@ function explain(err: unknown, input: string): Error {
 }
 
 async function fetchVerified(client: RegistryClient, d: Descriptor, what: string): Promise<Buffer> {
-  const res = await client.blob(d.digest);
-  const body = Buffer.from(await res.arrayBuffer());
+  if ((d.size ?? 0) > MAX_MANIFEST) throw new SkiffError(`${what} ${d.digest} is ${d.size} bytes, more than the ${MAX_MANIFEST} accepted`);
+  const body = await client.bytes(await client.blob(d.digest), d.size ?? MAX_MANIFEST, `${what} ${d.digest}`);
   if (sha256(body) !== d.digest) throw new SkiffError(`${what} ${d.digest}: digest mismatch (got ${sha256(body)})`);
   if (d.size !== undefined && body.length !== d.size) throw new SkiffError(`${what} ${d.digest}: size mismatch (${body.length}, expected ${d.size})`);
   return body;
@@ -100,7 +98,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       started = true;
       const out = createWriteStream(temp, { mode: 0o644 });
       try {
-        for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
+        for await (const chunk of client.chunks(res, `layer ${d.digest}`)) {
           hash.update(chunk);
           got += chunk.length;
           if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
@@ -108,6 +106,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
           progress.layer(id, 'Downloading', got, d.size);
           yield chunk;
         }
+        if (got !== d.size) throw new SkiffError(`layer ${d.digest}: the registry sent ${got} of its ${d.size} bytes`);
         out.end();
         await once(out, 'close');
       } finally {
@@ -131,7 +130,8 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
   }
 }
 
-async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs fn over items, at most `limit` at once. */
+export async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);

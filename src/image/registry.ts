@@ -57,6 +57,28 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   return { scheme: m[1].toLowerCase(), params };
 }
 
+/** containerd's and the distribution registry's limit on a manifest (4 MiB). */
+export const MAX_MANIFEST = 4 * 1024 * 1024;
+
+/** How long a registry may stay silent: SKIFF_REGISTRY_TIMEOUT seconds, 60 by default. */
+function idleTimeout(): number {
+  const s = Number(process.env.SKIFF_REGISTRY_TIMEOUT);
+  return (Number.isFinite(s) && s > 0 ? s : 60) * 1000;
+}
+
+const MAX_REDIRECTS = 10;
+
+function withoutAuth(init: RequestInit): RequestInit {
+  const headers = { ...(init.headers as Record<string, string> | undefined) };
+  delete headers.Authorization;
+  return { ...init, headers };
+}
+
+function withoutBody(init: RequestInit): RequestInit {
+  const { body: _body, duplex: _duplex, ...rest } = init as RequestInit & { duplex?: string };
+  return rest;
+}
+
 export class RegistryError extends SkiffError {
   constructor(message: string, readonly status: number, readonly code?: string) {
     super(message);
@@ -78,7 +100,8 @@ export class RegistryClient {
 
   // On 401, follow the challenge once: a Bearer token from the realm (with
   // our Basic credentials if we have some), or Basic credentials directly.
-  private async authenticate(challenge: string | null): Promise<boolean> {
+  // `actions` is what this request needs when the challenge names no scope.
+  private async authenticate(challenge: string | null, actions: string): Promise<boolean> {
     if (!challenge) return false;
     const { scheme, params } = parseChallenge(challenge);
     const creds = credentialsFor(this.registry);
@@ -91,8 +114,9 @@ export class RegistryClient {
     if (scheme !== 'bearer' || !params.realm) return false;
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${this.repository}:pull`);
-    const res = await this.fetchRaw(url.toString(), basic ? { Authorization: basic } : {});
+    // A mount asks for two scopes at once, separated by spaces (token.md "Requesting a Token").
+    for (const scope of (params.scope ?? `repository:${this.repository}:${actions}`).split(' ').filter(Boolean)) url.searchParams.append('scope', scope);
+    const res = await this.fetchRaw(url.toString(), { headers: basic ? { Authorization: basic } : {} });
     if (!res.ok) throw new RegistryError(`unauthorized: the token service at ${url.origin} answered ${res.status}`, 401, 'UNAUTHORIZED');
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
@@ -101,23 +125,113 @@ export class RegistryClient {
     return true;
   }
 
-  private async fetchRaw(url: string, headers: Record<string, string>): Promise<Response> {
+  // Until the response headers arrive, a registry that says nothing for
+  // idleTimeout() is given up on (undici's own limits are 5 minutes).
+  // Redirects are followed here, each hop with its own time limit, at most
+  // MAX_REDIRECTS of them (Go's http client, so docker, stops at 10); the
+  // credentials go only to the registry's own origin, as fetch would do.
+  private async fetchRaw(url: string, init: RequestInit): Promise<Response> {
+    let target = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const res = await this.fetchOnce(target, hop && new URL(target).origin !== new URL(url).origin ? withoutAuth(init) : init);
+      const location = res.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;
+      await res.body?.cancel();
+      target = new URL(location, target).toString();
+      if (res.status === 303) init = { ...withoutBody(init), method: 'GET' };
+    }
+    throw new SkiffError(`registry ${this.registry} is unreachable: too many redirects (a redirect loop?)`);
+  }
+
+  private async fetchOnce(url: string, init: RequestInit): Promise<Response> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), idleTimeout());
     try {
-      return await fetch(url, { headers, redirect: 'follow' });
+      return await fetch(url, { ...init, redirect: 'manual', signal: abort.signal });
     } catch (err) {
+      if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const url = `${this.base}/v2/${this.repository}/${path}`;
-    traceStep('registry_get', url);
-    let res = await this.fetchRaw(url, { ...headers, ...this.authHeader() });
-    if (res.status === 401 && (await this.authenticate(res.headers.get('www-authenticate')))) {
-      res = await this.fetchRaw(url, { ...headers, ...this.authHeader() });
+  /**
+   * A response body as chunks, failing in one sentence when the registry
+   * goes quiet for idleTimeout() or the connection breaks off.
+   */
+  async *chunks(res: Response, what: string): AsyncGenerator<Buffer> {
+    if (!res.body) return;
+    const reader = res.body.getReader();
+    let got = 0;
+    try {
+      for (;;) {
+        let timer: NodeJS.Timeout | undefined;
+        const quiet = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new SkiffError(`${what}: the registry ${this.registry} sent nothing for ${idleTimeout() / 1000}s (after ${got} bytes)`)), idleTimeout());
+        });
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await Promise.race([reader.read(), quiet]);
+        } catch (err) {
+          if (err instanceof SkiffError) throw err;
+          const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+          throw new SkiffError(`${what}: the registry ${this.registry} broke off the download after ${got} bytes (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+        } finally {
+          clearTimeout(timer);
+        }
+        if (r.done) return;
+        got += r.value.length;
+        yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
+      }
+    } finally {
+      reader.cancel().catch(() => {});
     }
-    if (!res.ok) {
+  }
+
+  /** A whole body of at most `limit` bytes (a manifest, a config): a bigger one is refused unread. */
+  async bytes(res: Response, limit: number, what: string): Promise<Buffer> {
+    const tooBig = () => new SkiffError(`${what} is larger than ${limit} bytes, the most accepted`);
+    if (Number(res.headers.get('content-length') ?? 0) > limit) { await res.body?.cancel(); throw tooBig(); }
+    const parts: Buffer[] = [];
+    let n = 0;
+    for await (const c of this.chunks(res, what)) {
+      n += c.length;
+      if (n > limit) throw tooBig();
+      parts.push(c);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** A path under /v2/<repository>/, an absolute path on the registry, or a URL (an upload Location). */
+  url(path: string): string {
+    if (/^https?:\/\//.test(path)) return path;
+    return path.startsWith('/') ? `${this.base}${path}` : `${this.base}/v2/${this.repository}/${path}`;
+  }
+
+  /**
+   * One request, authenticated on a 401 and sent again (so a streamed body
+   * must follow a request that already authenticated). A status not ok and
+   * not in `accept` is thrown as the registry's error.
+   */
+  async request(method: string, path: string, o: { headers?: Record<string, string>; body?: Buffer | AsyncIterable<Buffer>; accept?: number[] } = {}): Promise<Response> {
+    const url = this.url(path);
+    traceStep(`registry_${method.toLowerCase()}`, url);
+    const actions = method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push';
+    const init = (): RequestInit => ({
+      method, headers: { ...o.headers, ...this.authHeader() },
+      ...(o.body ? { body: o.body as BodyInit, duplex: 'half' } as RequestInit : {}),
+    });
+    const sentWith = this.token;
+    let res = await this.fetchRaw(url, init());
+    // A request running beside this one may have authenticated meanwhile: then just send again.
+    if (res.status === 401 && !(o.body && !Buffer.isBuffer(o.body))
+      && (this.token !== sentWith || (await this.authenticate(res.headers.get('www-authenticate'), actions)))) {
+      await res.body?.cancel();
+      res = await this.fetchRaw(url, init());
+    }
+    if (!res.ok && !o.accept?.includes(res.status)) {
       let code: string | undefined;
       let message = res.statusText;
       try {
@@ -130,9 +244,13 @@ export class RegistryClient {
     return res;
   }
 
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request('GET', path, { headers });
+  }
+
   async manifest(reference: string): Promise<{ body: Buffer; mediaType: string; digest?: string }> {
     const res = await this.get(`manifests/${reference}`, { Accept: MANIFEST_ACCEPT });
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = await this.bytes(res, MAX_MANIFEST, `manifest ${reference}`);
     return { body, mediaType: res.headers.get('content-type')?.split(';')[0] ?? '', digest: res.headers.get('docker-content-digest') ?? undefined };
   }
 

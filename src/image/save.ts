@@ -2,26 +2,17 @@
 // directory per layer with an uncompressed layer.tar, the config as
 // <id>.json, manifest.json and the legacy `repositories` file. This is the
 // format `docker load` and skopeo's docker-archive transport read.
-import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { decompressor } from './compression.js';
+import { blobCompression } from './push.js';
 import { create } from 'tar';
 import { SkiffError } from '../errors.js';
 import { resolveImage, repoTags } from './images.js';
 import type { ImageRecord, ImageStore } from './store.js';
 import { familiarName, parseReference } from './reference.js';
-
-function isGzip(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * The uncompressed tar of layer i, from the blob the image record says it
@@ -34,7 +25,8 @@ async function writeLayerTar(store: ImageStore, rec: ImageRecord, i: number, des
   const candidates = (known ? [known] : [diffID, ...rec.blobs]).filter((b) => store.hasBlob(b));
   for (const blob of candidates) {
     const source = createReadStream(store.blobPath(blob));
-    const stream = isGzip(store.blobPath(blob)) ? source.pipe(createGunzip()) : source;
+    const compression = blobCompression(store.blobPath(blob));
+    const stream = compression ? source.pipe(decompressor(compression)) : source;
     const hash = createHash('sha256');
     const out = createWriteStream(dest);
     for await (const chunk of stream) {

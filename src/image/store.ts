@@ -3,6 +3,8 @@
 //   layers/<chainid hex>/    one unpacked layer (diff/) per chain ID, shared
 //   images/<config hex>.json one record per image (its id is the config digest)
 //   repositories.json        "docker.io/library/busybox:latest" -> image id
+//   compressed/<alg>/<diffID hex>  the digest of the blob push made of an uncompressed layer
+//   blob-sources/<hex>       repositories a blob was pushed to (where push may mount it from)
 //   store.lock               flock(2): every change happens under it
 // Writes go to a temp name and are renamed into place, so a command killed
 // at any point leaves either nothing or a whole blob/layer/record; leftover
@@ -156,6 +158,63 @@ export class ImageStore {
     renameSync(tempDir, this.layerDir(layer.chainID));
   }
 
+  /** The blob `push` made of layer `diffID` with `algorithm` before, if it is still here. */
+  compressedBlob(diffID: string, algorithm: string): string | undefined {
+    try {
+      const digest = readFileSync(join(this.root, 'compressed', algorithm, hex(diffID)), 'utf8');
+      return this.hasBlob(digest) ? digest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Adopts `tempFile` (verified: `digest`), the compressed form of image
+   * `id`'s layer `diffID`, as one of the image's blobs, and remembers it.
+   */
+  keepCompressed(id: string, diffID: string, algorithm: string, tempFile: string, digest: string): void {
+    const lock = this.lock();
+    try {
+      const rec = this.getImage(id);
+      if (!rec) { rmSync(tempFile, { force: true }); throw new SkiffError(`image ${id.slice(7, 19)} was removed during the push`); }
+      this.adoptBlob(tempFile, digest);
+      if (!rec.blobs.includes(digest)) this.putImage({ ...rec, blobs: [...rec.blobs, digest] });
+      mkdirSync(join(this.root, 'compressed', algorithm), { recursive: true });
+      writeFileAtomic(join(this.root, 'compressed', algorithm, hex(diffID)), digest);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Repositories (registry/repository) a blob is known to be in. */
+  blobSources(digest: string): string[] {
+    try {
+      return JSON.parse(readFileSync(join(this.root, 'blob-sources', hex(digest)), 'utf8')) as string[];
+    } catch {
+      return [];
+    }
+  }
+
+  addBlobSource(digest: string, repository: string): void {
+    const known = this.blobSources(digest);
+    if (known.includes(repository)) return;
+    mkdirSync(join(this.root, 'blob-sources'), { recursive: true });
+    writeFileAtomic(join(this.root, 'blob-sources', hex(digest)), JSON.stringify([...known, repository].slice(-20)));
+  }
+
+  /** After a push: the image is known by that digest there, and keeps the manifest it pushed. */
+  addRepoDigest(id: string, repoDigest: string, manifest: Buffer): void {
+    const lock = this.lock();
+    try {
+      const rec = this.getImage(id);
+      if (!rec) return;
+      const blob = this.putBlob(manifest);
+      this.putImage({ ...rec, repoDigests: [...new Set([...rec.repoDigests, repoDigest])], blobs: [...new Set([...rec.blobs, blob])] });
+    } finally {
+      lock.release();
+    }
+  }
+
   // --- images and tags ---------------------------------------------------
 
   imagePath(id: string): string {
@@ -251,6 +310,15 @@ export class ImageStore {
     }
     for (const b of readdirSync(join(this.root, 'blobs/sha256'))) {
       if (!liveBlobs.has(b)) { rmSync(join(this.root, 'blobs/sha256', b), { force: true }); blobs++; }
+    }
+    for (const dir of ['compressed/gzip', 'compressed/zstd', 'blob-sources']) {
+      let names: string[] = [];
+      try { names = readdirSync(join(this.root, dir)); } catch { continue; }
+      for (const f of names) {
+        // compressed/: the name is the layer, the content the blob; blob-sources/: the name is the blob.
+        const blob = dir === 'blob-sources' ? f : (() => { try { return hex(readFileSync(join(this.root, dir, f), 'utf8')); } catch { return ''; } })();
+        if (!liveBlobs.has(blob)) rmSync(join(this.root, dir, f), { force: true });
+      }
     }
     this.sweepTemp();
     return { layers, blobs, bytes };

@@ -11,6 +11,7 @@
 // ".wh..wh..opq" -> trusted.overlay.opaque="y" on the directory.
 import { createWriteStream, chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
@@ -206,6 +207,29 @@ export async function unpackLayer(stream: AsyncIterable<Buffer>, root: string, o
   return stats;
 }
 
+/** A sparse file: each segment's bytes at its offset; the holes are never written (they read as zeros). */
+async function writeSparse(path: string, entry: TarEntry, body: AsyncGenerator<Buffer>, stats: UnpackStats): Promise<void> {
+  const fh = await open(path, 'wx', 0o600);
+  try {
+    let seg = 0;
+    let into = 0; // bytes written into segment `seg`
+    for await (let chunk of body) {
+      stats.bytes += chunk.length;
+      while (chunk.length) {
+        while (entry.sparse![seg].length === into) { seg++; into = 0; }
+        const { offset, length } = entry.sparse![seg];
+        const n = Math.min(chunk.length, length - into);
+        await fh.write(chunk, 0, n, offset + into);
+        into += n;
+        chunk = chunk.subarray(n);
+      }
+    }
+    await fh.truncate(entry.size);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: string, parents: ParentResolver, stats: UnpackStats): Promise<void> {
   const k = native().constants;
   const clearFor = (keepDir: boolean) => { if (clear(path, keepDir)) parents.forget(); };
@@ -219,6 +243,10 @@ async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: s
       clearFor(false);
       // 'wx' = O_CREAT|O_EXCL: the path was just cleared; a symlink raced in
       // here would make the open fail, not redirect it.
+      if (entry.sparse) {
+        await writeSparse(path, entry, body, stats);
+        break;
+      }
       const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
       for await (const chunk of body) {
         stats.bytes += chunk.length;

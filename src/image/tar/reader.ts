@@ -19,10 +19,15 @@ export interface TarEntry {
   devmajor: number;
   devminor: number;
   xattrs: Record<string, Buffer>;
+  /**
+   * A sparse file (GNU 'S' headers, PAX GNU.sparse 0.1 and 1.0): where the
+   * body's bytes go, in order; the rest of `size` is a hole.
+   */
+  sparse?: { offset: number; length: number }[];
 }
 
 const BLOCK = 512;
-const TYPES: Record<string, EntryType> = { '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
+const TYPES: Record<string, EntryType> = { '0': 'file', '\0': 'file', '7': 'file', 'S': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
 
 const bad = (why: string) => new SkiffError(`malformed layer: ${why}`);
 
@@ -122,6 +127,61 @@ class ByteSource {
   }
 }
 
+/** A sparse map must describe segments in order, inside the file. */
+function checkedMap(nums: number[], realSize: number): { offset: number; length: number }[] {
+  if (nums.length % 2 || nums.some((n) => !Number.isSafeInteger(n) || n < 0)) throw bad('sparse map is not pairs of numbers');
+  const map: { offset: number; length: number }[] = [];
+  let end = 0;
+  for (let i = 0; i < nums.length; i += 2) {
+    const [offset, length] = [nums[i], nums[i + 1]];
+    if (offset < end || offset + length > realSize) throw bad('sparse map segments overlap or pass the end of the file');
+    map.push({ offset, length });
+    end = offset + length;
+  }
+  return map;
+}
+
+/** Old GNU sparse ('S'): four map entries in the header, more in extension blocks. */
+async function gnuSparseMap(h: Buffer, src: ByteSource): Promise<number[]> {
+  const nums: number[] = [];
+  const entries = (b: Buffer, off: number, count: number) => {
+    for (let i = 0; i < count; i++) {
+      if (b[off + i * 24] === 0) break;
+      nums.push(number(b, off + i * 24, 12, 'sparse offset'), number(b, off + i * 24 + 12, 12, 'sparse length'));
+    }
+  };
+  entries(h, 386, 4);
+  let extended = h[482] !== 0;
+  for (let blocks = 0; extended; blocks++) {
+    if (blocks > 10_000) throw bad('sparse map too long');
+    const ext = await src.read(BLOCK);
+    if (!ext) throw bad('truncated sparse map');
+    entries(ext, 0, 21);
+    extended = ext[504] !== 0;
+  }
+  return nums;
+}
+
+/** PAX sparse 1.0: the map is text at the start of the data, "count\n" then "offset\nlength\n" pairs, padded to a block. */
+async function pax1SparseMap(src: ByteSource): Promise<{ nums: number[]; bytes: number }> {
+  let text = '';
+  let bytes = 0;
+  const want = () => {
+    const lines = text.split('\n');
+    const count = Number(lines[0]);
+    return lines.length > 1 && Number.isSafeInteger(count) && lines.length - 1 >= 1 + 2 * count ? lines.slice(1, 1 + 2 * count).map(Number) : undefined;
+  };
+  for (;;) {
+    const block = await src.read(BLOCK);
+    if (!block) throw bad('truncated sparse map');
+    bytes += BLOCK;
+    text += block.toString('latin1');
+    if (bytes > 16 * 1024 * 1024) throw bad('sparse map too long');
+    const nums = want();
+    if (nums) return { nums, bytes };
+  }
+}
+
 /**
  * Yields each entry with its body. The body must be consumed (or skipped
  * with `for await (const _ of body)`) before asking for the next entry.
@@ -160,9 +220,9 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
     if (!type) throw bad(`unsupported entry type ${JSON.stringify(flag)}`);
     const p = { ...globalPax, ...pax };
     const str = (k: string) => p[k]?.toString('utf8');
-    const magic = h.toString('ascii', 257, 262);
-    const prefix = magic === 'ustar' ? cstring(h, 345, 155) : '';
-    const name = str('path') ?? longName ?? (prefix ? `${prefix}/${cstring(h, 0, 100)}` : cstring(h, 0, 100));
+    // POSIX ustar ("ustar\0") has a name prefix at 345; old GNU ("ustar ") keeps times there.
+    const prefix = h.toString('latin1', 257, 263) === 'ustar\0' ? cstring(h, 345, 155) : '';
+    let name = str('path') ?? longName ?? (prefix ? `${prefix}/${cstring(h, 0, 100)}` : cstring(h, 0, 100));
     const paxNum = (k: string, fallback: number) => {
       const v = str(k);
       if (v === undefined) return fallback;
@@ -170,7 +230,30 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
       if (!Number.isFinite(n) || n < 0) throw bad(`PAX ${k} ${JSON.stringify(v)}`);
       return n;
     };
-    const entrySize = type === 'file' ? paxNum('size', size) : 0;
+    let entrySize = type === 'file' ? paxNum('size', size) : 0;
+    let dataSize = entrySize;
+    let sparse: { offset: number; length: number }[] | undefined;
+    if (flag === 'S') {
+      const realSize = number(h, 483, 12, 'sparse real size');
+      sparse = checkedMap(await gnuSparseMap(h, src), realSize);
+      entrySize = realSize;
+    } else if (str('GNU.sparse.major') === '1' && str('GNU.sparse.minor') === '0') {
+      const realSize = paxNum('GNU.sparse.realsize', 0);
+      const map = await pax1SparseMap(src);
+      if (map.bytes > dataSize) throw bad('sparse map larger than the entry');
+      sparse = checkedMap(map.nums, realSize);
+      dataSize -= map.bytes;
+      entrySize = realSize;
+      name = str('GNU.sparse.name') ?? name;
+    } else if (str('GNU.sparse.map') !== undefined) { // PAX 0.1
+      const realSize = paxNum('GNU.sparse.size', 0);
+      sparse = checkedMap((str('GNU.sparse.map') ?? '').split(',').filter(Boolean).map(Number), realSize);
+      entrySize = realSize;
+      name = str('GNU.sparse.name') ?? name;
+    } else if (str('GNU.sparse.offset') !== undefined || str('GNU.sparse.numblocks') !== undefined) {
+      throw bad('PAX sparse format 0.0 is not supported (GNU tar wrote it before 1.15.90)');
+    }
+    if (sparse && sparse.reduce((n, s) => n + s.length, 0) !== dataSize) throw bad('sparse map does not add up to the stored data');
     const xattrs: Record<string, Buffer> = {};
     for (const [k, v] of Object.entries(p)) if (k.startsWith('SCHILY.xattr.')) xattrs[k.slice(13)] = v;
     const entry: TarEntry = {
@@ -185,10 +268,11 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
       devmajor: type === 'char' || type === 'block' ? number(h, 329, 8, 'devmajor') : 0,
       devminor: type === 'char' || type === 'block' ? number(h, 337, 8, 'devminor') : 0,
       xattrs,
+      ...(sparse ? { sparse } : {}),
     };
     pax = {};
     longName = longLink = undefined;
-    const dataSize = type === 'file' ? entrySize : size;
+    if (type !== 'file') dataSize = size;
     const body = src.chunks(dataSize);
     yield { entry, body };
     for await (const _ of body) { /* drain what the consumer left */ }

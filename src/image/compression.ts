@@ -1,0 +1,53 @@
+// Layer compressions: gzip through Node's zlib, zstd through libzstd in the
+// addon (Node 20's zlib has no zstd). Both are Transform streams, so a layer
+// is decompressed as it arrives, never held whole.
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import { native } from '../native.js';
+
+export type Compression = 'gzip' | 'zstd';
+
+export const COMPRESSIONS: Compression[] = ['gzip', 'zstd'];
+
+/** zstd's default level, as the zstd tool and containerd use. */
+const ZSTD_LEVEL = 3;
+
+/** A Transform over the addon's ZstdStream: one chunk at a time, on a pool thread. */
+class ZstdTransform extends Transform {
+  private z;
+  constructor(compress: boolean) {
+    super();
+    this.z = new (native().ZstdStream)(compress, ZSTD_LEVEL);
+  }
+
+  private run(input: Buffer, end: boolean, done: TransformCallback): void {
+    this.z.transform(input, end, (err, chunks) => {
+      if (err) return done(err);
+      for (const c of chunks) this.push(c);
+      done();
+    });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.run(chunk, false, done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.run(Buffer.alloc(0), true, done);
+  }
+}
+
+export function decompressor(c: Compression): Transform {
+  return c === 'gzip' ? createGunzip() : new ZstdTransform(false);
+}
+
+export function compressor(c: Compression): Transform {
+  return c === 'gzip' ? createGzip() : new ZstdTransform(true);
+}
+
+/** gzip (1f 8b) or zstd (28 b5 2f fd) by a blob's first bytes; undefined for a plain tar. */
+export function sniffCompression(head: Buffer): Compression | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return undefined;
+}
