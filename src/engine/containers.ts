@@ -24,6 +24,8 @@ export interface HostConfig {
   AutoRemove: boolean; ReadonlyRootfs: boolean; Privileged: boolean; Init: boolean;
   CapAdd: string[]; CapDrop: string[];
   Memory: number; NanoCpus: number; CpusetCpus: string; PidsLimit: number;
+  /** --security-opt: seccomp=<profile JSON>|unconfined, no-new-privileges[=bool] (the profile's text, as docker keeps it). */
+  SecurityOpt?: string[];
 }
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export interface ContainerState {

@@ -1,9 +1,10 @@
 // Controller writers on temp directories (no root, no cgroupfs): each takes
 // the directory it writes, so its file names and values can be checked here.
 import test from 'ava';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as v1Memory from '../../src/cgroups/v1/memory.js';
 import * as v1Cpu from '../../src/cgroups/v1/cpu.js';
 import * as v1Devices from '../../src/cgroups/v1/devices.js';
@@ -27,14 +28,42 @@ const dir = (files: Record<string, string> = {}) => {
 };
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 
-test('v1 memory: memsw is raised before the limit, lowered after it', (t) => {
-  // Record write order by making memsw refuse values below the limit, as the kernel does.
+/**
+ * The kernel's rule on a temp tree: memory.memsw.limit_in_bytes may never be
+ * below memory.limit_in_bytes (EINVAL). node:fs is wrapped for the test and
+ * the ES module bindings re-synced (module.syncBuiltinESMExports), so the
+ * controller's own writes meet the rule in the order it makes them.
+ */
+function withKernelMemswRule<T>(fn: () => T): T {
+  const real = fs.writeFileSync;
+  const value = (d: string, f: string) => Number(readFileSync(join(d, f), 'utf8'));
+  fs.writeFileSync = ((path: string, data: string, ...rest: unknown[]) => {
+    const d = dirname(String(path));
+    const f = basename(String(path));
+    const v = Number(data);
+    const refused = (f === 'memory.limit_in_bytes' && v > value(d, 'memory.memsw.limit_in_bytes'))
+      || (f === 'memory.memsw.limit_in_bytes' && v < value(d, 'memory.limit_in_bytes'));
+    if (refused) throw Object.assign(new Error(`EINVAL: write ${f}`), { code: 'EINVAL' });
+    return (real as (...a: unknown[]) => void)(path, data, ...rest);
+  }) as typeof fs.writeFileSync;
+  syncBuiltinESMExports();
+  try { return fn(); } finally { fs.writeFileSync = real; syncBuiltinESMExports(); }
+}
+
+test('v1 memory: memsw is raised before the limit, lowered after it (the kernel refuses memsw below the limit)', (t) => {
   const d = dir({ 'memory.limit_in_bytes': '1000', 'memory.memsw.limit_in_bytes': '1000' });
-  v1Memory.apply(d, { memory: { limit: 5000, swap: 8000, reservation: 100, swappiness: 10 } });
+  // Raising both: memsw first.
+  withKernelMemswRule(() => v1Memory.apply(d, { memory: { limit: 5000, swap: 8000, reservation: 100, swappiness: 10 } }));
   t.is(read(d, 'memory.limit_in_bytes'), '5000');
   t.is(read(d, 'memory.memsw.limit_in_bytes'), '8000');
   t.is(read(d, 'memory.soft_limit_in_bytes'), '100');
   t.is(read(d, 'memory.swappiness'), '10');
+  // Lowering both: the limit first.
+  withKernelMemswRule(() => v1Memory.apply(d, { memory: { limit: 2000, swap: 3000 } }));
+  t.is(read(d, 'memory.limit_in_bytes'), '2000');
+  t.is(read(d, 'memory.memsw.limit_in_bytes'), '3000');
+  // The rule itself bites: memsw below the limit is refused.
+  t.throws(() => withKernelMemswRule(() => v1Memory.apply(d, { memory: { swap: 1000 } })), { message: /memory\.memsw\.limit_in_bytes: EINVAL/ });
   v1Memory.apply(d, { memory: { disableOOMKiller: true } });
   t.is(read(d, 'memory.oom_control'), '1');
 });
