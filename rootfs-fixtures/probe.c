@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -208,6 +209,12 @@ int main(int argc, char **argv) {
     for (int i = 0; i < forked; i++) kill(kids[i], SIGKILL);
     while (wait(NULL) > 0) {}
     printf("{\"forked\":%d,\"error\":\"%s\"}\n", forked, error);
+    return 0;
+  }
+  if (argc >= 3 && strcmp(argv[1], "syscall") == 0) {
+    /* A raw syscall by number with zero arguments: seccomp tests see the errno. */
+    long rc = syscall(atol(argv[2]), 0, 0, 0, 0, 0, 0);
+    printf("{\"syscall\":%ld,\"result\":\"%s\"}\n", atol(argv[2]), rc >= 0 ? "ok" : errname(errno));
     return 0;
   }
   if (argc >= 2 && strcmp(argv[1], "spin") == 0) { for (volatile unsigned long i = 0;; i++) {} }

@@ -24,6 +24,7 @@ struct InitContext {
   std::vector<std::string> argv, envp;
   std::string exec_path;  // args[0] resolved by find_executable
   void *seccomp = nullptr;  // scmp_filter_ctx being built by seccomp_* steps
+  long seccomp_max_nr = -1; // highest native syscall number the profile names (for ENOSYS)
   int console_fd = -1;      // where the pty master goes (console socket or Node's socketpair)
   int fifo_w = -1;          // the exec fifo, open for writing between exec_barrier and release_start
   std::string state_json;   // OCI state for hooks run by the init (from HOOKS_DONE)

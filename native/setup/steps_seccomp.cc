@@ -1,6 +1,10 @@
 // seccomp, compiled with libseccomp. The filter is built step by step (errors
 // reach `create`) and loaded by seccomp_load, placed by the planner.
 #include "step_common.h"
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
 
 static bool seccomp_action(const std::string &name, const std::string &errno_ret, uint32_t &out) {
   uint32_t ret = static_cast<uint32_t>(to_ulong(errno_ret));
@@ -68,7 +72,13 @@ bool seccomp_rule_step(InitContext &c, const Args &a, Failure &f) {
   uint32_t action;
   if (!seccomp_action(a[0], a[1], action)) { errno = EINVAL; return fail(f, "seccomp_rule_add", a[0]); }
   int nr = seccomp_syscall_resolve_name(a[2].c_str());
-  if (nr == __NR_SCMP_ERROR) { errno = EINVAL; return fail(f, "seccomp", "unknown syscall " + a[2]); }
+  // A syscall this libseccomp does not know is skipped, as runc and crun do:
+  // profiles (Docker's among them) name syscalls of newer kernels. With the
+  // ENOSYS stub (seccomp_load enosys) such a syscall still gets ENOSYS.
+  if (nr == __NR_SCMP_ERROR) return true;
+  // Negative numbers are libseccomp's stand-ins for syscalls the native
+  // architecture does not have (_llseek on x86_64).
+  if (nr > c.seccomp_max_nr) c.seccomp_max_nr = nr;
   std::vector<scmp_arg_cmp> args;
   for (size_t i = 3; i + 4 <= a.size(); i += 4) {
     scmp_compare op;
@@ -84,11 +94,78 @@ bool seccomp_rule_step(InitContext &c, const Args &a, Failure &f) {
   return rc == 0 || seccomp_fail(f, rc, "seccomp_rule_add", a[2]);
 }
 
-// seccomp_load: installs the filter; needs no_new_privs or CAP_SYS_ADMIN.
-bool seccomp_load_step(InitContext &c, const Args &, Failure &f) {
+// The filter as classic BPF: libseccomp writes it to a file descriptor
+// (seccomp_export_bpf; 2.5 has no in-memory export), read back from a memfd.
+static bool export_filter(scmp_filter_ctx ctx, std::vector<sock_filter> &out, Failure &f) {
+  int fd = memfd_create("skiff-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return fail(f, "memfd_create", "skiff-seccomp");
+  int rc = seccomp_export_bpf(ctx, fd);
+  if (rc != 0) { close(fd); return seccomp_fail(f, rc, "seccomp_export_bpf", ""); }
+  off_t size = lseek(fd, 0, SEEK_END);
+  if (size < 0 || size % sizeof(sock_filter) != 0) { close(fd); errno = EINVAL; return fail(f, "seccomp_export_bpf", "filter size"); }
+  out.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+  ssize_t n = pread(fd, out.data(), static_cast<size_t>(size), 0);
+  close(fd);
+  if (n != size) { errno = EIO; return fail(f, "pread", "seccomp filter"); }
+  return true;
+}
+
+// The stub runc puts in front of libseccomp's filter (runc
+// libcontainer/seccomp/patchbpf): on the native architecture, a syscall
+// numbered above every syscall the profile names is one the profile cannot
+// know (newer than it), and gets ENOSYS instead of the default action, so
+// that libc falls back to an older call (clone3 -> clone, faccessat2 ->
+// faccessat) where an EPERM would be taken as a refusal. On x86_64 the x32
+// ABI (syscall numbers with bit 30 set) goes straight to the filter.
+static std::vector<sock_filter> enosys_stub(uint32_t audit_arch, uint32_t max_nr) {
+  uint32_t x32_bit = audit_arch == AUDIT_ARCH_X86_64 ? 0x40000000u : 0;
+  return {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit_arch, 0, 4),  // another arch: to the filter
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, x32_bit, 2, 0),    // x32: to the filter
+      BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, max_nr, 0, 1),      // known range: to the filter
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+  };
+}
+
+// The filter flags libseccomp would have passed to seccomp(2).
+static unsigned filter_flags(scmp_filter_ctx ctx) {
+  uint32_t v = 0;
+  unsigned flags = 0;
+  if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_TSYNC, &v) == 0 && v) flags |= SECCOMP_FILTER_FLAG_TSYNC;
+  if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_LOG, &v) == 0 && v) flags |= SECCOMP_FILTER_FLAG_LOG;
+  if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_SSB, &v) == 0 && v) flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  return flags;
+}
+
+// The filter with the ENOSYS stub in front, loaded with seccomp(2) itself
+// (libseccomp's seccomp_load cannot take a patched program).
+static bool load_with_enosys_stub(InitContext &c, scmp_filter_ctx ctx, Failure &f) {
+  std::vector<sock_filter> filter;
+  if (!export_filter(ctx, filter, f)) return false;
+  std::vector<sock_filter> prog = enosys_stub(seccomp_arch_native(), static_cast<uint32_t>(c.seccomp_max_nr));
+  prog.insert(prog.end(), filter.begin(), filter.end());
+  if (prog.size() > BPF_MAXINSNS) { errno = E2BIG; return fail(f, "seccomp", "filter of " + std::to_string(prog.size()) + " instructions"); }
+  sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, filter_flags(ctx), &fprog) != 0) return fail(f, "seccomp", "SECCOMP_SET_MODE_FILTER");
+  return true;
+}
+
+// seccomp_load [enosys]: installs the filter; needs no_new_privs or
+// CAP_SYS_ADMIN. "enosys": the planner asks for the ENOSYS stub (a default
+// action that refuses).
+bool seccomp_load_step(InitContext &c, const Args &a, Failure &f) {
   auto ctx = static_cast<scmp_filter_ctx>(c.seccomp);
-  int rc = seccomp_load(ctx);
+  bool stub = !a.empty() && a[0] == "enosys" && c.seccomp_max_nr >= 0;
+  bool ok;
+  if (stub) {
+    ok = load_with_enosys_stub(c, ctx, f);
+  } else {
+    int rc = seccomp_load(ctx);
+    ok = rc == 0 || seccomp_fail(f, rc, "seccomp_load", "");
+  }
   seccomp_release(ctx);
   c.seccomp = nullptr;
-  return rc == 0 || seccomp_fail(f, rc, "seccomp_load", "");
+  return ok;
 }

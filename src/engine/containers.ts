@@ -30,6 +30,8 @@ export interface HostConfig {
   Memory: number; NanoCpus: number; CpusetCpus: string; PidsLimit: number;
   /** Set by `update` (docker's Resources): relative CPU weight, CFS period/quota in µs, memory+swap (-1: unlimited). */
   CpuShares?: number; CpuPeriod?: number; CpuQuota?: number; MemorySwap?: number;
+  /** --security-opt: seccomp=<profile JSON>|unconfined, no-new-privileges[=bool] (the profile's text, as docker keeps it). */
+  SecurityOpt?: string[];
 }
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export interface ContainerState {

@@ -10,7 +10,7 @@ import { knownCapabilities } from '../runtime/security.js';
 import type { Resources } from '../cgroups/resources.js';
 import { hostConfigOf, type ContainerRecord, type HostConfig } from './containers.js';
 import { readFileInRoot } from './rootfs.js';
-import { defaultSeccompProfile } from './seccompProfile.js';
+import { containerSeccomp } from './seccompProfile.js';
 import { ociMounts } from './mounts.js';
 
 export const DEFAULT_CAPABILITIES = [
@@ -119,6 +119,13 @@ function resourcesOf(h: HostConfig): Resources {
   return { devices: [{ allow: h.Privileged, access: 'rwm' }], ...limitsOf(h) };
 }
 
+/** --security-opt no-new-privileges[=true|false]: the last one counts (moby parseSecurityOpt). */
+function noNewPrivileges(securityOpt: readonly string[]): boolean {
+  let nnp = false;
+  for (const o of securityOpt) if (o === 'no-new-privileges' || o.startsWith('no-new-privileges=')) nnp = o !== 'no-new-privileges=false';
+  return nnp;
+}
+
 export function containerOciSpec(input: SpecInput): Spec {
   const c = input.container;
   const own = new Set(c.Config.Env.map((e) => e.split('=')[0]));
@@ -143,7 +150,7 @@ export function containerOciSpec(input: SpecInput): Spec {
       env,
       cwd: c.Config.WorkingDir || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
-      noNewPrivileges: false,
+      noNewPrivileges: noNewPrivileges(h.SecurityOpt ?? []),
     },
     root: { path: input.rootfs, readonly: h.ReadonlyRootfs },
     hostname: c.Config.Hostname,
@@ -171,7 +178,7 @@ export function containerOciSpec(input: SpecInput): Spec {
       // --privileged: no masks, no read-only /proc parts, no seccomp (docker run(1)).
       maskedPaths: h.Privileged ? [] : MASKED,
       readonlyPaths: h.Privileged ? [] : READONLY,
-      ...(h.Privileged ? {} : { seccomp: defaultSeccompProfile(caps) }),
+      seccomp: containerSeccomp(h.SecurityOpt ?? [], h.Privileged, caps),
     },
   };
 }

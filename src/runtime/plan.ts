@@ -10,7 +10,7 @@ import { hierarchyDirName, parseMountinfo } from '../cgroups/hierarchy.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { parseMountOptions, propagationFlags } from './mountOptions.js';
 import type { Mount, Spec } from './spec.js';
-import { capabilityPlan, seccompSteps } from './security.js';
+import { capabilityPlan, seccompLoadArgs, seccompSteps } from './security.js';
 import { hookSteps } from './hooks.js';
 
 export const PLAN_VERSION = '1';
@@ -210,7 +210,7 @@ export function planProcessIdentity(
   // marked close-on-exec, so the channel and the fifo still work until execve).
   step('close_fds', 3 + preserveFds);
   if (seccomp) steps.push(...seccompSteps(seccomp));
-  if (seccompEarly) step('seccomp_load');
+  if (seccompEarly) step('seccomp_load', ...seccompLoadArgs(seccomp));
   if (caps) step('drop_bounding_caps', caps.bounding.toString());
   if (caps) step('set_keep_caps', 1);
   step('set_groups', ...(proc.user.additionalGids ?? []));
@@ -236,7 +236,7 @@ export function planProcessIdentity(
     step('release_start');
   }
   // Last: the filter then only has to allow execve itself.
-  if (seccomp && !seccompEarly) step('seccomp_load');
+  if (seccomp && !seccompEarly) step('seccomp_load', ...seccompLoadArgs(seccomp));
   step('exec');
 }
 

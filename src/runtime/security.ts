@@ -108,6 +108,16 @@ export function validateSeccomp(raw: unknown, field = 'linux.seccomp'): asserts 
   });
 }
 
+/**
+ * seccomp_load's arguments: "enosys" when the default action refuses, so a
+ * syscall newer than every one the profile names gets ENOSYS, not the
+ * default (runc's patchbpf, which Docker >= 20.10 relies on): libc then falls
+ * back to the older call, where EPERM would read as a refusal.
+ */
+export function seccompLoadArgs(s: Seccomp): string[] {
+  return s.defaultAction === 'SCMP_ACT_ALLOW' || s.defaultAction === 'SCMP_ACT_LOG' ? [] : ['enosys'];
+}
+
 /** The seccomp_* plan steps that build the filter (seccomp_load is placed by the planner). */
 export function seccompSteps(s: Seccomp): PlanStep[] {
   const steps: PlanStep[] = [{ op: 'seccomp_init', args: [s.defaultAction, String(s.defaultErrnoRet ?? EPERM)] }];

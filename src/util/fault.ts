@@ -1,7 +1,12 @@
-// Test-only fault points: with SKIFF_FAULT=<step> in its environment, a
-// command SIGKILLs itself when it reaches the named step, so a test can
-// interrupt it at a known point and check that the next command copes
-// (issue 13, item 7). Unset, it costs one string compare.
+// Test-only fault points (the fault matrix, test/integration/faults.test.ts,
+// and the interrupted-start tests of parity.test.ts): with SKIFF_FAULT=<step>
+// in its environment, a command SIGKILLs itself when it reaches the named
+// step, as a crash or an OOM kill would stop it there, so a test can check
+// that the next command copes. The steps are the SKIFF_TRACE phases
+// (src/util/trace.ts) and the launch:* points of src/engine/lifecycle.ts.
+// Read once; unset, this is one comparison per step.
+const fault = process.env.SKIFF_FAULT;
+
 export function faultPoint(step: string): void {
-  if (process.env.SKIFF_FAULT === step) process.kill(process.pid, 'SIGKILL');
+  if (fault !== undefined && fault === step) process.kill(process.pid, 'SIGKILL');
 }

@@ -7,6 +7,7 @@
 //   the sink that prints them (setTraceSink). Nothing below the CLI knows
 //   where they go. The setup helper's reports arrive as the same events
 //   (src/runtime/nativeTrace.ts). Phases passed to trace() also reach the sink.
+import { faultPoint } from './fault.js';
 const enabled = !!process.env.SKIFF_TRACE;
 
 /** Who reported: Node (the engine or runtime command), the setup helper, or the container init. */
@@ -60,6 +61,7 @@ export function traceCall(name: string, args: (string | number | null)[], err?: 
 }
 
 export function trace(phase: string): void {
+  faultPoint(phase);
   if (enabled) process.stderr.write(`trace: ${performance.now().toFixed(1).padStart(7)} ms ${phase}\n`);
   if (sink) traceStep(phase.replace(/: /, ':').replace(/ /g, '_'));
 }

@@ -349,14 +349,17 @@ test('skiff killed with SIGKILL during run: ps -a stays coherent and rm -f clean
     const child = spawn(ENGINE, ['--root', skiff.root, 'run', '-d', 'busybox', 'sleep', '100'], { stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     let done = false;
+    let atPoint = false;
     void exited.then(() => { done = true; });
     while (!done) {
       const id = newest().find((d) => !before.has(d));
-      if (id && reached(id)) break;
+      if (id && reached(id)) { atPoint = true; break; }
       await sleep(1);
     }
     child.kill('SIGKILL');
     await exited;
+    // Else the run ended before the point and nothing was tested.
+    t.true(atPoint, `${point}: the kill point was reached`);
     const ps = await skiff(['ps', '-a', '--format', '{{.State}}']);
     t.is(ps.exitCode, 0, `${point}: ${ps.stderr}`);
     for (const state of ps.stdout.split('\n').filter(Boolean)) t.true(['created', 'running', 'exited'].includes(state), `${point}: ${state}`);

@@ -6,6 +6,7 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { openSync, readFileSync, readlinkSync, constants } from 'node:fs';
+import { execa } from 'execa';
 import { Sandbox } from '../helpers.js';
 import { setupHelperPath } from '../../src/native.js';
 
@@ -13,6 +14,12 @@ const sb = new Sandbox('sec');
 test.after.always('nothing left behind', async (t) => {
   t.deepEqual(await sb.cleanup(), []);
 });
+
+/** readlink /proc/<pid>/exe as root without CAP_SYS_PTRACE (setpriv(1)): the output or the error. */
+async function readExeWithoutPtrace(pid: number): Promise<string> {
+  const r = await execa('setpriv', ['--bounding-set', '-sys_ptrace', 'readlink', '-v', `/proc/${pid}/exe`], { reject: false });
+  return (r.stdout || r.stderr).trim();
+}
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -28,8 +35,16 @@ test('a created init runs from a sealed memfd: /proc/<pid>/exe cannot be written
   // Even host root cannot open it for writing: F_SEAL_WRITE (memfd_create(2)).
   const err = t.throws(() => openSync(`/proc/${pid}/exe`, constants.O_WRONLY));
   t.true(['EPERM', 'ETXTBSY', 'EACCES'].includes((err as NodeJS.ErrnoException).code!), String(err));
-  // And the setup process is not dumpable: its /proc files are root's only.
-  t.regex(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\s+0\s+0\s+0\s+0$/m);
+  // And the setup process is not dumpable (PR_SET_DUMPABLE 0): a process of
+  // the same uid without CAP_SYS_PTRACE may not look into it (ptrace(2),
+  // "ptrace access mode checking"), where it may look into a dumpable one.
+  // The check itself: a dumpable root process with no more capabilities is readable.
+  const control = execa('setpriv', ['--bounding-set', '-sys_ptrace', 'sleep', '30'], { reject: false });
+  await new Promise((r) => setTimeout(r, 200));
+  t.regex(await readExeWithoutPtrace(control.pid!), /sleep$/);
+  control.kill('SIGKILL');
+  await control;
+  t.regex(await readExeWithoutPtrace(pid), /Permission denied|Operation not permitted/);
   await sb.run(['delete', '--force', id]);
   t.is(sha(setupHelperPath()), before, 'the helper binary on the host is unchanged');
 });

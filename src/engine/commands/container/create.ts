@@ -11,7 +11,8 @@ import { NetworkStore } from '../../../network/store.js';
 import type { ContainerStore } from '../../containers.js';
 import { VolumeStore } from '../../volumes.js';
 import { DEFAULT_HOST_CONFIG, type HostConfig, type RestartPolicyName } from '../../containers.js';
-import { normalizeCapability } from '../../ocispec.js';
+import { normalizeCapability, DEFAULT_CAPABILITIES } from '../../ocispec.js';
+import { ociSeccomp, parseSeccompProfile } from '../../seccompProfile.js';
 import { resolveImage } from '../../../image/images.js';
 import { pull } from '../../../image/pull.js';
 import { familiarString, parseReference } from '../../../image/reference.js';
@@ -25,7 +26,7 @@ export interface CreateFlags {
   label: string[]; tty?: boolean; interactive?: boolean;
   restart?: string; rm?: boolean; readOnly?: boolean; capAdd?: string[]; capDrop?: string[]; privileged?: boolean;
   init?: boolean; stopSignal?: string; stopTimeout?: string; memory?: string; cpus?: string; cpusetCpus?: string;
-  pidsLimit?: string;
+  pidsLimit?: string; securityOpt?: string[];
   volume?: string[]; mount?: string[]; tmpfs?: string[]; volumesFrom?: string[];
   network?: string; net?: string; networkAlias?: string[]; publish?: string[]; publishAll?: boolean; link?: string[]; expose?: string[];
   /** run without -d: stdin stays attached once (docker's StdinOnce). */
@@ -47,6 +48,26 @@ export function parseRestartPolicy(v: string | undefined): HostConfig['RestartPo
   if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
     throw new SkiffError(`invalid restart policy ${JSON.stringify(v)}: use no, always, unless-stopped or on-failure[:max-retries]`);
   return { Name: m[1] as RestartPolicyName, MaximumRetryCount: Number(m[2] ?? 0) };
+}
+
+/**
+ * --security-opt seccomp=PROFILE.json|unconfined, no-new-privileges[=bool].
+ * The profile file is read and checked now and its text kept in the record,
+ * as the docker CLI does (the file may be gone by the time of start).
+ */
+export function parseSecurityOpts(opts: readonly string[]): string[] {
+  return opts.map((opt) => {
+    if (opt === 'no-new-privileges') return opt;
+    const m = /^([a-z-]+)[=:]([^]*)$/.exec(opt);
+    if (m?.[1] === 'no-new-privileges' && ['true', 'false'].includes(m[2])) return `no-new-privileges=${m[2]}`;
+    if (m?.[1] !== 'seccomp') throw new SkiffError(`invalid --security-opt ${JSON.stringify(opt)}: skiff takes seccomp=PROFILE.json, seccomp=unconfined and no-new-privileges[=true|false]`);
+    if (m[2] === 'unconfined') return 'seccomp=unconfined';
+    let text: string;
+    try { text = readFileSync(m[2], 'utf8'); } catch (err) { throw new SkiffError(`opening seccomp profile (${m[2]}) failed: ${(err as NodeJS.ErrnoException).code}`); }
+    const profile = parseSeccompProfile(text, m[2]);
+    ociSeccomp(profile, DEFAULT_CAPABILITIES); // refused now rather than at start
+    return `seccomp=${JSON.stringify(profile)}`;
+  });
 }
 
 function hostConfigFrom(f: CreateFlags): HostConfig {
@@ -72,7 +93,7 @@ function hostConfigFrom(f: CreateFlags): HostConfig {
   return {
     ...DEFAULT_HOST_CONFIG, RestartPolicy: restart, AutoRemove: !!f.rm, ReadonlyRootfs: !!f.readOnly,
     Privileged: !!f.privileged, Init: !!f.init, CapAdd: capAdd, CapDrop: capDrop, Memory: memory, NanoCpus: nanoCpus,
-    CpusetCpus: f.cpusetCpus ?? '', PidsLimit: pids,
+    CpusetCpus: f.cpusetCpus ?? '', PidsLimit: pids, SecurityOpt: parseSecurityOpts(f.securityOpt ?? []),
   };
 }
 
