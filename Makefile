@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
 DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev procps nftables
-DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap docker.io containerd podman
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
