@@ -12,7 +12,7 @@ DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-u
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration cross-arm64 bench clean
+.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration cross-arm64 bench bench-engines clean
 
 all: build
 
@@ -102,6 +102,10 @@ test: test-deps fixtures db-fixture cross-arm64
 
 bench: fixtures test-deps
 	bench/runtime.sh
+
+# skiff-runtime under ctr, dockerd and podman, against runc under each.
+bench-engines: fixtures test-deps
+	bench/engines-runtime.sh
 
 clean:
 	rm -rf build dist rootfs-fixtures/out
