@@ -23,6 +23,10 @@ containerd_pid=
 parent=/skiff-bench-engrt-$$
 podman_g=(--root "$work/podman" --runroot "$work/podman-run" --tmpdir "$work/podman-tmp" --network-config-dir "$work/podman-net"
   --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
+# Podman's cgroupfs manager makes a directory for every v1 controller the
+# kernel lists, mounted or not (plain directories on the /sys/fs/cgroup
+# tmpfs here); remove the ones this run added.
+cgroup_root_before=$(ls /sys/fs/cgroup)
 cleanup() {
   stop_dockerd
   podman "${podman_g[@]}" rm -af -t 0 >/dev/null 2>&1 || true
@@ -30,6 +34,9 @@ cleanup() {
   if [ -n "$containerd_pid" ]; then kill "$containerd_pid" 2>/dev/null || true; wait "$containerd_pid" 2>/dev/null || true; fi
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   for h in /sys/fs/cgroup/*/; do [ -d "$h$parent" ] && find "$h$parent" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  for d in $(ls /sys/fs/cgroup); do
+    grep -qx "$d" <<<"$cgroup_root_before" || grep -q " /sys/fs/cgroup/$d " /proc/self/mountinfo || rm -rf "/sys/fs/cgroup/$d"
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
