@@ -64,16 +64,16 @@ $CTR images import "$image" >/dev/null
 
 podman "${podman_g[@]}" load -q -i "$image" >/dev/null
 
-# One timed command, in ms, appended to $work/<label>.
+# One timed command, in µs, appended to $work/times-<label>.
 timed() {
   local label=$1; shift
   local t0 t1
   t0=$(date +%s%N)
   "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
   t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 1000 ))" >>"$work/$label"
+  echo "$(( (t1 - t0) / 1000 ))" >>"$work/times-$label"
 }
-median() { sort -n "$work/$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
+median() { sort -n "$work/times-$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
 
 # Podman's default RLIMIT_NOFILE is above the hard limit of machines without
 # CAP_SYS_RESOURCE; --ulimit host keeps the host's (runc fails the same way).
