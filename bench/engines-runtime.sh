@@ -69,15 +69,16 @@ timed() {
   local label=$1; shift
   local t0 t1
   t0=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+  "$@" >/dev/null 2>"$work/last-error" || { echo "$label failed: $(tail -1 "$work/last-error")" >&2; return 0; }
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000 ))" >>"$work/times-$label"
 }
-median() { sort -n "$work/times-$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
+median() { [ -s "$work/times-$1" ] || { echo fails; return; }; sort -n "$work/times-$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
 
-# Podman's default RLIMIT_NOFILE is above the hard limit of machines without
-# CAP_SYS_RESOURCE; --ulimit host keeps the host's (runc fails the same way).
-pm_run=(run --rm --network none --ulimit host --cgroup-parent "$parent" busybox true)
+# Podman's default RLIMIT_NOFILE and RLIMIT_NPROC are above the hard limits
+# of machines without CAP_SYS_RESOURCE (runc fails the same way): ask for
+# low ones (conmon's own NPROC can be below the shell's).
+pm_run=(run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --cgroup-parent "$parent" busybox true)
 for i in $(seq "$rounds"); do
   timed ctr-skiff $CTR run --rm --runc-binary "$skiff" --runc-root "$work/ctr-skiff" --cgroup "$parent/c$i" docker.io/library/busybox:latest c$i true
   timed ctr-runc $CTR run --rm --runc-binary "$runc" --runc-root "$work/ctr-runc" --cgroup "$parent/r$i" docker.io/library/busybox:latest r$i true
@@ -94,5 +95,6 @@ echo "|---|---|---|---|"
 for e in ctr docker podman; do
   s=$(median $e-skiff); r=$(median $e-runc)
   case $e in ctr) name='ctr run --rm';; docker) name='docker run --rm';; podman) name='podman run --rm';; esac
-  echo "| $name | $s | $r | $(awk -v s="$s" -v r="$r" 'BEGIN {printf "%.2fx", s/r}') |"
+  ratio=$([ "$s" = fails ] || [ "$r" = fails ] && echo - || awk -v s="$s" -v r="$r" 'BEGIN {printf "%.2fx", s/r}')
+  echo "| $name | $s | $r | $ratio |"
 done
