@@ -27,6 +27,8 @@ podman_g=(--root "$work/podman" --runroot "$work/podman-run" --tmpdir "$work/pod
 # kernel lists, mounted or not (plain directories on the /sys/fs/cgroup
 # tmpfs here); remove the ones this run added.
 cgroup_root_before=$(ls /sys/fs/cgroup)
+# Podman's lock memory, shared by every rootful podman; ours if it is new.
+[ -e /dev/shm/libpod_lock ] && shm_lock_existed=1 || shm_lock_existed=
 cleanup() {
   stop_dockerd
   podman "${podman_g[@]}" rm -af -t 0 >/dev/null 2>&1 || true
@@ -37,6 +39,7 @@ cleanup() {
   for d in $(ls /sys/fs/cgroup); do
     grep -qx "$d" <<<"$cgroup_root_before" || grep -q " /sys/fs/cgroup/$d " /proc/self/mountinfo || rm -rf "/sys/fs/cgroup/$d"
   done
+  [ -n "$shm_lock_existed" ] || rm -f /dev/shm/libpod_lock
   rm -rf "$work"
 }
 trap cleanup EXIT
