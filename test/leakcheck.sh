@@ -53,7 +53,7 @@ for d in "${TMPDIR:-/tmp}"/skiff-{dk,ctrd,cri,pm}-*; do [ -e "$d" ] && report "e
 for d in /sys/fs/cgroup/*/skiff-{dk,ctrd,cri,pm}-[0-9]*; do [ -d "$d" ] && report "engine cgroup parent $d"; done
 for l in /sys/class/net/skdk*; do [ -e "$l" ] && report "network link $(basename "$l")"; done
 for c in /proc/[0-9]*/cmdline; do
-  args=$(tr '\0' ' ' < "$c" 2>/dev/null) || continue
+  args=$( { tr '\0' ' ' < "$c"; } 2>/dev/null) || continue
   [[ "$args" =~ /skiff-(dk|ctrd|cri|pm)-[A-Za-z0-9]{6} ]] && report "engine process: ${args:0:160}"
 done
 # Test cgroups: ids look like <file>-<name>-<pid>-<n>.
