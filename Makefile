@@ -8,11 +8,11 @@ SHELL := /bin/bash
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
 DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev libzstd-dev procps nftables
-DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap umoci libarchive-tools zstd buildah podman golang-github-docker-docker-dev golang-github-containers-common
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap umoci libarchive-tools zstd buildah podman golang-github-docker-docker-dev golang-github-containers-common docker.io containerd
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration test-warm cross-arm64 bench clean lab-check
+.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration test-warm cross-arm64 bench bench-engines clean lab-check
 
 all: build
 
@@ -123,6 +123,10 @@ lab-check:
 
 bench: fixtures test-deps
 	bench/runtime.sh
+
+# skiff-runtime under ctr, dockerd and podman, against runc under each.
+bench-engines: fixtures test-deps
+	bench/engines-runtime.sh
 
 clean:
 	rm -rf build dist rootfs-fixtures/out

@@ -46,7 +46,16 @@ for f in /run/skiff/subnets/*; do
 done
 # Test sandboxes (state roots, bundles) left in the temp directory.
 # (every temp directory the tests make is named skiff-<what>-XXXXXX)
-for d in "${TMPDIR:-/tmp}"/skiff-{test,cg,cgunit,cgroute,launch,root,plan,dockercfg,unpack}-*; do [ -e "$d" ] && report "sandbox $d"; done
+for d in "${TMPDIR:-/tmp}"/skiff-{test,cg,cgunit,cgroute,cgrunc,launch,root,plan,dockercfg,unpack}-*; do [ -e "$d" ] && report "sandbox $d"; done
+# The engine tests (test/engines.ts): dockerd, containerd and podman with
+# their work dirs, cgroup parents (/skiff-<engine>-<pid>) and dockerd's bridge.
+for d in "${TMPDIR:-/tmp}"/skiff-{dk,ctrd,cri,pm}-*; do [ -e "$d" ] && report "engine work dir $d"; done
+for d in /sys/fs/cgroup/*/skiff-{dk,ctrd,cri,pm}-[0-9]*; do [ -d "$d" ] && report "engine cgroup parent $d"; done
+for l in /sys/class/net/skdk*; do [ -e "$l" ] && report "network link $(basename "$l")"; done
+for c in /proc/[0-9]*/cmdline; do
+  args=$( { tr '\0' ' ' < "$c"; } 2>/dev/null) || continue
+  [[ "$args" =~ /skiff-(dk|ctrd|cri|pm)-[A-Za-z0-9]{6} ]] && report "engine process: ${args:0:160}"
+done
 # Test cgroups: ids look like <file>-<name>-<pid>-<n>.
 for h in /sys/fs/cgroup/*/; do
   for d in "$h"*; do

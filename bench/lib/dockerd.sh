@@ -3,7 +3,8 @@
 # so it changes nothing else on this machine. Published ports then go
 # through docker-proxy, Docker's userland copy, which is also the path Docker
 # takes for 127.0.0.1 even with iptables on (its DNAT rules skip loopback).
-#   start_dockerd WORKDIR BRIDGE CIDR   sets DOCKER (the CLI with -H) and dockerd_pid
+#   start_dockerd WORKDIR BRIDGE CIDR [DOCKERD ARGS...]
+#                                       sets DOCKER (the CLI with -H) and dockerd_pid
 #   stop_dockerd                        idempotent; call it from the EXIT trap
 
 dockerd_pid=
@@ -17,12 +18,13 @@ ensure_packages() {
 
 start_dockerd() {
   local work=$1 bridge=$2 cidr=$3
+  shift 3
   ensure_packages docker.io
   dockerd_bridge=$bridge
   ip link add "$bridge" type bridge && ip addr add "$cidr" dev "$bridge" && ip link set "$bridge" up
   dockerd --host "unix://$work/docker.sock" --data-root "$work/docker" --exec-root "$work/docker-exec" \
     --pidfile "$work/docker.pid" --bridge "$bridge" --iptables=false --ip6tables=false --ip-masq=false \
-    --storage-driver overlay2 >"$work/dockerd.log" 2>&1 &
+    --storage-driver overlay2 "$@" >"$work/dockerd.log" 2>&1 &
   dockerd_pid=$!
   DOCKER="docker -H unix://$work/docker.sock"
   for _ in $(seq 100); do $DOCKER info >/dev/null 2>&1 && return 0; sleep 0.2; done

@@ -94,7 +94,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     // Errors read "<command> <id>: ..." for commands about one container.
     if (CONTAINER_COMMANDS.includes(action.name()) && action.args[0]) context = `${action.name()} ${action.args[0]}: `;
     if (program.opts().systemdCgroup)
-      throw new SkiffError('--systemd-cgroup is not supported: skiff-runtime manages cgroupfs directly');
+      // No systemd on the hosts skiff is tested on, so no driver that could
+      // be tested for real; engines have a cgroupfs setting for this.
+      throw new SkiffError('--systemd-cgroup is not supported: skiff-runtime writes cgroupfs itself and has no systemd driver; configure the engine for cgroupfs (dockerd native.cgroupdriver=cgroupfs, containerd SystemdCgroup = false, podman --cgroup-manager cgroupfs, kubelet cgroupDriver: cgroupfs)');
   });
 
   program.command('spec').description('write a default config.json')

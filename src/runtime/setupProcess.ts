@@ -123,6 +123,15 @@ export function startSetup(o: SetupOptions): SetupSession {
   let ended: Error | undefined;
   let exitNote = '';
 
+  // Engines read the runtime's words to pick an exit code: dockerd, the
+  // docker CLI and podman answer 127 for "executable file not found" and 126
+  // for "permission denied" (runc's wording for a bad args[0]), else 125.
+  const enginesWording = (step: string, syscall: string, code: string, path: string) => {
+    if (step !== 'find_executable') return '';
+    const words = code === 'ENOENT' ? 'executable file not found in $PATH' : code === 'EACCES' ? 'permission denied' : '';
+    return words ? `${syscall} ${path}: ${code} (${words})` : '';
+  };
+
   const settle = () => {
     while (waiters.length && (queue.length || ended)) {
       const w = waiters.shift()!;
@@ -130,7 +139,7 @@ export function startSetup(o: SetupOptions): SetupSession {
       if (!m) { w.reject(ended!); continue; }
       if (m.name === 'ERROR') {
         const [step, syscall, errno, code, path, detail] = m.fields;
-        w.reject(new SystemError(step, syscall, Number(errno), code, path, detail));
+        w.reject(new SystemError(step, syscall, Number(errno), code, path, detail || enginesWording(step, syscall, code, path)));
       } else if (m.name !== w.expect) {
         w.reject(new SkiffError(`setup protocol: expected ${w.expect}, got ${m.name}`));
       } else {

@@ -45,13 +45,13 @@ test.serial('missing process.args', async (t) => {
 
 test.serial('an args[0] that does not exist is named', async (t) => {
   await expectCreateError(t, sb.bundle((s) => { s.process!.args = ['/bin/no-such-program']; }),
-    'execve /bin/no-such-program: ENOENT');
+    'execve /bin/no-such-program: ENOENT (executable file not found in $PATH)');
   await expectCreateError(t, sb.bundle((s) => { s.process!.args = ['no-such-program']; }),
-    'execve no-such-program: ENOENT');
+    'execve no-such-program: ENOENT (executable file not found in $PATH)');
 });
 
 test.serial('an args[0] that is not executable', async (t) => {
-  await expectCreateError(t, sb.bundle((s) => { s.process!.args = ['/etc/passwd']; }), 'execve /etc/passwd: EACCES');
+  await expectCreateError(t, sb.bundle((s) => { s.process!.args = ['/etc/passwd']; }), 'execve /etc/passwd: EACCES (permission denied)');
 });
 
 test.serial('relative cwd, bad namespace, bad mount destination, bad rlimit', async (t) => {

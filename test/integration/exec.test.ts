@@ -68,7 +68,7 @@ test('exec errors: missing program named, stopped container, bad user', async (t
   const { id } = await running(t);
   const missing = await sb.run(['exec', id, '/bin/nope']);
   t.is(missing.exitCode, 255, 'runc exec exits 255 when the runtime fails');
-  t.is(missing.stderr, `skiff-runtime: exec ${id}: execve /bin/nope: ENOENT`);
+  t.is(missing.stderr, `skiff-runtime: exec ${id}: execve /bin/nope: ENOENT (executable file not found in $PATH)`);
   t.regex((await sb.run(['exec', '-u', 'root', id, 'true'])).stderr, /invalid --user "root": use uid\[:gid\]/);
   t.regex((await sb.run(['exec', id])).stderr, /exec needs a command/);
   await sb.run(['kill', id, 'KILL']);
