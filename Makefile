@@ -42,12 +42,17 @@ build: deps build/Release/skiff-setup build/Release/skiff-monitor build/Release/
 	    --banner:js="const __skiffModuleUrl = require('node:url').pathToFileURL(__filename).href;" || exit 1; \
 	done
 
-fixtures: build
+fixtures: build rootfs-fixtures/out/seccomp-agent
 	rootfs-fixtures/build-busybox-bundle.sh $(BUNDLE)
 	rootfs-fixtures/demo-config.sh $(BUNDLE)
 	@[ rootfs-fixtures/out/images/busybox-image.tar -nt rootfs-fixtures/out/busybox/.stamp ] || \
 	  node rootfs-fixtures/build-busybox-image.mjs $(BUNDLE)/rootfs rootfs-fixtures/out/images
 	@$(MAKE) --no-print-directory code-cache
+
+# The seccomp agent the notify tests hand a listener fd to (a host program).
+rootfs-fixtures/out/seccomp-agent: rootfs-fixtures/seccomp-agent.c
+	@mkdir -p rootfs-fixtures/out
+	$(CC) -O2 -Wall -o $@ $< -lseccomp
 
 # V8 code caches for the two CLIs (bin/launch.js): written by one real
 # container start each, on a throwaway root, so that they hold what a start

@@ -102,3 +102,29 @@ bool readonly_path(InitContext &c, const Args &a, Failure &f) {
 bool remount_root_readonly(InitContext &, const Args &, Failure &f) {
   return bind_remount("/", MS_RDONLY, "/", f);
 }
+
+// mount_setattr DEST SET CLEAR: mount attributes for a whole mount tree
+// (mount_setattr(2) with AT_RECURSIVE), for runc's "rro", "rnosuid", ...
+// options; MS_REMOUNT would change the top mount only.
+bool set_mount_attr_recursive(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  struct mount_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.attr_set = to_ull(a[1]);
+  attr.attr_clr = to_ull(a[2]);
+  bool ok = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 || fail(f, "mount_setattr", a[0]);
+  close(fd);
+  return ok;
+}
+
+// remount_readonly DEST FLAGS: a tmpfs (or /dev) asked to be read-only is
+// mounted writable so that devices, symlinks and mount points can be made in
+// it, and made read-only here, afterwards (runc: finalizeRootfs).
+bool remount_readonly(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  bool ok = bind_remount(fd_path(fd), to_ulong(a[1]) | MS_RDONLY, a[0], f);
+  close(fd);
+  return ok;
+}

@@ -115,6 +115,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     const plan: Plan = buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
+      container: { id, bundle, annotations: spec.annotations },
     });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
@@ -418,7 +419,10 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   console.pair?.closeTheirs();
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
-    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
+    session.sendPlan(buildExecPlan({
+      spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target,
+      container: { id, bundle: rec.bundle, annotations: rec.annotations },
+    }));
     const pid = Number((await session.next('PID')).fields[0]);
     const cgroups = cgroupsOf(spec, rec);
     await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));

@@ -38,6 +38,7 @@ if [ ! -e "$image" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   mkdir -p "$tmp"/{bin,etc,home,root,tmp,usr/sbin,var/spool/mail,var/www,dev,proc,sys}
+  chmod 755 "$tmp"  # mktemp made it 0700: the image's / must be 0755
   chmod 1777 "$tmp/tmp"
   cp /bin/busybox "$tmp/bin/busybox"
   for applet in $("$tmp/bin/busybox" --list); do

@@ -24,7 +24,8 @@ function plan(edit: (s: Spec) => void = () => {}, extra: Partial<Parameters<type
 const ops = (p: ReturnType<typeof plan>) => p.steps.map((s) => s.op);
 
 test('steps come in the order the kernel needs them', (t) => {
-  const o = ops(plan());
+  const p = plan();
+  const o = ops(p);
   const before = (a: string, b: string) => t.true(o.indexOf(a) >= 0 && o.indexOf(a) < o.indexOf(b), `${a} before ${b}`);
   before('set_root_propagation', 'bind_rootfs');
   before('bind_rootfs', 'mount');
@@ -38,7 +39,9 @@ test('steps come in the order the kernel needs them', (t) => {
   before('unshare_cgroupns', 'set_rlimit');
   before('set_rlimit', 'set_user');
   before('set_groups', 'set_user');
-  before('set_user', 'change_dir');
+  const cwd = p.steps.filter((s) => s.op === 'change_dir');
+  t.deepEqual(cwd.map((s) => s.args), [['/', 'try'], ['/']], 'chdir as root first, then as the user');
+  t.true(o.lastIndexOf('change_dir') > o.indexOf('set_user'));
   before('change_dir', 'find_executable');
   before('set_no_new_privs', 'exec_barrier');
   before('close_fds', 'exec');
