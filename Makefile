@@ -12,7 +12,7 @@ DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-u
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration cross-arm64 bench clean
+.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration cross-arm64 bench runc-bats clean
 
 all: build
 
@@ -104,6 +104,14 @@ integration: fixtures db-fixture
 test: test-deps fixtures db-fixture cross-arm64
 	node_modules/.bin/ava
 	test/leakcheck.sh
+
+# runc's own integration tests (opencontainers/runc tests/integration, bats)
+# against skiff-runtime. Not part of `make test`: runc's source is not fetched
+# here (CI cannot). docs/runc-integration.md says how and what fails.
+#   make runc-bats RUNC_SRC=/path/to/runc-1.1.5 [RUNC_BATS="run.bats exec.bats"] [RUNTIME=/usr/sbin/runc]
+runc-bats: fixtures
+	@[ -n "$(RUNC_SRC)" ] || { echo "make runc-bats: set RUNC_SRC to a runc v1.1.5 checkout (docs/runc-integration.md)" >&2; exit 2; }
+	test/runc-bats/run.sh $(RUNC_SRC) $(or $(RUNTIME),$(CURDIR)/bin/skiff-runtime) $(RUNC_BATS)
 
 bench: fixtures test-deps
 	bench/runtime.sh

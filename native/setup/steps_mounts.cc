@@ -8,7 +8,33 @@ bool set_root_propagation(InitContext &, const Args &a, Failure &f) {
   return mount("", "/", nullptr, to_ulong(a[0]), nullptr) == 0 || fail(f, "mount", "/");
 }
 
+// Whether the mount at `point` is in a shared peer group ("shared:N" among
+// the optional fields of its /proc/self/mountinfo line, proc(5)); the last
+// line for that mount point is the one on top.
+static bool mount_is_shared(const std::string &point) {
+  FILE *mi = fopen("/proc/self/mountinfo", "re");
+  if (!mi) return true;  // cannot tell: privatizing is the safe side
+  bool shared = false;
+  char *line = nullptr;
+  size_t cap = 0;
+  while (getline(&line, &cap, mi) > 0) {
+    char mnt[PATH_MAX];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || point != mnt) continue;
+    const char *dash = strstr(line, " - ");
+    const char *tag = strstr(line, " shared:");
+    shared = tag && dash && tag < dash;
+  }
+  free(line);
+  fclose(mi);
+  return shared;
+}
+
+// make_mount_private PATH: pivot_root(2) refuses a new root whose parent
+// mount is shared, and a bind of the rootfs from a shared mount would
+// propagate to the host. Only a shared mount is changed, as runc does
+// (rootfsParentMountPrivate): a slave keeps receiving the host's mounts.
 bool make_mount_private(InitContext &, const Args &a, Failure &f) {
+  if (!mount_is_shared(a[0])) return true;
   return mount("", a[0].c_str(), nullptr, MS_PRIVATE, nullptr) == 0 || fail(f, "mount", a[0]);
 }
 
@@ -51,8 +77,16 @@ static bool reopen_root(InitContext &c, Failure &f) {
 // pivot_root: pivot_root(".", ".") stacks the old root on top of the new one;
 // detaching it leaves only the container's tree (pivot_root(2), NOTES).
 bool pivot_root_step(InitContext &c, const Args &, Failure &f) {
-  if (fchdir(c.root_fd) < 0) return fail(f, "fchdir", "rootfs");
-  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", "rootfs");
+  int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old_root < 0) return fail(f, "open", "/");
+  if (fchdir(c.root_fd) < 0) return close(old_root), fail(f, "fchdir", "rootfs");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return close(old_root), fail(f, "pivot_root", "rootfs");
+  // "." must name the old root, now stacked on the new one: our cwd is still
+  // the new root's top, and a propagation change there would turn the
+  // container's shared mounts into slaves (runc also fchdirs to the old root).
+  bool ok = fchdir(old_root) == 0 || fail(f, "fchdir", "old root");
+  close(old_root);
+  if (!ok) return false;
   // Slave first, so detaching the old root does not propagate to the host.
   if (mount("", ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) return fail(f, "mount", "old root");
   if (umount2(".", MNT_DETACH) < 0) return fail(f, "umount2", "old root");

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
 import { constants as osConstants, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SkiffError, withContextAsync } from '../errors.js';
+import { SkiffError, SystemError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
@@ -192,8 +192,11 @@ async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid
   try {
     place();
   } catch (err) {
-    await session.next('CREATED');
-    throw err;
+    // The process waits for CGROUP_JOINED, which will not come: end it, and
+    // prefer its own ERROR (it may have died first: ESRCH) to ours.
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    const own = await session.next('CREATED').then(() => undefined, (e: Error) => e);
+    throw own instanceof SystemError ? own : err;
   }
   session.send('CGROUP_JOINED');
 }

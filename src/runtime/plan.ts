@@ -142,12 +142,16 @@ export function buildPlan(input: PlanInput): Plan {
   if (spec.hostname) step('set_hostname', spec.hostname);
   if (spec.domainname) step('set_domainname', spec.domainname);
 
-  // Root propagation (runc's default is rslave) and the rootfs bind.
+  // Root propagation, runc's rules (libcontainer/rootfs_linux.go
+  // prepareRoot): rootfsPropagation (default rslave) applies to our copy of
+  // the host's mounts, so that "rshared" keeps them peers of the host's and
+  // a bind mount of a shared host path with "rshared" stays in the host's
+  // own peer group (Kubernetes' Bidirectional). The mount holding the
+  // rootfs is made private if it is shared; the container's "/" is then
+  // left as that bind makes it.
   const rootProp = spec.linux?.rootfsPropagation;
   step('set_root_propagation', rootProp ? propagationFlags(rootProp) : k.MS_SLAVE | k.MS_REC);
-  // pivot_root(2) refuses a shared new root or parent, and an unbindable
-  // rootfs cannot be bind-mounted: make the mount holding the rootfs private.
-  if (rootProp && /shared|unbindable/.test(rootProp)) step('make_mount_private', mountPointOf(rootfs));
+  step('make_mount_private', mountPointOf(rootfs));
   step('bind_rootfs', rootfs);
 
   const readonlyLater: [string, number][] = [];
@@ -186,8 +190,6 @@ export function buildPlan(input: PlanInput): Plan {
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
-  // The container's own root gets the propagation the spec asked for.
-  if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
   if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
   // Before readonly_path makes /proc/sys read-only.
   for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {

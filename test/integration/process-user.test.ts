@@ -14,6 +14,7 @@ test.after.always('nothing left behind', async (t) => {
 
 test('a cwd only root may enter is entered before the user is set', async (t) => {
   const rootfs = sb.rootfsCopy();
+  chmodSync(rootfs, 0o755); // a temp dir starts 0700: the user must reach /bin
   mkdirSync(join(rootfs, 'private'));
   chmodSync(join(rootfs, 'private'), 0o700);
   const r = await sb.run(['run', '-b', sb.bundle((s) => {
