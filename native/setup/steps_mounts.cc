@@ -9,8 +9,9 @@ bool set_root_propagation(InitContext &, const Args &a, Failure &f) {
 }
 
 // Whether the mount at `point` is in a shared peer group ("shared:N" among
-// the optional fields of its /proc/self/mountinfo line, proc(5)); the last
-// line for that mount point is the one on top.
+// the optional fields of its /proc/self/mountinfo line, proc(5)), or
+// unbindable (the rootfs bind would fail); the last line for that mount
+// point is the one on top.
 static bool mount_is_shared(const std::string &point) {
   FILE *mi = fopen("/proc/self/mountinfo", "re");
   if (!mi) return true;  // cannot tell: privatizing is the safe side
@@ -21,8 +22,8 @@ static bool mount_is_shared(const std::string &point) {
     char mnt[PATH_MAX];
     if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || point != mnt) continue;
     const char *dash = strstr(line, " - ");
-    const char *tag = strstr(line, " shared:");
-    shared = tag && dash && tag < dash;
+    const char *tag = strstr(line, " shared:"), *unbindable = strstr(line, " unbindable");
+    shared = dash && ((tag && tag < dash) || (unbindable && unbindable < dash));
   }
   free(line);
   fclose(mi);

@@ -15,6 +15,7 @@ async function running(t: import('ava').ExecutionContext) {
   const r = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
     s.process!.args = ['sleep', '60'];
     s.process!.env = ['PATH=/bin', 'FROM_CONFIG=1'];
+    s.linux!.namespaces!.push({ type: 'cgroup' }); // runc's default spec has none
   }), id]);
   t.is(r.exitCode, 0, r.stderr);
   const { pid } = JSON.parse((await sb.run(['state', id])).stdout);
@@ -67,7 +68,7 @@ test('--process process.json, -d and --pid-file', async (t) => {
 test('exec errors: missing program named, stopped container, bad user', async (t) => {
   const { id } = await running(t);
   const missing = await sb.run(['exec', id, '/bin/nope']);
-  t.is(missing.exitCode, 1);
+  t.is(missing.exitCode, 255, 'runc exec: 255 when the runtime fails');
   t.is(missing.stderr, `skiff-runtime: exec ${id}: execve /bin/nope: ENOENT`);
   t.regex((await sb.run(['exec', '-u', 'root', id, 'true'])).stderr, /invalid --user "root": use uid\[:gid\]/);
   t.regex((await sb.run(['exec', id])).stderr, /exec needs a command/);
