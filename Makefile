@@ -12,7 +12,7 @@ DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-u
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration test-warm cross-arm64 bench bench-engines clean lab-check
+.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration test-warm cross-arm64 bench bench-engines runc-bats clean lab-check
 
 all: build
 
@@ -42,12 +42,17 @@ build: deps build/Release/skiff-setup build/Release/skiff-monitor build/Release/
 	    --banner:js="const __skiffModuleUrl = require('node:url').pathToFileURL(__filename).href;" || exit 1; \
 	done
 
-fixtures: build
+fixtures: build rootfs-fixtures/out/seccomp-agent
 	rootfs-fixtures/build-busybox-bundle.sh $(BUNDLE)
 	rootfs-fixtures/demo-config.sh $(BUNDLE)
 	@[ rootfs-fixtures/out/images/busybox-image.tar -nt rootfs-fixtures/out/busybox/.stamp ] || \
 	  node rootfs-fixtures/build-busybox-image.mjs $(BUNDLE)/rootfs rootfs-fixtures/out/images
 	@$(MAKE) --no-print-directory code-cache
+
+# The seccomp agent the notify tests hand a listener fd to (a host program).
+rootfs-fixtures/out/seccomp-agent: rootfs-fixtures/seccomp-agent.c
+	@mkdir -p rootfs-fixtures/out
+	$(CC) -O2 -Wall -o $@ $< -lseccomp
 
 # V8 code caches for the two CLIs (bin/launch.js): written by one real
 # container start each, on a throwaway root, so that they hold what a start
@@ -120,6 +125,14 @@ test: test-deps fixtures db-fixture cross-arm64
 # outside. make lab-check LEVEL=3 ID=c1 [ROOT=/run/skiff-runtime]
 lab-check:
 	@test/labs/check.sh "$(LEVEL)" "$(ID)" $(ROOT)
+
+# runc's own integration tests (opencontainers/runc tests/integration, bats)
+# against skiff-runtime. Not part of `make test`: runc's source is not fetched
+# here (CI cannot). docs/runc-integration.md says how and what fails.
+#   make runc-bats RUNC_SRC=/path/to/runc-1.1.5 [RUNC_BATS="run.bats exec.bats"] [RUNTIME=/usr/sbin/runc]
+runc-bats: fixtures
+	@[ -n "$(RUNC_SRC)" ] || { echo "make runc-bats: set RUNC_SRC to a runc v1.1.5 checkout (docs/runc-integration.md)" >&2; exit 2; }
+	test/runc-bats/run.sh $(RUNC_SRC) $(or $(RUNTIME),$(CURDIR)/bin/skiff-runtime) $(RUNC_BATS)
 
 bench: fixtures test-deps
 	bench/runtime.sh

@@ -40,3 +40,6 @@ int ensure_in_root(int root_fd, const std::string &path, char kind, Failure &f);
 int open_parent_in_root(int root_fd, const std::string &path, std::string &leaf, Failure &f);
 std::string fd_path(int fd);
 bool bind_remount(const std::string &target, unsigned long flags, const std::string &shown, Failure &f);
+// Shared by the console socket and the seccomp agent (steps_terminal.cc).
+int connect_unix_socket(const std::string &path, Failure &f);
+bool send_fd(int sock, int fd, const std::string &payload);

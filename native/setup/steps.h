@@ -28,6 +28,9 @@ struct InitContext {
   int console_fd = -1;      // where the pty master goes (console socket or Node's socketpair)
   int fifo_w = -1;          // the exec fifo, open for writing between exec_barrier and release_start
   std::string state_json;   // OCI state for hooks run by the init (from HOOKS_DONE)
+  bool cwd_done = false;    // change_dir succeeded (before or after set_user)
+  int seccomp_agent_fd = -1;     // connected to linux.seccomp.listenerPath, or -1
+  std::string seccomp_agent_msg;  // the container process state the agent gets with the fd
 };
 
 using Args = std::vector<std::string>;

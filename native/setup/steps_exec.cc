@@ -71,6 +71,9 @@ bool run_hook(InitContext &c, const Args &a, Failure &f) {
   if (pid < 0) return fail(f, "fork", path);
   if (pid == 0) {
     dup2(in[0], 0);  // dup2 clears FD_CLOEXEC on the copy
+    // runc runs createContainer hooks from the rootfs (before pivot_root),
+    // so hooks may name container paths relatively ("./lib/...").
+    if (kind == "createContainer" && c.root_fd >= 0 && fchdir(c.root_fd) < 0) _exit(126);
     std::vector<char *> argv, envp;
     for (auto &s : args) argv.push_back(&s[0]);
     for (auto &s : env) envp.push_back(&s[0]);

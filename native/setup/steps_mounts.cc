@@ -8,7 +8,34 @@ bool set_root_propagation(InitContext &, const Args &a, Failure &f) {
   return mount("", "/", nullptr, to_ulong(a[0]), nullptr) == 0 || fail(f, "mount", "/");
 }
 
+// Whether the mount at `point` is in a shared peer group ("shared:N" among
+// the optional fields of its /proc/self/mountinfo line, proc(5)), or
+// unbindable (the rootfs bind would fail); the last line for that mount
+// point is the one on top.
+static bool mount_is_shared(const std::string &point) {
+  FILE *mi = fopen("/proc/self/mountinfo", "re");
+  if (!mi) return true;  // cannot tell: privatizing is the safe side
+  bool shared = false;
+  char *line = nullptr;
+  size_t cap = 0;
+  while (getline(&line, &cap, mi) > 0) {
+    char mnt[PATH_MAX];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || point != mnt) continue;
+    const char *dash = strstr(line, " - ");
+    const char *tag = strstr(line, " shared:"), *unbindable = strstr(line, " unbindable");
+    shared = dash && ((tag && tag < dash) || (unbindable && unbindable < dash));
+  }
+  free(line);
+  fclose(mi);
+  return shared;
+}
+
+// make_mount_private PATH: pivot_root(2) refuses a new root whose parent
+// mount is shared, and a bind of the rootfs from a shared mount would
+// propagate to the host. Only a shared mount is changed, as runc does
+// (rootfsParentMountPrivate): a slave keeps receiving the host's mounts.
 bool make_mount_private(InitContext &, const Args &a, Failure &f) {
+  if (!mount_is_shared(a[0])) return true;
   return mount("", a[0].c_str(), nullptr, MS_PRIVATE, nullptr) == 0 || fail(f, "mount", a[0]);
 }
 
@@ -51,8 +78,16 @@ static bool reopen_root(InitContext &c, Failure &f) {
 // pivot_root: pivot_root(".", ".") stacks the old root on top of the new one;
 // detaching it leaves only the container's tree (pivot_root(2), NOTES).
 bool pivot_root_step(InitContext &c, const Args &, Failure &f) {
-  if (fchdir(c.root_fd) < 0) return fail(f, "fchdir", "rootfs");
-  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail(f, "pivot_root", "rootfs");
+  int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old_root < 0) return fail(f, "open", "/");
+  if (fchdir(c.root_fd) < 0) return close(old_root), fail(f, "fchdir", "rootfs");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return close(old_root), fail(f, "pivot_root", "rootfs");
+  // "." must name the old root, now stacked on the new one: our cwd is still
+  // the new root's top, and a propagation change there would turn the
+  // container's shared mounts into slaves (runc also fchdirs to the old root).
+  bool ok = fchdir(old_root) == 0 || fail(f, "fchdir", "old root");
+  close(old_root);
+  if (!ok) return false;
   // Slave first, so detaching the old root does not propagate to the host.
   if (mount("", ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) return fail(f, "mount", "old root");
   if (umount2(".", MNT_DETACH) < 0) return fail(f, "umount2", "old root");
@@ -101,4 +136,30 @@ bool readonly_path(InitContext &c, const Args &a, Failure &f) {
 
 bool remount_root_readonly(InitContext &, const Args &, Failure &f) {
   return bind_remount("/", MS_RDONLY, "/", f);
+}
+
+// mount_setattr DEST SET CLEAR: mount attributes for a whole mount tree
+// (mount_setattr(2) with AT_RECURSIVE), for runc's "rro", "rnosuid", ...
+// options; MS_REMOUNT would change the top mount only.
+bool set_mount_attr_recursive(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  struct mount_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.attr_set = to_ull(a[1]);
+  attr.attr_clr = to_ull(a[2]);
+  bool ok = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 || fail(f, "mount_setattr", a[0]);
+  close(fd);
+  return ok;
+}
+
+// remount_readonly DEST FLAGS: a tmpfs (or /dev) asked to be read-only is
+// mounted writable so that devices, symlinks and mount points can be made in
+// it, and made read-only here, afterwards (runc: finalizeRootfs).
+bool remount_readonly(InitContext &c, const Args &a, Failure &f) {
+  int fd = open_in_root(c.root_fd, a[0], O_PATH);
+  if (fd < 0) return fail(f, "openat2", a[0]);
+  bool ok = bind_remount(fd_path(fd), to_ulong(a[1]) | MS_RDONLY, a[0], f);
+  close(fd);
+  return ok;
 }

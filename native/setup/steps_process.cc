@@ -81,14 +81,20 @@ bool set_user(InitContext &, const Args &a, Failure &f) {
   return setresuid(uid, uid, uid) == 0 || fail(f, "setresuid", a[0]);
 }
 
-// change_dir CWD: after chdir, getcwd must name a path under our root. A cwd
-// reached through a leaked fd (e.g. /proc/self/fd/N) lies outside it and
+// change_dir CWD [try]: after chdir, getcwd must name a path under our root.
+// A cwd reached through a leaked fd (e.g. /proc/self/fd/N) lies outside it and
 // getcwd(3) reports it as unreachable (CVE-2024-21626).
+// runc tries once as root, before the user is set (a cwd only root may
+// enter), and again as the user if that was refused (a cwd only the user may
+// enter, e.g. root_squash NFS): "try" is the first attempt, which may fail.
 bool change_dir(InitContext &c, const Args &a, Failure &f) {
   // The root fd is no longer needed; closing it first means no fd of ours
   // but stdio, the channel and the fifo can be named by a /proc/self/fd cwd.
   if (c.root_fd >= 0) { close(c.root_fd); c.root_fd = -1; }
-  if (chdir(a[0].c_str()) < 0) return fail(f, "chdir", a[0]);
+  bool first_try = a.size() > 1 && a[1] == "try";
+  if (c.cwd_done) return true;
+  if (chdir(a[0].c_str()) < 0) return (first_try && (errno == EACCES || errno == EPERM)) || fail(f, "chdir", a[0]);
+  c.cwd_done = true;
   char buf[PATH_MAX];
   if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/') {
     errno = errno ? errno : ENOENT;
@@ -163,6 +169,27 @@ bool raise_ambient_caps(InitContext &, const Args &a, Failure &f) {
     if (!(mask & (1ULL << cap))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
       return fail(f, "prctl", "PR_CAP_AMBIENT_RAISE " + std::to_string(cap));
+  }
+  return true;
+}
+
+// fix_stdio_owner UID TERMINAL: give the process's stdio to its user, so a
+// non-root process can reopen /dev/stdout or its tty (runc's
+// fixStdioPermissions). Only the uid changes: the group stays (tty group 5
+// for a pty from devpts' gid=5). Pipes and sockets are ours to hand over,
+// and the pty when we made one; a host device (the caller's own terminal,
+// /dev/null) is left alone.
+bool fix_stdio_owner(InitContext &, const Args &a, Failure &f) {
+  uid_t uid = static_cast<uid_t>(to_ulong(a[0]));
+  bool own_pty = a[1] == "1";
+  for (int fd = 0; fd <= 2; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) continue;  // closed stdio is the caller's choice
+    bool ours = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (own_pty && S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143);
+    if (!ours || st.st_uid == uid) continue;
+    // EINVAL/EPERM: the owner or group is not mapped in our user namespace.
+    if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+      return fail(f, "fchown", "stdio " + std::to_string(fd));
   }
   return true;
 }

@@ -15,6 +15,7 @@ static bool seccomp_action(const std::string &name, const std::string &errno_ret
   else if (name == "SCMP_ACT_TRACE") out = SCMP_ACT_TRACE(ret);
   else if (name == "SCMP_ACT_ALLOW") out = SCMP_ACT_ALLOW;
   else if (name == "SCMP_ACT_LOG") out = SCMP_ACT_LOG;
+  else if (name == "SCMP_ACT_NOTIFY") out = SCMP_ACT_NOTIFY;
   else return false;
   return true;
 }
@@ -152,12 +153,48 @@ static bool load_with_enosys_stub(InitContext &c, scmp_filter_ctx ctx, Failure &
   return true;
 }
 
+// connect_seccomp_agent PATH (before clone, as host root): the agent that
+// answers SCMP_ACT_NOTIFY syscalls (config-linux.md "listenerPath").
+bool connect_seccomp_agent(InitContext &c, const Args &a, Failure &f) {
+  c.seccomp_agent_fd = connect_unix_socket(a[0], f);
+  if (c.seccomp_agent_fd >= 0) return true;
+  const char *name = strerrorname_np(f.err);
+  f.detail = "failed to connect with seccomp agent at " + a[0] + ": " + (name ? name : "EUNKNOWN");
+  return false;
+}
+
+// seccomp_agent_state PART...: the container process state the agent
+// receives: the parts joined by our host pid. The host pid is what the
+// host's /proc (opened before clone) calls "self".
+bool seccomp_agent_state(InitContext &c, const Args &a, Failure &f) {
+  char pid[32];
+  ssize_t n = readlinkat(c.host_proc_fd, "self", pid, sizeof pid - 1);
+  if (n < 0) return fail(f, "readlinkat", "/proc/self");
+  pid[n] = 0;
+  c.seccomp_agent_msg = a[0];
+  for (size_t i = 1; i < a.size(); i++) c.seccomp_agent_msg += pid + a[i];
+  return true;
+}
+
+// After loading a filter with SCMP_ACT_NOTIFY rules: the listener fd goes to
+// the agent with the state, in one message (runc's protocol), and is closed.
+static bool send_to_seccomp_agent(InitContext &c, scmp_filter_ctx ctx, Failure &f) {
+  int fd = seccomp_notify_fd(ctx);
+  if (fd < 0) return seccomp_fail(f, fd, "seccomp_notify_fd", "");
+  bool ok = send_fd(c.seccomp_agent_fd, fd, c.seccomp_agent_msg) || fail(f, "sendmsg", "seccomp agent");
+  close(fd);
+  close(c.seccomp_agent_fd);
+  c.seccomp_agent_fd = -1;
+  return ok;
+}
+
 // seccomp_load [enosys]: installs the filter; needs no_new_privs or
 // CAP_SYS_ADMIN. "enosys": the planner asks for the ENOSYS stub (a default
-// action that refuses).
+// action that refuses). Not with a notify agent: the listener fd comes from
+// libseccomp's own load (SECCOMP_FILTER_FLAG_NEW_LISTENER).
 bool seccomp_load_step(InitContext &c, const Args &a, Failure &f) {
   auto ctx = static_cast<scmp_filter_ctx>(c.seccomp);
-  bool stub = !a.empty() && a[0] == "enosys" && c.seccomp_max_nr >= 0;
+  bool stub = !a.empty() && a[0] == "enosys" && c.seccomp_max_nr >= 0 && c.seccomp_agent_fd < 0;
   bool ok;
   if (stub) {
     ok = load_with_enosys_stub(c, ctx, f);
@@ -165,6 +202,7 @@ bool seccomp_load_step(InitContext &c, const Args &a, Failure &f) {
     int rc = seccomp_load(ctx);
     ok = rc == 0 || seccomp_fail(f, rc, "seccomp_load", "");
   }
+  if (ok && c.seccomp_agent_fd >= 0) ok = send_to_seccomp_agent(c, ctx, f);
   seccomp_release(ctx);
   c.seccomp = nullptr;
   return ok;

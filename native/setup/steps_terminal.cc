@@ -2,17 +2,17 @@
 // devpts and hands the master to whoever listens on --console-socket.
 #include "step_common.h"
 
-// connect_console_socket PATH (before clone, as host root). A long path is
-// reached through its directory's fd: sun_path holds only 108 bytes.
-bool connect_console_socket(InitContext &c, const Args &a, Failure &f) {
+// A connected unix stream socket to PATH (before clone, as host root). A long
+// path is reached through its directory's fd: sun_path holds only 108 bytes.
+int connect_unix_socket(const std::string &socket_path, Failure &f) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return fail(f, "socket", a[0]);
-  std::string path = a[0];
+  if (s < 0) return fail(f, "socket", socket_path), -1;
+  std::string path = socket_path;
   int dir = -1;
   if (path.size() >= sizeof(sockaddr_un::sun_path)) {
     size_t slash = path.rfind('/');
     dir = open(path.substr(0, slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return fail(f, "open", path.substr(0, slash));
+    if (dir < 0) return fail(f, "open", path.substr(0, slash)), close(s), -1;
     path = "/proc/self/fd/" + std::to_string(dir) + path.substr(slash);
   }
   struct sockaddr_un addr;
@@ -22,9 +22,14 @@ bool connect_console_socket(InitContext &c, const Args &a, Failure &f) {
   int r = connect(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
   int saved = errno;
   if (dir >= 0) close(dir);
-  if (r < 0) { errno = saved; close(s); return fail(f, "connect", a[0]); }
-  c.console_fd = s;
-  return true;
+  if (r < 0) { errno = saved; close(s); return fail(f, "connect", socket_path), -1; }
+  return s;
+}
+
+// connect_console_socket PATH (before clone, as host root).
+bool connect_console_socket(InitContext &c, const Args &a, Failure &f) {
+  c.console_fd = connect_unix_socket(a[0], f);
+  return c.console_fd >= 0;
 }
 
 // use_console_fd N: Node passed a socketpair end at fd N (no console socket).
@@ -33,10 +38,11 @@ bool use_console_fd(InitContext &c, const Args &a, Failure &f) {
   return fcntl(c.console_fd, F_SETFD, FD_CLOEXEC) == 0 || fail(f, "fcntl", "console fd");
 }
 
-static bool send_fd(int sock, int fd, const char *name) {
+// One message carrying `payload` and one fd (SCM_RIGHTS, unix(7)).
+bool send_fd(int sock, int fd, const std::string &payload) {
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
-  struct iovec iov = {const_cast<char *>(name), strlen(name)};
+  struct iovec iov = {const_cast<char *>(payload.data()), payload.size()};
   char control[CMSG_SPACE(sizeof(int))];
   memset(control, 0, sizeof control);
   msg.msg_iov = &iov;

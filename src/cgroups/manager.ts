@@ -6,7 +6,7 @@
 // cgroupsPath semantics follow runc: absolute paths are taken from each
 // hierarchy's root, relative ones from the caller's own cgroup, and an empty
 // path means "/<container id>".
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { type Hierarchy, cgroupMode, detectHierarchies, type CgroupMode } from './hierarchy.js';
@@ -224,10 +224,13 @@ export class CgroupManager {
   /** Removes the cgroup directories; idempotent. Waits briefly for exiting tasks. */
   destroy(): void {
     this.thaw(); // frozen tasks cannot finish dying
-    for (const d of this.dirs) {
+    // Sub-cgroups the container made (or exec --cgroup used) go first,
+    // deepest first: a cgroup with children cannot be removed (as runc does).
+    const paths = this.dirs.flatMap((d) => [...subCgroups(d.path), d.path]);
+    for (const path of paths) {
       for (let attempt = 0; ; attempt++) {
         try {
-          rmdirSync(d.path);
+          rmdirSync(path);
           break;
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
@@ -243,6 +246,17 @@ export class CgroupManager {
   exists(): boolean {
     return this.dirs.some((d) => existsSync(d.path));
   }
+}
+
+/** Every cgroup below dir, children before their parents. */
+function subCgroups(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory()).flatMap((e) => [...subCgroups(join(dir, e.name)), join(dir, e.name)]);
 }
 
 // A new v1 cpuset starts with empty cpus/mems and refuses tasks (ENOSPC)

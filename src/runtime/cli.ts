@@ -24,13 +24,14 @@ import { updateCommand } from './commands/update.js';
 import { eventsCommand } from './commands/events.js';
 import { featuresCommand } from './commands/features.js';
 import { splitTraceFlag, stepFlags, traceFlags } from '../util/courseFlags.js';
+import { checkpointCommand, restoreCommand } from './commands/checkpoint.js';
 
 // The name we were invoked by: installed as (or linked to) "runc", the help,
 // version and error texts say "runc", as busybox applets do.
 let NAME = 'skiff-runtime';
 const VERSION = '0.1.0';
 const OCI_SPEC_VERSION = '1.2.0';
-const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec', 'pause', 'resume', 'update', 'events'];
+const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec', 'pause', 'resume', 'update', 'events', 'checkpoint', 'restore'];
 let context = '';
 
 function nonNegativeInt(value: string): number {
@@ -176,6 +177,36 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--stats', 'print one stats record and exit')
     .option('--interval <duration>', 'time between stats records', '5s')
     .action((id, o) => eventsCommand(globals(program), id, o));
+
+  // runc's checkpoint/restore flags, accepted so the answer is a sentence
+  // about criu, not a usage error (commands/checkpoint.ts).
+  const criuFlags = (cmd: Command) => cmd
+    .option('--image-path <dir>', 'path for saving criu image files')
+    .option('--work-path <dir>', 'path for saving work files and logs')
+    .option('--tcp-established', 'allow open tcp connections')
+    .option('--ext-unix-sk', 'allow external unix sockets')
+    .option('--shell-job', 'allow shell jobs')
+    .option('--file-locks', 'handle file locks')
+    .option('--manage-cgroups-mode <mode>', 'cgroups mode: soft, full, strict, ignore')
+    .option('--empty-ns <ns>', 'create a namespace, but do not restore its properties')
+    .option('--lazy-pages', 'use userfaultfd to lazily restore memory pages')
+    .option('--auto-dedup', 'enable auto deduplication of memory images');
+  criuFlags(program.command('checkpoint <id>').description('checkpoint a running container (needs criu)'))
+    .option('--leave-running', 'leave the process running after checkpointing')
+    .option('--parent-path <dir>', 'path for previous criu image files in pre-dump')
+    .option('--pre-dump', 'dump the container\'s memory only, leave it running')
+    .option('--page-server <addr>', 'address of the page server')
+    .option('--status-fd <fd>', 'criu writes \\0 to this fd once lazy-pages is ready')
+    .action((id, o) => checkpointCommand(globals(program), id, o));
+  criuFlags(program.command('restore <id>').description('restore a container from a previous checkpoint (needs criu)'))
+    .option('-b, --bundle <path>', 'path to the OCI bundle', '.')
+    .option('--console-socket <path>', 'unix socket that receives the pty master')
+    .option('-d, --detach', 'detach from the container\'s process')
+    .option('--pid-file <path>', 'write the init process id to this file')
+    .option('--no-subreaper', 'disable the use of the subreaper')
+    .option('--no-pivot', 'do not use pivot_root')
+    .option('--lsm-profile <profile>', 'LSM profile to set')
+    .action((id) => restoreCommand(globals(program), id));
 
   program.command('features').description('print the features this runtime supports')
     .action(() => featuresCommand());

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
 import { constants as osConstants, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SkiffError, withContextAsync } from '../errors.js';
+import { SkiffError, SystemError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
@@ -134,6 +134,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     const plan: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
+      container: { id, bundle, annotations: spec.annotations },
     }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
@@ -220,8 +221,11 @@ async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid
     if (place) traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
     place?.();
   } catch (err) {
-    await session.next('CREATED');
-    throw err;
+    // The process waits for CGROUP_JOINED, which will not come: end it, and
+    // prefer its own ERROR (it may have died first: ESRCH) to ours.
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    const own = await session.next('CREATED').then(() => undefined, (e: Error) => e);
+    throw own instanceof SystemError ? own : err;
   }
   session.send('CGROUP_JOINED');
 }
@@ -448,7 +452,10 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   console.pair?.closeTheirs();
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
-    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
+    session.sendPlan(buildExecPlan({
+      spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target,
+      container: { id, bundle: rec.bundle, annotations: rec.annotations },
+    }));
     const pid = Number((await session.next('PID')).fields[0]);
     const cgroups = cgroupsOf(spec, rec);
     await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));

@@ -2,7 +2,7 @@
 // The plan is what the C++ helper (native/setup) executes, one step function
 // per entry, without knowing anything about OCI. Reading a plan top to bottom
 // tells exactly what the kernel will be asked to do (`--debug` prints it).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
@@ -10,7 +10,7 @@ import { hierarchyDirName, parseMountinfo } from '../cgroups/hierarchy.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { parseMountOptions, propagationFlags } from './mountOptions.js';
 import type { Mount, Spec } from './spec.js';
-import { capabilityPlan, seccompLoadArgs, seccompSteps } from './security.js';
+import { capabilityPlan, seccompLoadArgs, seccompSteps, usesSeccompNotify } from './security.js';
 import { hookSteps } from './hooks.js';
 
 export const PLAN_VERSION = '1';
@@ -43,6 +43,24 @@ export interface PlanInput {
   cgroups?: CgroupManager;
   /** Where the pty master goes when process.terminal is set. */
   console?: ConsoleTarget;
+  /** For a seccomp agent: who the container is (id, bundle). */
+  container?: AgentContainer;
+}
+
+export interface AgentContainer { id: string; bundle: string; annotations?: Record<string, string> }
+
+/**
+ * What a seccomp agent receives with the listener fd: the runtime-spec's
+ * container process state (config-linux.md "listenerPath"), as runc sends
+ * it. The pids are filled in by the init (it alone knows its host pid):
+ * the JSON is split where "pid":-1 stands.
+ */
+function seccompAgentState(seccomp: NonNullable<Spec['linux']>['seccomp'], c: AgentContainer, status: string, initPid?: number): string[] {
+  const state = {
+    ociVersion: '1.0.2', fds: ['seccompFd'], pid: -1, metadata: seccomp?.listenerMetadata ?? '',
+    state: { ociVersion: '1.2.0', id: c.id, status, pid: initPid ?? -1, bundle: c.bundle, annotations: c.annotations ?? {} },
+  };
+  return JSON.stringify(state).split('"pid":-1').map((part, i, all) => (i < all.length - 1 ? part + '"pid":' : part));
 }
 
 /** A --console-socket path, or a fd Node passes the helper (foreground run). */
@@ -111,22 +129,33 @@ export function buildPlan(input: PlanInput): Plan {
     { op: 'open_exec_fifo', args: [join(input.stateDir, 'exec.fifo')] },
   ];
   if (proc.terminal) preClone.push(consolePreClone(input.console!));
+  const seccomp = spec.linux?.seccomp;
+  if (usesSeccompNotify(seccomp)) preClone.push({ op: 'connect_seccomp_agent', args: [seccomp!.listenerPath!] });
   const steps: PlanStep[] = [];
+  if (usesSeccompNotify(seccomp)) {
+    const c = input.container ?? { id: posix.basename(input.stateDir), bundle, annotations: spec.annotations };
+    steps.push({ op: 'seccomp_agent_state', args: seccompAgentState(seccomp, c, 'creating') });
+  }
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
 
   if (proc.oomScoreAdj !== undefined) step('set_oom_score_adj', proc.oomScoreAdj);
   if (spec.hostname) step('set_hostname', spec.hostname);
   if (spec.domainname) step('set_domainname', spec.domainname);
 
-  // Root propagation (runc's default is rslave) and the rootfs bind.
+  // Root propagation, runc's rules (libcontainer/rootfs_linux.go
+  // prepareRoot): rootfsPropagation (default rslave) applies to our copy of
+  // the host's mounts, so that "rshared" keeps them peers of the host's and
+  // a bind mount of a shared host path with "rshared" stays in the host's
+  // own peer group (Kubernetes' Bidirectional). The mount holding the
+  // rootfs is made private if it is shared; the container's "/" is then
+  // left as that bind makes it.
   const rootProp = spec.linux?.rootfsPropagation;
   step('set_root_propagation', rootProp ? propagationFlags(rootProp) : k.MS_SLAVE | k.MS_REC);
-  // pivot_root(2) refuses a shared new root or parent, and an unbindable
-  // rootfs cannot be bind-mounted: make the mount holding the rootfs private.
-  if (rootProp && /shared|unbindable/.test(rootProp)) step('make_mount_private', mountPointOf(rootfs));
+  step('make_mount_private', mountPointOf(rootfs));
   step('bind_rootfs', rootfs);
 
-  for (const m of spec.mounts ?? []) planMount(m, input, userns, step);
+  const readonlyLater: [string, number][] = [];
+  for (const m of spec.mounts ?? []) planMount(m, input, userns, step, readonlyLater);
 
   const devMounted = (spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev');
   if (devMounted) {
@@ -148,6 +177,8 @@ export function buildPlan(input: PlanInput): Plan {
     if ((spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev/pts')) step('symlink', 'pts/ptmx', '/dev/ptmx');
   }
 
+  for (const [dest, flags] of readonlyLater) step('remount_readonly', dest, flags);
+
   // Hooks (runtime-spec runtime.md "Lifecycle" steps 5-6): Node runs prestart
   // and createRuntime now; createContainer hooks run here, in our namespaces,
   // before pivot_root.
@@ -159,8 +190,6 @@ export function buildPlan(input: PlanInput): Plan {
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
-  // The container's own root gets the propagation the spec asked for.
-  if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
   if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
   // Before readonly_path makes /proc/sys read-only.
   for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {
@@ -203,16 +232,21 @@ export function planProcessIdentity(
   const caps = proc.capabilities ? capabilityPlan(proc.capabilities) : undefined;
   const seccomp = spec.linux?.seccomp;
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
-  // while we are still root with every capability. With it, load it last so
-  // it constrains the least of our own set-up.
+  // while we are still root with every capability. With it, load it once
+  // no_new_privs is set, before the exec barrier: startContainer hooks run
+  // under the container's filter, as runc runs them.
   const seccompEarly = seccomp && !proc.noNewPrivileges;
   // Before any filter: a profile need not allow close_range (the fds are
   // marked close-on-exec, so the channel and the fifo still work until execve).
   step('close_fds', 3 + preserveFds);
   if (seccomp) steps.push(...seccompSteps(seccomp));
   if (seccompEarly) step('seccomp_load', ...seccompLoadArgs(seccomp));
+  // runc's order: chdir as root first, and again as the user only if root
+  // was refused (native/setup/steps_process.cc change_dir).
+  step('change_dir', proc.cwd, 'try');
   if (caps) step('drop_bounding_caps', caps.bounding.toString());
   if (caps) step('set_keep_caps', 1);
+  if (proc.user.uid !== 0) step('fix_stdio_owner', proc.user.uid, proc.terminal ? 1 : 0);
   step('set_groups', ...(proc.user.additionalGids ?? []));
   step('set_user', proc.user.uid, proc.user.gid);
   if (caps) {
@@ -227,6 +261,7 @@ export function planProcessIdentity(
   step('change_dir', proc.cwd);
   step('find_executable', proc.args[0], ...executableCandidates(proc.args[0], proc.env ?? []));
   if (proc.noNewPrivileges) step('set_no_new_privs');
+  if (seccomp && !seccompEarly) step('seccomp_load', ...seccompLoadArgs(seccomp));
   step('exec_args', ...proc.args);
   step('exec_env', ...(proc.env ?? []));
   step(ready);
@@ -235,8 +270,6 @@ export function planProcessIdentity(
     steps.push(...hookSteps('startContainer', spec.hooks));
     step('release_start');
   }
-  // Last: the filter then only has to allow execve itself.
-  if (seccomp && !seccompEarly) step('seccomp_load', ...seccompLoadArgs(seccomp));
   step('exec');
 }
 
@@ -293,6 +326,7 @@ export interface ExecPlanInput {
   preserveFds: number;
   wait: boolean;
   console?: ConsoleTarget;
+  container?: AgentContainer;
 }
 
 /** A plan that joins a running container and execs one more process in it. */
@@ -303,6 +337,14 @@ export function buildExecPlan(input: ExecPlanInput): Plan {
     .map(([type, name]) => [type, `/proc/${input.initPid}/ns/${name}`] as [string, string]);
   const steps: PlanStep[] = [];
   const step = (op: string, ...args: (string | number)[]) => steps.push({ op, args: args.map(String) });
+  const preClone = input.process.terminal && input.console ? [consolePreClone(input.console)] : [];
+  const seccomp = input.spec.linux?.seccomp;
+  if (usesSeccompNotify(seccomp)) {
+    // The host's /proc tells the process its host pid, for the agent.
+    preClone.push({ op: 'open_host_proc', args: [] }, { op: 'connect_seccomp_agent', args: [seccomp!.listenerPath!] });
+    const c = input.container ?? { id: '', bundle: '' };
+    steps.push({ op: 'seccomp_agent_state', args: seccompAgentState(seccomp, c, 'running', input.initPid) });
+  }
   step('await_cgroup_placement');
   if (input.process.terminal) {
     if (!input.console) throw new SkiffError('a terminal needs --console-socket when the runtime does not stay attached');
@@ -311,7 +353,6 @@ export function buildExecPlan(input: ExecPlanInput): Plan {
   for (const r of input.process.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (input.process.user.umask !== undefined) step('set_umask', input.process.user.umask.toString(8));
   planProcessIdentity(step, steps, { process: input.process, linux: input.spec.linux }, input.preserveFds, 'report_ready');
-  const preClone = input.process.terminal && input.console ? [consolePreClone(input.console)] : [];
   return { version: PLAN_VERSION, joins, clone: [], wait: input.wait, preClone, steps };
 }
 
@@ -321,7 +362,7 @@ function planDevice(step: StepFn, userns: boolean, path: string, type: string, m
   else step('mknod', path, type, major, minor, (mode & 0o7777).toString(8), uid, gid);
 }
 
-function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn): void {
+function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn, readonlyLater: [string, number][]): void {
   const k = native().constants;
   const o = parseMountOptions(m.options);
   const dest = m.destination;
@@ -340,7 +381,16 @@ function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn): v
     // Flags beyond bind take effect only through a bind-remount (mount(2)).
     const remount = o.flags & ~(k.MS_BIND | k.MS_REC | k.MS_REMOUNT);
     step('mount', source, dest, '', bindFlags, '', o.propagation, kind, remount);
+    if (o.recursiveSet || o.recursiveClear) step('mount_setattr', dest, o.recursiveSet, o.recursiveClear);
     return;
+  }
+  // proc and sysfs must land exactly where the config says: a symlink in the
+  // image at /proc could send them elsewhere (runc refuses anything but a
+  // directory there, CVE-2019-16884 class; lstat, so the link is not followed).
+  if (m.type === 'proc' || m.type === 'sysfs') {
+    let st;
+    try { st = lstatSync(join(rootfsPath(input.spec, input.bundle), posix.normalize(dest))); } catch { /* created later */ }
+    if (st && !st.isDirectory()) throw new SkiffError(`mount ${dest}: filesystem "${m.type}" must be mounted on ordinary directory`);
   }
   // sysfs cannot be mounted in a user namespace that does not own the
   // network namespace; runc falls back to a recursive bind of the host's.
@@ -348,7 +398,15 @@ function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn): v
     step('mount', '/sys', dest, '', k.MS_BIND | k.MS_REC, '', o.propagation, 'd', o.flags & ~k.MS_REMOUNT);
     return;
   }
-  step('mount', m.source ?? m.type ?? 'none', dest, m.type ?? '', o.flags, data, o.propagation, 'd', 0);
+  let flags = o.flags;
+  // A read-only tmpfs or /dev would refuse the mount points, device nodes
+  // and symlinks made in it later: mounted writable, made read-only after.
+  if ((m.type === 'tmpfs' || posix.normalize(dest) === '/dev') && flags & k.MS_RDONLY) {
+    flags &= ~k.MS_RDONLY;
+    readonlyLater.push([dest, flags & (k.MS_NOSUID | k.MS_NODEV | k.MS_NOEXEC | k.MS_NOATIME | k.MS_NODIRATIME | k.MS_RELATIME | k.MS_STRICTATIME)]);
+  }
+  step('mount', m.source ?? m.type ?? 'none', dest, m.type ?? '', flags, data, o.propagation, 'd', 0);
+  if (o.recursiveSet || o.recursiveClear) step('mount_setattr', dest, o.recursiveSet, o.recursiveClear);
 }
 
 // A "cgroup" mount shows the container its own cgroups: on v2 a bind of its

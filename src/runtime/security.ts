@@ -48,7 +48,7 @@ export function capabilityPlan(caps: Partial<Record<CapabilitySet, string[]>>, f
 // seccomp
 // ---------------------------------------------------------------------------
 
-const ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG'];
+const ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'];
 const OPERATORS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
 const FLAGS = ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'];
 // The spec's SCMP_ARCH_* names and libseccomp's own names for them.
@@ -67,8 +67,17 @@ export interface SeccompArg { index: number; value: number | bigint; valueTwo?: 
 export interface SeccompSyscall { names: string[]; action: string; errnoRet?: number; args?: SeccompArg[] }
 export interface Seccomp {
   defaultAction: string; defaultErrnoRet?: number; architectures?: string[]; flags?: string[];
-  listenerPath?: string; syscalls?: SeccompSyscall[];
+  listenerPath?: string; listenerMetadata?: string; syscalls?: SeccompSyscall[];
 }
+
+/** Whether the filter hands syscalls to a user-space agent (seccomp_unotify(2)). */
+export function usesSeccompNotify(s: Seccomp | undefined): boolean {
+  return !!s?.syscalls?.some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
+}
+
+// The init talks to the agent (sendmsg) and to Node (write) after the filter
+// is loaded, before the agent can answer: those must never wait for it.
+const NEVER_NOTIFIED = ['write', 'sendmsg'];
 
 // Default errno for SCMP_ACT_ERRNO without errnoRet is EPERM, as runc does.
 const EPERM = 1;
@@ -82,7 +91,9 @@ export function validateSeccomp(raw: unknown, field = 'linux.seccomp'): asserts 
   if (typeof raw !== 'object' || raw === null) bad(field, 'must be an object');
   const s = raw as Record<string, unknown>;
   if (!ACTIONS.includes(s.defaultAction as string)) bad(`${field}.defaultAction`, `must be one of ${ACTIONS.join(', ')}`);
-  if (s.listenerPath !== undefined || s.defaultAction === 'SCMP_ACT_NOTIFY') bad(`${field}.listenerPath`, 'is not supported (no seccomp notify listener)');
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') bad(`${field}.defaultAction`, 'cannot be SCMP_ACT_NOTIFY: the runtime itself would wait on the agent');
+  if (s.listenerPath !== undefined && typeof s.listenerPath !== 'string') bad(`${field}.listenerPath`, 'must be a string');
+  if (s.listenerMetadata !== undefined && typeof s.listenerMetadata !== 'string') bad(`${field}.listenerMetadata`, 'must be a string');
   (s.architectures as unknown[] | undefined ?? []).forEach((a, i) => {
     if (!(typeof a === 'string' && a in ARCHES)) bad(`${field}.architectures[${i}]`, `unknown architecture ${JSON.stringify(a)}`);
   });
@@ -95,6 +106,13 @@ export function validateSeccomp(raw: unknown, field = 'linux.seccomp'): asserts 
     if (!Array.isArray(sc.names) || sc.names.length === 0 || sc.names.some((n) => typeof n !== 'string' || !/^[a-z0-9_]+$/.test(n)))
       bad(`${f}.names`, 'must be a non-empty array of syscall names');
     if (!ACTIONS.includes(sc.action as string)) bad(`${f}.action`, `must be one of ${ACTIONS.join(', ')}`);
+    if (sc.action === 'SCMP_ACT_NOTIFY') {
+      // runc's rules: an agent socket path, absolute (no abstract socket).
+      if (typeof s.listenerPath !== 'string' || !s.listenerPath) bad(`${field}.listenerPath`, 'is required with SCMP_ACT_NOTIFY rules');
+      if (!s.listenerPath.startsWith('/')) bad(`${field}.listenerPath`, `must be an absolute path (got ${JSON.stringify(s.listenerPath)})`);
+      const never = (sc.names as string[]).find((n) => NEVER_NOTIFIED.includes(n));
+      if (never) bad(`${f}.names`, `SCMP_ACT_NOTIFY cannot be used for the ${never} syscall`);
+    }
     if (sc.errnoRet !== undefined && (!Number.isInteger(sc.errnoRet) || (sc.errnoRet as number) < 0 || (sc.errnoRet as number) > 4095))
       bad(`${f}.errnoRet`, 'must be an errno number from 0 to 4095');
     (sc.args as Record<string, unknown>[] | undefined ?? []).forEach((arg, j) => {

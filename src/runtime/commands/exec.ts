@@ -23,11 +23,16 @@ function parseUser(user: string): { uid: number; gid?: number } {
 
 export function execProcess(base: Process, args: string[], f: ExecFlags): Process {
   if (f.process) {
+    let p: Process;
     try {
-      return JSON.parse(readFileSync(f.process, 'utf8')) as Process;
+      p = JSON.parse(readFileSync(f.process, 'utf8')) as Process;
     } catch (err) {
       throw new SkiffError(`--process ${f.process}: ${(err as Error).message}`);
     }
+    // runc decodes the file into Go structs: an absent user, uid or gid is 0
+    // (root), not an error.
+    if (p && typeof p === 'object') p.user = { uid: 0, gid: 0, ...((p.user ?? {}) as Partial<Process['user']>) };
+    return p;
   }
   if (args.length === 0) throw new SkiffError('exec needs a command (or --process process.json)');
   const p: Process = JSON.parse(JSON.stringify(base));
