@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI, FIXTURE_ROOTFS, Sandbox } from '../helpers.js';
 import { projectRoot } from '../../src/native.js';
+import { pushFixtures, startRegistry } from '../registry.js';
 import type { Spec } from '../../src/runtime/spec.js';
 
 const sb = new Sandbox('lab');
@@ -169,12 +170,17 @@ test('an unknown --stop-at step is refused with one sentence naming the valid on
   t.regex(r.stderr, /^skiff-runtime: create lab-c-\d+-\d+: --stop-at pivot: no such step before the exec barrier of this plan; valid steps: set_hostname, .*pivot_root.*exec_barrier$/);
 });
 
-test('engine levels 5 and 9 pass on a skiff container; level 9 fails without its network', async (t) => {
+// The engine levels have no runtime plan seam: each fails instead on a
+// container made without what it checks (no network; a root that takes no
+// writes in its upper layer).
+test('engine levels 5 and 9 pass on a skiff container; 9 fails without its network, 5 with a read-only root', async (t) => {
   const skiff = await sb.engine();
   const r = await skiff(['run', '-d', '--name', 'lab-eng', 'busybox', 'sleep', '1000000']);
   t.is(r.exitCode, 0, r.stderr);
   const none = await skiff(['run', '-d', '--network', 'none', '--name', 'lab-none', 'busybox', 'sleep', '1000000']);
   t.is(none.exitCode, 0, none.stderr);
+  const ro = await skiff(['run', '-d', '--read-only', '--network', 'none', '--name', 'lab-ro', 'busybox', 'sleep', '1000000']);
+  t.is(ro.exitCode, 0, ro.stderr);
   try {
     for (const level of [5, 9]) {
       const c = await labCheck(level, 'lab-eng', skiff.root);
@@ -183,8 +189,11 @@ test('engine levels 5 and 9 pass on a skiff container; level 9 fails without its
     const c = await labCheck(9, 'lab-none', skiff.root);
     t.false(c.ok, c.out);
     t.regex(c.out, /FAIL  eth0 has an IPv4 address/);
+    const c5 = await labCheck(5, 'lab-ro', skiff.root);
+    t.false(c5.ok, c5.out);
+    t.regex(c5.out, /FAIL  could not write \/tmp\/lab5-\d+ in the container/);
   } finally {
-    await skiff(['rm', '-f', 'lab-eng', 'lab-none']);
+    await skiff(['rm', '-f', 'lab-eng', 'lab-none', 'lab-ro']);
   }
 });
 
@@ -201,4 +210,31 @@ test('skiff run --trace reports the engine steps: layers, overlay, monitor, link
   }
   t.true(at('image_layers') < at('overlay_mount') && at('overlay_mount') < at('monitor_spawn') && at('monitor_spawn') < at('netlink_veth_add_into'));
   t.regex(String(events.find((e) => e.event === 'syscall')?.call), /^mount\("overlay", ".*\/merged", "overlay", 0, "lowerdir=/);
+});
+
+test('engine level 10 passes on an image pulled from a registry, and fails on one that was loaded, not pulled', async (t) => {
+  const registry = await startRegistry(join(sb.dir, 'registry'));
+  // Two roots: the same image pulled in one, only loaded from the fixture tar
+  // in the other (a pull would add its registry digest to the loaded record).
+  const pulledRoot = await sb.engine();
+  const loadedRoot = await sb.engine();
+  try {
+    await pushFixtures(registry.host);
+    const image = `${registry.host}/library/busybox:latest`;
+    const pulled = await pulledRoot(['pull', '-q', image]);
+    t.is(pulled.exitCode, 0, pulled.stderr);
+    for (const [skiff, from] of [[pulledRoot, image], [loadedRoot, 'busybox']] as const) {
+      const r = await skiff(['run', '-d', '--network', 'none', '--name', 'lab10', from, 'sleep', '1000000']);
+      t.is(r.exitCode, 0, r.stderr);
+    }
+    const good = await labCheck(10, 'lab10', pulledRoot.root);
+    t.true(good.ok, good.out);
+    const loaded = await labCheck(10, 'lab10', loadedRoot.root);
+    t.false(loaded.ok, loaded.out);
+    t.regex(loaded.out, /FAIL  the image has a registry digest/);
+  } finally {
+    await pulledRoot(['rm', '-f', 'lab10']);
+    await loadedRoot(['rm', '-f', 'lab10']);
+    await registry.stop();
+  }
 });
