@@ -125,7 +125,7 @@ test('info counts containers and images; the bash completion script completes', 
   const complete = async (...words: string[]) => String((await execa('bash', ['-c',
     `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _skiff; echo "\${COMPREPLY[@]}"`])).stdout);
   t.is(await complete('skiff', 'ima'), 'image images');
-  t.deepEqual((await complete('skiff', 'image', 'p')).split(' ').sort(), ['prune', 'pull']);
+  t.deepEqual((await complete('skiff', 'image', 'p')).split(' ').sort(), ['prune', 'pull', 'push']);
   t.is(await complete('skiff', 'rmi', '--f'), '--force');
   t.regex((await skiff(['completion', 'fish'])).stderr, /only bash/);
 });

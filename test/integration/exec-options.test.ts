@@ -41,7 +41,8 @@ test('exec in a paused container: refused, or waits for resume with --ignore-pau
 
 test('exec --cgroup joins a sub-cgroup, per controller or everywhere', async (t) => {
   const id = sb.id();
-  await sb.run(['run', '-d', '-b', sleeper(), id]);
+  // No cgroup namespace (runc's default spec has none), so /proc/self/cgroup shows the host's paths.
+  await sb.run(['run', '-d', '-b', sb.bundle((s) => { s.process!.args = ['sleep', '60']; s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'cgroup'); }), id]);
   mkdirSync(`/sys/fs/cgroup/memory/${id}/sub`);
   mkdirSync(`/sys/fs/cgroup/pids/${id}/sub`);
   const own = await sb.run(['exec', '--cgroup', 'memory:sub', id, 'cat', '/proc/self/cgroup']);

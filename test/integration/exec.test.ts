@@ -15,7 +15,6 @@ async function running(t: import('ava').ExecutionContext) {
   const r = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
     s.process!.args = ['sleep', '60'];
     s.process!.env = ['PATH=/bin', 'FROM_CONFIG=1'];
-    s.linux!.namespaces!.push({ type: 'cgroup' }); // runc's default spec has none
   }), id]);
   t.is(r.exitCode, 0, r.stderr);
   const { pid } = JSON.parse((await sb.run(['state', id])).stdout);
