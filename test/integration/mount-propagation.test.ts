@@ -32,12 +32,12 @@ for (const [option, both] of [['rshared', true], ['rslave', false]] as const) {
     try {
       const bundle = sb.bundle((s) => {
         s.linux!.rootfsPropagation = option;
-        s.mounts!.push({ source: vol, destination: '/mnt', options: ['rbind', option] });
+        s.mounts!.push({ source: vol, destination: '/tmp' /* a directory the shared fixture rootfs has: nothing may be made in it */, options: ['rbind', option] });
         for (const set of ['bounding', 'effective', 'permitted'] as const) s.process!.capabilities![set]!.push('CAP_SYS_ADMIN');
         s.process!.args = ['sh', '-c', [
-          'cat /proc/self/mountinfo > /mnt/mountinfo',
-          'mkdir /mnt/in && mount -t tmpfs from-container /mnt/in',
-          'for i in $(seq 400); do [ -e /mnt/h/marker ] && echo seen > /mnt/result && break; sleep 0.05; done',
+          'cat /proc/self/mountinfo > /tmp/mountinfo',
+          'mkdir /tmp/in && mount -t tmpfs from-container /tmp/in',
+          'for i in $(seq 400); do [ -e /tmp/h/marker ] && echo seen > /tmp/result && break; sleep 0.05; done',
           'sleep 60'].join('; ')];
       });
       t.is((await sb.run(['run', '-d', '-b', bundle, id])).exitCode, 0);
@@ -45,7 +45,7 @@ for (const [option, both] of [['rshared', true], ['rslave', false]] as const) {
       const inside = readFileSync(join(vol, 'mountinfo'), 'utf8');
       const hostGroup = peerGroup(mountLine(readFileSync('/proc/self/mountinfo', 'utf8'), vol));
       t.truthy(hostGroup);
-      const mnt = mountLine(inside, '/mnt')!;
+      const mnt = mountLine(inside, '/tmp')!;
       if (both) t.is(peerGroup(mnt), hostGroup, `the host's own peer group: ${mnt}`);
       else t.regex(mnt, new RegExp(` master:${hostGroup}( |$)`), `a slave of the host's group: ${mnt}`);
       t.falsy(peerGroup(mountLine(inside, '/')), `"/" is not shared: ${mountLine(inside, '/')}`);

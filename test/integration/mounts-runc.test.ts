@@ -21,8 +21,8 @@ test('rro makes a bind tree read-only all the way down; ro only its top', async 
     mkdirSync(join(vol, 'sub'));
     execFileSync('mount', ['-t', 'tmpfs', 'skiff-rro-sub', join(vol, 'sub')]);
     const write = (options: string[]) => sb.run(['run', '-b', sb.bundle((s) => {
-      s.mounts!.push({ source: vol, destination: '/mnt', options });
-      s.process!.args = ['sh', '-c', 'touch /mnt/top 2>&1; echo top=$?; touch /mnt/sub/below 2>&1; echo below=$?'];
+      s.mounts!.push({ source: vol, destination: '/tmp' /* a directory the shared fixture rootfs has: nothing may be made in it */, options });
+      s.process!.args = ['sh', '-c', 'touch /tmp/top 2>&1; echo top=$?; touch /tmp/sub/below 2>&1; echo below=$?'];
     }), sb.id()]);
     const ro = await write(['rbind', 'ro']);
     t.regex(ro.stdout, /Read-only file system\ntop=1\nbelow=0/);
