@@ -1,5 +1,5 @@
-// Test-only fault points (the fault matrix, test/integration/faults.test.ts,
-// and the interrupted-start tests of parity.test.ts): with SKIFF_FAULT=<step>
+// Test-only fault points (the interrupted-start tests of parity.test.ts;
+// a fault matrix over every step is still to come): with SKIFF_FAULT=<step>
 // in its environment, a command SIGKILLs itself when it reaches the named
 // step, as a crash or an OOM kill would stop it there, so a test can check
 // that the next command copes. The steps are the SKIFF_TRACE phases
