@@ -150,30 +150,8 @@ static bool recv_packet(int sock, Message &out, std::vector<int> &fds) {
   std::string buf(65536, '\0');
   ssize_t n = recv_fds(sock, &buf[0], buf.size(), fds);
   if (n <= 4) return false;
-  // The payload after the 4-byte length: the name and fields, NUL-terminated.
-  std::string payload = buf.substr(4, static_cast<size_t>(n) - 4);
-  out.fields.clear();
-  size_t start = 0;
-  bool first = true;
-  while (start < payload.size()) {
-    size_t end = payload.find('\0', start);
-    if (end == std::string::npos) return false;
-    std::string part = payload.substr(start, end - start);
-    if (first) out.name = part; else out.fields.push_back(part);
-    first = false;
-    start = end + 1;
-  }
-  return !first;
-}
-
-static std::string frame(const std::string &name, const std::vector<std::string> &fields) {
-  std::string payload = name;
-  payload.push_back('\0');
-  for (const auto &f : fields) { payload += f; payload.push_back('\0'); }
-  uint32_t len = static_cast<uint32_t>(payload.size());
-  std::string out;
-  for (int i = 0; i < 4; i++) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
-  return out + payload;
+  // The payload after the 4-byte length (protocol.cc decodes it).
+  return decode_payload(buf.substr(4, static_cast<size_t>(n) - 4), out);
 }
 
 // An fd that is not open (a caller that closed its stdin) is sent as /dev/null.
@@ -226,10 +204,10 @@ static void answer_spawn(int fdchan, const Message &m, const std::vector<int> &f
   }
   for (int fd : fds) close(fd);
   if (pid < 0) {
-    send_with_fds(fdchan, frame("SETUP_SPAWNED", {"-1", strerrorname_np(err) ? strerrorname_np(err) : "EIO"}), {});
+    send_with_fds(fdchan, encode_frame("SETUP_SPAWNED", {"-1", strerrorname_np(err) ? strerrorname_np(err) : "EIO"}), {});
     return;
   }
-  send_with_fds(fdchan, frame("SETUP_SPAWNED", {std::to_string(pid)}), {pair[0]});
+  send_with_fds(fdchan, encode_frame("SETUP_SPAWNED", {std::to_string(pid)}), {pair[0]});
   close(pair[0]);
 }
 

@@ -43,7 +43,12 @@ int read_message(int fd, Message &out) {
   r = read_exact(fd, &payload[0], len);
   if (r == 0) { errno = EPIPE; return -1; }
   if (r < 0) return -1;
-  if (payload.back() != '\0') { errno = EPROTO; return -1; }
+  if (!decode_payload(payload, out)) { errno = EPROTO; return -1; }
+  return 1;
+}
+
+bool decode_payload(const std::string &payload, Message &out) {
+  if (payload.empty() || payload.back() != '\0') return false;
   out.fields.clear();
   size_t start = 0;
   bool first = true;
@@ -54,7 +59,7 @@ int read_message(int fd, Message &out) {
     first = false;
     start = end + 1;
   }
-  return 1;
+  return true;
 }
 
 std::string encode_frame(const std::string &name, const std::vector<std::string> &fields) {

@@ -19,4 +19,8 @@ int read_message(int fd, Message &out);
 bool write_message(int fd, const std::string &name, const std::vector<std::string> &fields = {});
 
 // One frame, as write_message sends it (trace.cc sends frames its own way).
+// The payload of a frame (without its 4-byte length): name and fields,
+// each NUL-terminated. False for a malformed one.
+bool decode_payload(const std::string &payload, Message &out);
+
 std::string encode_frame(const std::string &name, const std::vector<std::string> &fields);
