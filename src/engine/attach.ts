@@ -36,7 +36,7 @@ export function parseDetachKeys(spec: string): Buffer {
     } else if (k.length === 1) {
       return k.charCodeAt(0);
     }
-    throw new SkiffError(`invalid detach keys ${JSON.stringify(spec)}: use a comma-separated list of ctrl-<letter>, ctrl-[@^[\\]_] or single characters`);
+    throw new SkiffError(`invalid detach keys ${JSON.stringify(spec)}: use a comma-separated list of ctrl-<letter>, ctrl-[@^[\\]_] or single characters`, 'invalid');
   });
   return Buffer.from(bytes);
 }

@@ -58,7 +58,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<source>').argument('<target>').action((s, t) => tagCommand(globals(program), s, t)));
 
   define([[program, 'rmi'], [image, 'rm']], (c) => c.description('remove images').argument('<images...>')
-    .option('-f, --force', 'force removal').action((imgs, o) => setExit(rmiCommand(globals(program), imgs, o))));
+    .option('-f, --force', 'force removal').action(async (imgs, o) => setExit(await rmiCommand(globals(program), imgs, o))));
 
   define([[program, 'load'], [image, 'load']], (c) => c.description('load images from a tar archive (docker-archive or OCI layout)')
     .option('-i, --input <file>', 'read from a file instead of stdin').option('-q, --quiet', 'suppress output')
@@ -225,7 +225,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((names, o) => setExit(volumeInspectCommand(globals(program), names, o)));
   volume.command('rm').alias('remove').description('remove volumes (never one in use)').argument('<names...>')
     .option('-f, --force', 'no error for a missing volume')
-    .action((names, o) => setExit(volumeRmCommand(globals(program), names, o)));
+    .action(async (names, o) => setExit(await volumeRmCommand(globals(program), names, o)));
   volume.command('prune').description('remove unused anonymous volumes (-a: all unused volumes)')
     .option('-a, --all', 'named volumes too').option('-f, --force', 'do not prompt')
     .option('--filter <k=v>', 'filter', collect, [])
@@ -242,7 +242,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   network.command('inspect').description('display detailed information on networks').argument('<names...>')
     .option('-f, --format <template>', 'Go template').action((names, o) => setExit(networkInspectCommand(globals(program), names, o)));
   network.command('rm').alias('remove').description('remove networks (none with containers)').argument('<names...>')
-    .action((names) => setExit(networkRmCommand(globals(program), names)));
+    .action(async (names) => setExit(await networkRmCommand(globals(program), names)));
   network.command('prune').description('remove networks no container uses').option('-f, --force', 'do not prompt')
     .action((o) => networkPruneCommand(globals(program), o));
   network.command('connect').description('connect a container to a network').argument('<network>').argument('<container>')
@@ -271,5 +271,15 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
   // docker: 125 when the engine itself fails (docker run(1) "Exit Status").
-  return runCli({ name: 'skiff', program, argv, exitCode: () => exitCode, usageExit: 125, errorExit: 125 });
+  return runCli({ name: 'skiff', program, argv, exitCode: () => exitCode, usageExit: usageExitCode, errorExit: 125 });
+}
+
+/**
+ * docker v28's usage errors (cobra): a bad flag or a flag without its value
+ * is docker's own StatusError 125; an unknown command or a wrong number of
+ * arguments is a plain error, exit 1 (`docker rm`, `docker exec c1`,
+ * `docker nosuch` all exit 1).
+ */
+export function usageExitCode(code: string): number {
+  return ['commander.unknownCommand', 'commander.missingArgument', 'commander.excessArguments'].includes(code) ? 1 : 125;
 }

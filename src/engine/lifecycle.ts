@@ -6,7 +6,7 @@
 // monitor dead) does the work and the others find it done.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkiffError, describe } from '../errors.js';
+import { SkiffError, describe, execFailureCode, kindOf } from '../errors.js';
 import * as runtime from '../runtime/lifecycle.js';
 import { isAlive } from '../runtime/processes.js';
 import { launchedChannel } from '../runtime/setupProcess.js';
@@ -17,7 +17,7 @@ import { trace } from '../util/trace.js';
 import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
-import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
+import { destroyContainerFiles, fillNewVolumes, prepareContainer, releaseContainer } from './prepare.js';
 import { VolumeStore } from './volumes.js';
 import { planNetworking, plugNetworking, releaseNetworking, selfExe, settingsFrom, settingsFromStore, type PlannedNetworking } from './networking.js';
 
@@ -60,13 +60,11 @@ function readExit(files: ContainerFiles): ExitStatus | undefined {
 
 /**
  * docker run(1) "Exit Status": 126 when the command cannot be invoked, 127
- * when it cannot be found, 125 for the engine's own errors.
+ * when it cannot be found, 125 for the engine's own errors. Read from the
+ * error's fields (the setup helper's failed execve), never its text.
  */
-export function exitCodeFor(err: Error): number {
-  const text = describe(err);
-  if (/executable file not found|no such file or directory|ENOENT/i.test(text) && /exec/i.test(text)) return 127;
-  if (/permission denied|EACCES|is a directory|EISDIR|exec format error|ENOEXEC/i.test(text) && /exec/i.test(text)) return 126;
-  return 125;
+export function exitCodeFor(err: unknown): number {
+  return execFailureCode(err) ?? 125;
 }
 
 export interface StartHooks {
@@ -89,7 +87,8 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   let startedAt = now();
   try {
     planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), (s) => process.stderr.write(`skiff: ${s}\n`));
-    const { bundle } = prepareContainer(e.images, e.containers, c, planned);
+    const { bundle, rootfs } = prepareContainer(e.images, e.containers, c, planned);
+    await fillNewVolumes(e.g.root, rootfs, c);
     trace('launch: rootfs and bundle ready');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
@@ -114,7 +113,8 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   } catch (caught) {
     let err = caught as Error;
     const complaint = monitor && monitorComplaint(files, monitor);
-    if (complaint) err = new SkiffError(`${describe(err)} (${complaint})`);
+    // The message gains the monitor's complaint; the error keeps its class and fields (exitCodeFor reads them).
+    if (complaint) err.message = `${describe(err)} (${complaint})`;
     if (monitor) try { process.kill(monitor.pid, 'SIGTERM'); } catch { /* gone */ }
     await runtime.remove(e.runtime, c.Id, true).catch(() => undefined);
     await releaseNetworking(e.g.root, c.Id).catch(() => undefined);
@@ -136,10 +136,10 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
 /** skiff start: a created or exited container runs again under a new monitor. */
 export async function startContainer(e: Engine, id: string, hooks: StartHooks = {}): Promise<ContainerRecord> {
   await refresh(e, id);
-  const lock = e.containers.lockContainer(id);
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
-    if (!c) throw new SkiffError(`No such container: ${id}`);
+    if (!c) throw new SkiffError(`No such container: ${id}`, 'not-found');
     if (isActive(c)) return c; // docker start of a running container: nothing to do
     c.ManuallyStopped = false;
     c.RestartBackoff = 0;
@@ -179,7 +179,7 @@ export interface FinishOptions {
  */
 export async function finishContainer(e: Engine, id: string, o: FinishOptions = {}): Promise<number | undefined> {
   const files = filesOf(e, id);
-  let lock = e.containers.lockContainer(id);
+  let lock = await e.containers.lockContainer(id);
   let code: number;
   let c: ContainerRecord;
   try {
@@ -209,7 +209,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     }
     e.containers.save(c);
     if (!restart) {
-      if (hostConfigOf(c).AutoRemove) removeContainer(e, id, true);
+      if (hostConfigOf(c).AutoRemove) await removeContainer(e, id, true);
       return code;
     }
   } finally {
@@ -222,7 +222,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     const r = e.containers.get(id);
     if (!r || r.ManuallyStopped) break;
   }
-  lock = e.containers.lockContainer(id);
+  lock = await e.containers.lockContainer(id);
   try {
     const fresh = e.containers.get(id);
     if (!fresh || fresh.State.Status !== 'restarting') return code; // removed meanwhile
@@ -253,7 +253,7 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
   if (!isActive(c)) return monitorAlive(c) ? settleInterruptedStart(e, c) : c;
   const exit = readExit(filesOf(e, id));
   if (monitorAlive(c)) {
-    if (!exit && c.State.Status === 'running') thawInterruptedCommit(e, c);
+    if (!exit && c.State.Status === 'running') await thawInterruptedCommit(e, c);
     if (exit && c.State.Status === 'running') {
       setStatus(c, 'exited');
       c.State.ExitCode = exit.ExitCode;
@@ -273,7 +273,7 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
  * `commit` freezes a running container for its copy, holding the lock. A
  * frozen container whose lock is free had its commit killed: thaw it.
  */
-function thawInterruptedCommit(e: Engine, c: ContainerRecord): void {
+async function thawInterruptedCommit(e: Engine, c: ContainerRecord): Promise<void> {
   const store = new StateStore(e.runtime.root);
   let frozen = false;
   try {
@@ -283,7 +283,7 @@ function thawInterruptedCommit(e: Engine, c: ContainerRecord): void {
   const lock = FileLock.tryAcquire(join(e.containers.containerDir(c.Id), 'lock'));
   if (!lock) return;
   try {
-    runtime.resume(e.runtime, c.Id);
+    await runtime.resume(e.runtime, c.Id);
   } finally {
     lock.release();
   }
@@ -348,8 +348,8 @@ export async function waitStopped(e: Engine, id: string, timeoutMs: number): Pro
   }
 }
 
-function markManuallyStopped(e: Engine, id: string): void {
-  const lock = e.containers.lockContainer(id);
+async function markManuallyStopped(e: Engine, id: string): Promise<void> {
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
     if (c) { c.ManuallyStopped = true; e.containers.save(c); }
@@ -358,11 +358,12 @@ function markManuallyStopped(e: Engine, id: string): void {
   }
 }
 
-function signalContainer(e: Engine, id: string, signal: string, all = false): void {
+async function signalContainer(e: Engine, id: string, signal: string, all = false): Promise<void> {
   try {
-    runtime.kill(e.runtime, id, signal, all);
+    await runtime.kill(e.runtime, id, signal, all);
   } catch (err) {
-    if (!/not running|does not exist|No such/i.test(describe(err as Error))) throw err;
+    // Exited or removed meanwhile: nothing left to signal.
+    if (kindOf(err) !== 'conflict' && kindOf(err) !== 'not-found') throw err;
   }
 }
 
@@ -373,22 +374,22 @@ export async function stopContainer(e: Engine, id: string, timeoutSec?: number, 
   // exit command has not yet run must still be marked, or it would restart.
   const c = e.containers.get(id);
   if (!c || (!isActive(c) && !monitorAlive(c))) return;
-  markManuallyStopped(e, id);
+  await markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
-  signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
+  await signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
   if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return;
-  signalContainer(e, id, 'SIGKILL', true);
+  await signalContainer(e, id, 'SIGKILL', true);
   if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
 }
 
 /** skiff kill: a signal; KILL, TERM and the stop signal count as a manual stop for the restart policy. */
 export async function killContainer(e: Engine, id: string, signal: string): Promise<void> {
   const c = await refresh(e, id);
-  if (!c || !isActive(c)) throw new SkiffError(`Cannot kill container: ${id}: container ${id} is not running`);
+  if (!c || !isActive(c)) throw new SkiffError(`Cannot kill container: ${id}: container ${id} is not running`, 'conflict');
   const n = runtime.parseSignal(signal);
   if ([runtime.parseSignal('KILL'), runtime.parseSignal('TERM'), runtime.parseSignal(c.Config.StopSignal ?? 'TERM')].includes(n))
-    markManuallyStopped(e, id);
-  signalContainer(e, id, String(n));
+    await markManuallyStopped(e, id);
+  await signalContainer(e, id, String(n));
 }
 
 /**
@@ -396,17 +397,17 @@ export async function killContainer(e: Engine, id: string, signal: string): Prom
  * `anonymousVolumes` (rm -v, --rm) the volumes made for it alone. Named
  * volumes and host directories are never touched.
  */
-export function removeContainer(e: Engine, id: string, anonymousVolumes = false): void {
+export async function removeContainer(e: Engine, id: string, anonymousVolumes = false): Promise<void> {
   const mounts = e.containers.get(id)?.Mounts ?? [];
   destroyContainerFiles(e.containers, id); // unmount first: rm -r must not descend into a mounted root
   removeSockets(id);
-  e.containers.remove(id);
+  await e.containers.remove(id);
   if (!anonymousVolumes) return;
   const volumes = new VolumeStore(e.g.root);
   for (const m of mounts) {
     if (m.Type !== 'volume' || !m.Name || !volumes.get(m.Name)?.Anonymous) continue;
     try {
-      volumes.remove(m.Name, (n) => e.containers.usingVolume(n));
+      await volumes.remove(m.Name, (n) => e.containers.usingVolume(n));
     } catch { /* still used by another container (--volumes-from): it stays */ }
   }
 }
@@ -417,18 +418,18 @@ export async function rmContainer(e: Engine, id: string, force: boolean, volumes
   if (!c) return;
   if (isActive(c)) {
     if (!force)
-      throw new SkiffError(`cannot remove container "${c.Name}": container is ${c.State.Status}: stop the container before removing or force remove`);
-    markManuallyStopped(e, id);
-    signalContainer(e, id, 'SIGKILL', true);
+      throw new SkiffError(`cannot remove container "${c.Name}": container is ${c.State.Status}: stop the container before removing or force remove`, 'conflict');
+    await markManuallyStopped(e, id);
+    await signalContainer(e, id, 'SIGKILL', true);
     if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
   }
   if (!existsSync(e.containers.containerDir(id))) return; // --rm got there first
-  const lock = e.containers.lockContainer(id);
+  const lock = await e.containers.lockContainer(id);
   try {
     if (existsSync(join(e.containers.containerDir(id), 'config.json'))) {
       await runtime.remove(e.runtime, id, true); // a start killed half way leaves runtime state
       await releaseNetworking(e.g.root, id);
-      removeContainer(e, id, volumes);
+      await removeContainer(e, id, volumes);
     }
   } finally {
     lock.release();

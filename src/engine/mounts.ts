@@ -28,10 +28,10 @@ const TMPFS_DEFAULTS = ['noexec', 'nosuid', 'nodev'];
 
 /** The destination: absolute, no "..", not "/". */
 function checkDestination(dest: string, spec: string): string {
-  if (!dest.startsWith('/')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must be an absolute path`);
-  if (dest.split('/').includes('..')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must not contain ".."`);
+  if (!dest.startsWith('/')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must be an absolute path`, 'invalid');
+  if (dest.split('/').includes('..')) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination ${JSON.stringify(dest)} must not contain ".."`, 'invalid');
   const clean = posix.normalize(dest).replace(/\/+$/, '');
-  if (!clean) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination cannot be "/"`);
+  if (!clean) throw new SkiffError(`invalid mount config for ${JSON.stringify(spec)}: the destination cannot be "/"`, 'invalid');
   return clean;
 }
 
@@ -45,7 +45,7 @@ function parseMode(mode: string, spec: string): { rw: boolean; propagation: stri
     else if (m === 'z' || m === 'Z') { /* SELinux relabel: no SELinux here */ }
     else if (PROPAGATIONS.includes(m)) propagation = m;
     else if (m === 'nocopy') nocopy = true;
-    else throw new SkiffError(`invalid mode: ${m} (in ${JSON.stringify(spec)}; use ro, rw, z, Z, nocopy or a propagation)`);
+    else throw new SkiffError(`invalid mode: ${m} (in ${JSON.stringify(spec)}; use ro, rw, z, Z, nocopy or a propagation)`, 'invalid');
   }
   return { rw, propagation, nocopy, mode };
 }
@@ -64,12 +64,12 @@ export interface MountContext {
 }
 
 /** -v SRC:DST[:MODE] | -v DST. */
-function parseVolumeFlag(spec: string, ctx: MountContext): MountPoint {
+async function parseVolumeFlag(spec: string, ctx: MountContext): Promise<MountPoint> {
   const parts = spec.split(':');
-  if (parts.length > 3 || !spec) throw new SkiffError(`invalid volume specification: ${JSON.stringify(spec)}`);
+  if (parts.length > 3 || !spec) throw new SkiffError(`invalid volume specification: ${JSON.stringify(spec)}`, 'invalid');
   if (parts.length === 1) {
     const dest = checkDestination(parts[0], spec);
-    const v = ctx.volumes.create(undefined, { anonymous: true });
+    const v = await ctx.volumes.create(undefined, { anonymous: true });
     return { Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: '', RW: true, Propagation: '' };
   }
   const [source, target, mode = ''] = parts;
@@ -82,7 +82,7 @@ function parseVolumeFlag(spec: string, ctx: MountContext): MountPoint {
   }
   if (!validVolumeName(source))
     throw new SkiffError(`create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-  const v = ctx.volumes.create(source);
+  const v = await ctx.volumes.create(source);
   return {
     Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: m.mode || 'z', RW: m.rw, Propagation: '',
     ...(m.nocopy ? { Options: ['nocopy'] } : {}),
@@ -90,7 +90,7 @@ function parseVolumeFlag(spec: string, ctx: MountContext): MountPoint {
 }
 
 /** --mount type=bind|volume|tmpfs,source=..,target=..,readonly,... (docker's CSV form). */
-function parseMountFlag(spec: string, ctx: MountContext): MountPoint {
+async function parseMountFlag(spec: string, ctx: MountContext): Promise<MountPoint> {
   const kv: Record<string, string> = {};
   for (const field of spec.split(',')) {
     const i = field.indexOf('=');
@@ -98,40 +98,40 @@ function parseMountFlag(spec: string, ctx: MountContext): MountPoint {
     kv[key] = i < 0 ? 'true' : field.slice(i + 1);
   }
   const known = ['type', 'source', 'src', 'target', 'destination', 'dst', 'readonly', 'ro', 'volume-nocopy', 'bind-propagation', 'tmpfs-size', 'tmpfs-mode', 'volume-label', 'consistency'];
-  for (const k of Object.keys(kv)) if (!known.includes(k)) throw new SkiffError(`invalid field '${k}' must be a key=value pair (in --mount ${spec})`);
+  for (const k of Object.keys(kv)) if (!known.includes(k)) throw new SkiffError(`invalid field '${k}' must be a key=value pair (in --mount ${spec})`, 'invalid');
   const type = kv.type ?? 'volume';
   const source = kv.source ?? kv.src;
   const target = kv.target ?? kv.destination ?? kv.dst;
-  if (!target) throw new SkiffError(`invalid argument "${spec}" for "--mount" flag: target is required`);
+  if (!target) throw new SkiffError(`invalid argument "${spec}" for "--mount" flag: target is required`, 'invalid');
   const dest = checkDestination(target, spec);
   const bool = (v: string | undefined) => v !== undefined && ['true', '1', ''].includes(v);
   const rw = !bool(kv.readonly ?? kv.ro);
   switch (type) {
     case 'bind': {
-      if (!source) throw new SkiffError(`invalid mount config for type "bind": field Source must not be empty`);
-      if (!source.startsWith('/')) throw new SkiffError(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`);
-      if (!existsSync(source)) throw new SkiffError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
+      if (!source) throw new SkiffError(`invalid mount config for type "bind": field Source must not be empty`, 'invalid');
+      if (!source.startsWith('/')) throw new SkiffError(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`, 'invalid');
+      if (!existsSync(source)) throw new SkiffError(`invalid mount config for type "bind": bind source path does not exist: ${source}`, 'invalid');
       const propagation = kv['bind-propagation'] ?? 'rprivate';
-      if (!PROPAGATIONS.includes(propagation)) throw new SkiffError(`invalid bind-propagation ${JSON.stringify(propagation)}`);
+      if (!PROPAGATIONS.includes(propagation)) throw new SkiffError(`invalid bind-propagation ${JSON.stringify(propagation)}`, 'invalid');
       return { Type: 'bind', Source: posix.normalize(source), Destination: dest, Mode: '', RW: rw, Propagation: propagation };
     }
     case 'volume': {
       const labels = kv['volume-label'] ? Object.fromEntries([kv['volume-label'].split('=')]) : undefined;
-      const v = source ? ctx.volumes.create(source, { labels }) : ctx.volumes.create(undefined, { anonymous: true });
+      const v = await (source ? ctx.volumes.create(source, { labels }) : ctx.volumes.create(undefined, { anonymous: true }));
       return {
         Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: 'z', RW: rw, Propagation: '',
         ...(bool(kv['volume-nocopy']) ? { Options: ['nocopy'] } : {}),
       };
     }
     case 'tmpfs': {
-      if (source) throw new SkiffError(`invalid mount config for type "tmpfs": field Source must be empty`);
+      if (source) throw new SkiffError(`invalid mount config for type "tmpfs": field Source must be empty`, 'invalid');
       const options = [...TMPFS_DEFAULTS];
       if (kv['tmpfs-size']) options.push(`size=${kv['tmpfs-size']}`);
       if (kv['tmpfs-mode']) options.push(`mode=${kv['tmpfs-mode']}`);
       return { Type: 'tmpfs', Source: '', Destination: dest, Mode: '', RW: rw, Propagation: '', Options: options };
     }
     default:
-      throw new SkiffError(`invalid mount type ${JSON.stringify(type)}: use bind, volume or tmpfs`);
+      throw new SkiffError(`invalid mount type ${JSON.stringify(type)}: use bind, volume or tmpfs`, 'invalid');
   }
 }
 
@@ -147,22 +147,22 @@ function parseTmpfsFlag(spec: string): MountPoint {
 /** --volumes-from NAME[:ro|rw]: the binds and volumes of another container. */
 function parseVolumesFrom(spec: string, ctx: MountContext): MountPoint[] {
   const [name, mode] = spec.split(':');
-  if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new SkiffError(`invalid mode for --volumes-from ${spec}: use ro or rw`);
+  if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new SkiffError(`invalid mode for --volumes-from ${spec}: use ro or rw`, 'invalid');
   return ctx.mountsOf(name)
     .filter((m) => m.Type !== 'tmpfs')
     .map((m) => ({ ...m, RW: mode === undefined ? m.RW : mode === 'rw' }));
 }
 
 /** Every mount of a new container; a later one for the same destination wins, two explicit ones conflict. */
-export function resolveMounts(r: MountRequest, ctx: MountContext): MountPoint[] {
-  const explicit = [
-    ...r.volumes.map((v) => parseVolumeFlag(v, ctx)),
-    ...r.mounts.map((m) => parseMountFlag(m, ctx)),
-    ...r.tmpfs.map(parseTmpfsFlag),
-  ];
+export async function resolveMounts(r: MountRequest, ctx: MountContext): Promise<MountPoint[]> {
+  // One at a time, in flag order: a failure leaves no volume made by a later flag.
+  const explicit: MountPoint[] = [];
+  for (const v of r.volumes) explicit.push(await parseVolumeFlag(v, ctx));
+  for (const m of r.mounts) explicit.push(await parseMountFlag(m, ctx));
+  explicit.push(...r.tmpfs.map(parseTmpfsFlag));
   const seen = new Set<string>();
   for (const m of explicit) {
-    if (seen.has(m.Destination)) throw new SkiffError(`Duplicate mount point: ${m.Destination}`);
+    if (seen.has(m.Destination)) throw new SkiffError(`Duplicate mount point: ${m.Destination}`, 'invalid');
     seen.add(m.Destination);
   }
   // docker: an explicit mount wins over one inherited with --volumes-from.

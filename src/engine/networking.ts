@@ -51,12 +51,12 @@ export function networkConfigOf(c: ContainerRecord): NetworkConfig {
 export function parsePublish(spec: string): [string, { HostIp: string; HostPort: string }] {
   const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
   if (!m) {
-    if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`);
-    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp]`);
+    if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`, 'invalid');
+    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp]`, 'invalid');
   }
   const [, ip = '', host = '', ctr, proto = 'tcp'] = m;
   if (ip) parseIp(ip);
-  for (const p of [host, ctr]) if (p && (Number(p) < 1 || Number(p) > 65535)) throw new SkiffError(`invalid port ${p} in ${JSON.stringify(spec)}: 1-65535`);
+  for (const p of [host, ctr]) if (p && (Number(p) < 1 || Number(p) > 65535)) throw new SkiffError(`invalid port ${p} in ${JSON.stringify(spec)}: 1-65535`, 'invalid');
   return [`${ctr}/${proto}`, { HostIp: ip, HostPort: host }];
 }
 
@@ -129,7 +129,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
   }
   if (cfg.NetworkMode.startsWith('container:')) {
     const other = peers(cfg.NetworkMode.slice('container:'.length));
-    if (other.State.Status !== 'running' || !other.State.Pid) throw new SkiffError(`cannot join network of a non running container: ${other.Name.slice(1)}`);
+    if (other.State.Status !== 'running' || !other.State.Pid) throw new SkiffError(`cannot join network of a non running container: ${other.Name.slice(1)}`, 'conflict');
     return { endpoints: [], hosts: `${baseHosts}127.0.1.1\t${hostname}\n`, resolvConf: hostResolvConf(), namespace: `/proc/${other.State.Pid}/ns/net` };
   }
   const wanted = joinedNetworks(cfg);
@@ -141,13 +141,13 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
     const [name, alias = name] = link.split(':');
     const target = peers(name);
     const ip = target.NetworkSettings?.Networks[DEFAULT_NETWORK]?.IPAddress;
-    if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`);
+    if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`, 'conflict');
     linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
   }
 
   const { bip } = readDaemonConfig(root);
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   const endpoints: PlannedNetworking['endpoints'] = [];
   try {
     const all = store.all();
@@ -163,18 +163,18 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
         const hostIp = b.HostIp || '0.0.0.0';
         let hostPort = b.HostPort;
         if (!hostPort) hostPort = await freePort(b.HostIp, proto, takenPorts);
-        else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
-        else if (!(await canBind(Number(hostPort), b.HostIp, proto))) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: address already in use`);
+        else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`, 'conflict');
+        else if (!(await canBind(Number(hostPort), b.HostIp, proto))) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: address already in use`, 'conflict');
         takenPorts.add(`${proto}:${hostPort}`);
         ports[port].push({ HostIp: hostIp, HostPort: hostPort });
       }
     }
-    wanted.forEach(({ name, aliases }, i) => {
-      const n = name === DEFAULT_NETWORK ? store.defaultNetwork(bip, note) : store.find(name);
-      if (!n) throw new SkiffError(`network ${name} not found`);
-      if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
+    for (const [i, { name, aliases }] of wanted.entries()) {
+      const n = name === DEFAULT_NETWORK ? await store.defaultNetwork(bip, note) : store.find(name);
+      if (!n) throw new SkiffError(`network ${name} not found`, 'not-found');
+      if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks', 'invalid');
       endpoints.push({ network: n, endpoint: reserveEndpoint(store, n, c, aliases, i, i === 0 ? ports : {}), ifname: `eth${i}` });
-    });
+    }
   } catch (err) {
     lock.release();
     await releaseNetworking(root, c.Id);
@@ -205,7 +205,7 @@ function reserveEndpoint(store: NetworkStore, n: Network, c: ContainerRecord, al
 /** network connect of a running container: one more interface (eth<N>) plugged live. */
 export async function connectLive(root: string, c: ContainerRecord, networkName: string, aliases: string[]): Promise<NetworkSettings['Networks'][string]> {
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const n = store.get(networkName);
     const index = store.all().filter((x) => x.Endpoints[c.Id]).length;
@@ -233,7 +233,7 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
   loopbackUp(netns);
   if (!plan.endpoints.length) return;
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     // The endpoints are in the store since planNetworking: the rules can go in while the links are made.
     await whileRulesApply(applyRuleset(root, store.all()), async () => {
@@ -317,7 +317,7 @@ async function startDns(root: string, n: Network, exe: { node: string; cli: stri
 /** Everything of the container's in every network: endpoints, veths, rules; bridges and DNS servers no one uses. Idempotent. */
 export async function releaseNetworking(root: string, containerId: string, only?: string): Promise<void> {
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const all = store.all();
     const mine = all.filter((n) => n.Endpoints[containerId] && (!only || n.Name === only));

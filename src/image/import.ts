@@ -18,7 +18,7 @@ function commandValue(v: string): string[] {
       const arr = JSON.parse(v);
       if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return arr;
     } catch { /* fall through */ }
-    throw new SkiffError(`--change: ${v} is not a JSON array of strings`);
+    throw new SkiffError(`--change: ${v} is not a JSON array of strings`, 'invalid');
   }
   return ['/bin/sh', '-c', v];
 }
@@ -26,7 +26,7 @@ function commandValue(v: string): string[] {
 export function applyChanges(config: Record<string, unknown>, changes: string[]): void {
   for (const change of changes) {
     const m = /^\s*(\w+)\s+(.*)$/s.exec(change);
-    if (!m) throw new SkiffError(`--change ${JSON.stringify(change)}: expected "INSTRUCTION value"`);
+    if (!m) throw new SkiffError(`--change ${JSON.stringify(change)}: expected "INSTRUCTION value"`, 'invalid');
     const [, instr, value] = m;
     switch (instr.toUpperCase()) {
       case 'CMD': config.Cmd = commandValue(value); break;
@@ -50,14 +50,14 @@ export function applyChanges(config: Record<string, unknown>, changes: string[])
         const labels = (config.Labels as Record<string, string> | undefined) ?? {};
         for (const pair of value.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
           const i = pair.indexOf('=');
-          if (i < 0) throw new SkiffError(`--change LABEL ${pair}: expected key=value`);
+          if (i < 0) throw new SkiffError(`--change LABEL ${pair}: expected key=value`, 'invalid');
           labels[pair.slice(0, i)] = pair.slice(i + 1).replace(/^"|"$/g, '');
         }
         config.Labels = labels;
         break;
       }
       default:
-        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)`);
+        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)`, 'invalid');
     }
   }
 }
@@ -93,7 +93,7 @@ export async function importRootfs(store: ImageStore, source: string, reference:
  * blobs). Shared by `import` and `commit`.
  */
 export async function storeImageOver(store: ImageStore, base: ImageRecord | undefined, config: ImageConfig, tar: Buffer, reference?: string): Promise<ImageRecord> {
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const layerBlob = store.putBlob(tar);
     const diffIDs = config.rootfs.diff_ids;

@@ -18,7 +18,7 @@ async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerator<Buff
   const head = first.value as Buffer;
   async function* all() { yield head; for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer; }
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd)
-    throw new SkiffError('zstd-compressed layers are not supported yet');
+    throw new SkiffError('zstd-compressed layers are not supported yet', 'invalid');
   if (head[0] === 0x1f && head[1] === 0x8b) {
     try {
       yield* Readable.from(all()).pipe(createGunzip()) as AsyncIterable<Buffer>;

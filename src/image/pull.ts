@@ -32,7 +32,7 @@ export interface PullOptions {
 
 export function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
   const [os, architecture, variant] = s.split('/');
-  if (!os || !architecture) throw new SkiffError(`invalid platform ${JSON.stringify(s)}: use os/arch[/variant], e.g. linux/arm64`);
+  if (!os || !architecture) throw new SkiffError(`invalid platform ${JSON.stringify(s)}: use os/arch[/variant], e.g. linux/arm64`, 'invalid');
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
@@ -41,9 +41,9 @@ function explain(err: unknown, input: string): Error {
   if (!(err instanceof RegistryError)) return err as Error;
   const ref = parseReference(input);
   if (err.code === 'MANIFEST_UNKNOWN' || (err.status === 404 && !err.code))
-    return new SkiffError(`manifest for ${familiarString(ref)} not found: manifest unknown: ${err.message}`);
+    return new SkiffError(`manifest for ${familiarString(ref)} not found: manifest unknown: ${err.message}`, 'not-found');
   if (err.code === 'NAME_UNKNOWN' || err.status === 401 || err.status === 403)
-    return new SkiffError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'skiff login': ${err.message}`);
+    return new SkiffError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'skiff login': ${err.message}`, 'not-found');
   return new SkiffError(`registry ${ref.registry}: ${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ').trim());
 }
 
@@ -66,10 +66,9 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, d: Descript
   const lockPath = join(store.root, 'pending', `layer-${chainID.slice(7)}.lock`);
   mkdirSync(dirname(lockPath), { recursive: true });
   let lock = FileLock.tryAcquire(lockPath);
-  if (!lock) progress.layer(d.digest.slice(7, 19), 'Waiting');
-  while (!lock) {
-    await new Promise((r) => setTimeout(r, 20));
-    lock = FileLock.tryAcquire(lockPath);
+  if (!lock) {
+    progress.layer(d.digest.slice(7, 19), 'Waiting');
+    lock = await FileLock.acquire(lockPath);
   }
   try {
     await fetchLayerLocked(store, client, d, diffID, chainID, progress);
@@ -143,37 +142,37 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     const topDigest = sha256(topBody);
     if (ref.digest && topDigest !== ref.digest) throw new SkiffError(`manifest digest mismatch: asked for ${ref.digest}, got ${topDigest}`);
     let doc = JSON.parse(m.body.toString()) as { schemaVersion?: number; mediaType?: string; manifests?: Descriptor[] } & Manifest;
-    if (doc.schemaVersion === 1) throw new SkiffError('schema 1 manifests are not supported (deprecated by the registry spec)');
+    if (doc.schemaVersion === 1) throw new SkiffError('schema 1 manifests are not supported (deprecated by the registry spec)', 'invalid');
     let mediaType = doc.mediaType ?? m.mediaType;
     if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || doc.manifests) {
       const platform = opts.platform ?? hostPlatform();
       const picked = pickPlatform({ manifests: doc.manifests ?? [] }, platform);
-      if (!picked) throw new SkiffError(`no matching manifest for ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''} in the manifest list entries`);
+      if (!picked) throw new SkiffError(`no matching manifest for ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''} in the manifest list entries`, 'invalid');
       m = await client.manifest(picked.digest);
       if (sha256(m.body) !== picked.digest) throw new SkiffError(`manifest ${picked.digest}: digest mismatch`);
       doc = JSON.parse(m.body.toString());
       mediaType = doc.mediaType ?? m.mediaType;
     }
-    if (!doc.config || !Array.isArray(doc.layers)) throw new SkiffError(`unsupported manifest type ${JSON.stringify(mediaType)}`);
+    if (!doc.config || !Array.isArray(doc.layers)) throw new SkiffError(`unsupported manifest type ${JSON.stringify(mediaType)}`, 'invalid');
     const configBytes = await fetchVerified(client, doc.config, 'config');
     const config = JSON.parse(configBytes.toString()) as ImageConfig;
     if (config.rootfs?.diff_ids?.length !== doc.layers.length) throw new SkiffError('image config and manifest disagree on the number of layers');
     for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pulling fs layer');
     const chains = chainIDs(config.rootfs.diff_ids);
     // Until the image record exists, garbage collection must see these as live.
-    const inFlight = store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
+    const inFlight = await store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
     try {
       await parallel(doc.layers.map((_, i) => i), opts.concurrency ?? 3,
         (i) => fetchLayer(store, client, doc.layers[i], config.rootfs.diff_ids[i], chains[i], progress));
     } catch (err) {
       inFlight.release();
       // Layers other fetches adopted before this one failed: not kept.
-      const lock = store.lock();
+      const lock = await store.lock();
       try { store.collectGarbage(); } finally { lock.release(); }
       throw err;
     }
 
-    const lock = store.lock();
+    const lock = await store.lock();
     try {
       const id = store.putBlob(configBytes);
       const manifestBlob = store.putBlob(m.body);

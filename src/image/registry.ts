@@ -58,7 +58,8 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 
 export class RegistryError extends SkiffError {
   constructor(message: string, readonly status: number, readonly code?: string) {
-    super(message);
+    // The registry's own status says what kind of failure it is.
+    super(message, status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : 'system');
   }
 }
 
@@ -105,7 +106,7 @@ export class RegistryClient {
       return await fetch(url, { headers, redirect: 'follow' });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'unavailable');
     }
   }
 

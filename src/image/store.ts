@@ -51,7 +51,7 @@ export class ImageStore {
     for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
   }
 
-  lock(): FileLock {
+  lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'store.lock'));
   }
 
@@ -172,11 +172,11 @@ export class ImageStore {
    * collection: a record in pending/ on which the puller holds a flock.
    * When the puller dies the lock goes with it and the record is stale.
    */
-  pending(blobs: string[], layers: string[]): { release: () => void } {
+  async pending(blobs: string[], layers: string[]): Promise<{ release: () => void }> {
     const dir = join(this.root, 'pending');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
-    const lock = FileLock.acquire(path + '.lock');
+    const lock = await FileLock.acquire(path + '.lock');
     writeFileAtomic(path, JSON.stringify({ blobs, layers }));
     return { release: () => { rmSync(path, { force: true }); rmSync(path + '.lock', { force: true }); lock.release(); } };
   }

@@ -73,13 +73,13 @@ export function cgroupsOf(spec: Pick<Spec, 'linux'> | undefined, rec: Pick<Conta
 export async function create(opts: RuntimeOptions, id: string, c: CreateOptions): Promise<Created> {
   const store = new StateStore(opts.root);
   const bundle = resolve(c.bundle);
-  if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`);
+  if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`, 'not-found');
   trace('create: begin');
   const spec = loadSpec(bundle);
   store.reserve(id);
   let lock;
   try {
-    lock = store.lock(id);
+    lock = await store.lock(id);
   } catch (err) {
     store.remove(id);
     throw err;
@@ -227,11 +227,11 @@ export function ociState(store: StateStore, id: string): OciState {
 
 export async function start(opts: RuntimeOptions, id: string): Promise<void> {
   const store = new StateStore(opts.root);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
-    if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`);
+    if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`, 'conflict');
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
@@ -293,24 +293,24 @@ async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void
 export function parseSignal(sig: string): number {
   if (/^\d+$/.test(sig)) {
     const n = Number(sig);
-    if (n < 1 || n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+    if (n < 1 || n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
     return n;
   }
   const upper = sig.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : 'SIG' + upper;
   const n = (osConstants.signals as Record<string, number>)[name];
-  if (n === undefined) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+  if (n === undefined) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
   return n;
 }
 
-export function kill(opts: RuntimeOptions, id: string, signal: string, all: boolean): void {
+export async function kill(opts: RuntimeOptions, id: string, signal: string, all: boolean): Promise<void> {
   const store = new StateStore(opts.root);
   const sig = parseSignal(signal);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
-    if (status === 'stopped' || !rec) throw new SkiffError('container not running');
+    if (status === 'stopped' || !rec) throw new SkiffError('container not running', 'conflict');
     const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
     for (const pid of pids) {
       try { process.kill(pid, sig); } catch (err) {
@@ -325,7 +325,7 @@ export function kill(opts: RuntimeOptions, id: string, signal: string, all: bool
 export async function remove(opts: RuntimeOptions, id: string, force: boolean): Promise<void> {
   const store = new StateStore(opts.root);
   if (force && !existsSync(store.dir(id))) return; // runc: delete --force of a missing container succeeds
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
@@ -419,9 +419,9 @@ export async function drainTerminal(relay: ReturnType<typeof relayTerminal>): Pr
 }
 
 /** Runs fn with the container locked and its record, if its status is one of `allowed`. */
-function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): T {
+async function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): Promise<T> {
   const store = new StateStore(opts.root);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
@@ -433,18 +433,18 @@ function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], ver
 }
 
 /** pause: freeze every process of the container (cgroup freezer). */
-export function pause(opts: RuntimeOptions, id: string): void {
-  withRunning(opts, id, ['running'], 'pause', (rec) => cgroupsOf(undefined, rec).freeze());
+export async function pause(opts: RuntimeOptions, id: string): Promise<void> {
+  await withRunning(opts, id, ['running'], 'pause', (rec) => cgroupsOf(undefined, rec).freeze());
 }
 
-export function resume(opts: RuntimeOptions, id: string): void {
-  withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
+export async function resume(opts: RuntimeOptions, id: string): Promise<void> {
+  await withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
 }
 
 /** update: new limits for a live container; the snapshot config keeps them. */
-export function update(opts: RuntimeOptions, id: string, resources: Resources): void {
+export async function update(opts: RuntimeOptions, id: string, resources: Resources): Promise<void> {
   validateResources(resources);
-  withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
+  await withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
     const spec = containerSpec(store, id);
     const merged = mergeResources(spec.linux?.resources ?? {}, resources);
     cgroupsOf(spec, rec).apply(resources);
@@ -466,7 +466,7 @@ function mergeResources(base: Resources, change: Resources): Resources {
 export function containerStats(opts: RuntimeOptions, id: string) {
   const store = new StateStore(opts.root);
   const rec = store.read(id);
-  if (!rec) throw new SkiffError(`container ${id} does not exist`);
+  if (!rec) throw new SkiffError(`container ${id} does not exist`, 'not-found');
   const cg = cgroupsOf(undefined, rec);
   return { status: statusOf(store, id, rec), stats: cg.stats(), oomKills: cg.oomKills() };
 }

@@ -88,7 +88,7 @@ export function buildPlan(input: PlanInput): Plan {
   const k = native().constants;
   const proc = spec.process!;
   const rootfs = rootfsPath(spec, bundle);
-  if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`);
+  if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`, 'not-found');
   if (!statSync(rootfs).isDirectory()) throw new SkiffError(`root.path ${rootfs} is not a directory`);
   if (!hasNamespace(spec, 'mount')) throw new SkiffError('config.json: linux.namespaces needs a mount namespace (skiff-runtime sets up the root inside one)');
   if (proc.terminal && !input.console) throw new SkiffError('process.terminal needs --console-socket when the runtime does not stay attached');
@@ -332,7 +332,7 @@ function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn): v
     try {
       kind = statSync(source).isDirectory() ? 'd' : 'f';
     } catch {
-      throw new SkiffError(`mount ${dest}: source ${source} does not exist`);
+      throw new SkiffError(`mount ${dest}: source ${source} does not exist`, 'not-found');
     }
     const bindFlags = k.MS_BIND | (o.recursive ? k.MS_REC : 0);
     // Flags beyond bind take effect only through a bind-remount (mount(2)).

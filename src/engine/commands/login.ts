@@ -44,7 +44,7 @@ async function verify(server: string, user: string, password: string, insecure: 
       }
     }
   } catch (err) {
-    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
+    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`, 'unavailable');
   }
   if (!res.ok) throw new SkiffError(`login to ${server} failed: ${res.status} ${res.statusText || 'unauthorized'}`);
 }

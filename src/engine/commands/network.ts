@@ -25,16 +25,16 @@ export function networkView(n: Network) {
   };
 }
 
-export function networkCreateCommand(g: EngineGlobals, name: string, f: { driver?: string; subnet?: string; gateway?: string; label: string[] }): void {
-  if (f.driver && f.driver !== 'bridge') throw new SkiffError(`plugin "${f.driver}" not found: skiff has the bridge driver`);
-  if (BUILTIN.includes(name)) throw new SkiffError(`network with name ${name} already exists (a predefined network)`);
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new SkiffError(`invalid network name ${JSON.stringify(name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-]`);
+export async function networkCreateCommand(g: EngineGlobals, name: string, f: { driver?: string; subnet?: string; gateway?: string; label: string[] }): Promise<void> {
+  if (f.driver && f.driver !== 'bridge') throw new SkiffError(`plugin "${f.driver}" not found: skiff has the bridge driver`, 'not-found');
+  if (BUILTIN.includes(name)) throw new SkiffError(`network with name ${name} already exists (a predefined network)`, 'forbidden');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new SkiffError(`invalid network name ${JSON.stringify(name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-]`, 'invalid');
   if (f.gateway && !f.subnet) throw new SkiffError('--gateway needs --subnet');
   const store = new NetworkStore(g.root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
-    const n = store.create({ name, subnet: f.subnet, gateway: f.gateway, labels });
+    const n = await store.create({ name, subnet: f.subnet, gateway: f.gateway, labels });
     process.stdout.write(n.Id + '\n');
   } finally {
     lock.release();
@@ -53,7 +53,7 @@ export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc
     const [k, v] = filter.split('=');
     if (k === 'name') list = list.filter((r) => r.Name.includes(v));
     else if (k === 'driver') list = list.filter((r) => r.Driver === v);
-    else throw new SkiffError(`invalid filter "${k}": supported are name, driver`);
+    else throw new SkiffError(`invalid filter "${k}": supported are name, driver`, 'invalid');
   }
   if (f.quiet) { process.stdout.write(list.filter((r) => !r.ID.startsWith('(')).map((r) => r.ID + '\n').join('')); return; }
   if (f.format) { process.stdout.write(list.map((r) => renderTemplate(f.format!, r) + '\n').join('')); return; }
@@ -82,7 +82,7 @@ function users(g: EngineGlobals, n: Network): string[] {
   }).map((c) => c.Name.slice(1));
 }
 
-export function networkRmCommand(g: EngineGlobals, names: string[]): number {
+export async function networkRmCommand(g: EngineGlobals, names: string[]): Promise<number> {
   const store = new NetworkStore(g.root);
   let status = 0;
   for (const name of names) {
@@ -91,7 +91,7 @@ export function networkRmCommand(g: EngineGlobals, names: string[]): number {
       const n = store.get(name);
       const using = users(g, n);
       if (using.length) throw new SkiffError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${using.join(', ')})`);
-      const lock = store.lock();
+      const lock = await store.lock();
       try { store.delete(n); } finally { lock.release(); }
       process.stdout.write(name + '\n');
     } catch (err) {
@@ -102,13 +102,13 @@ export function networkRmCommand(g: EngineGlobals, names: string[]): number {
   return status;
 }
 
-export function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): void {
+export async function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
   if (!f.force) throw new SkiffError('network prune needs -f (--force) to delete without asking');
   const store = new NetworkStore(g.root);
   const removed: string[] = [];
   for (const n of store.all()) {
     if (n.Default || users(g, n).length) continue;
-    const lock = store.lock();
+    const lock = await store.lock();
     try { store.delete(n); } finally { lock.release(); }
     removed.push(n.Name);
   }
@@ -121,13 +121,13 @@ export async function networkConnectCommand(g: EngineGlobals, net: string, conta
   const n = new NetworkStore(g.root).get(net);
   if (n.Default) throw new SkiffError('containers join the default bridge network with --network bridge at create');
   const c = (await refresh(e, e.containers.find(container).Id))!;
-  const lock = e.containers.lockContainer(c.Id);
+  const lock = await e.containers.lockContainer(c.Id);
   try {
     const fresh = e.containers.get(c.Id)!;
     const cfg = networkConfigOf(fresh);
     if (['none', 'host'].includes(cfg.NetworkMode) || cfg.NetworkMode.startsWith('container:'))
       throw new SkiffError(`container cannot be connected to networks: its network mode is ${cfg.NetworkMode}`);
-    if (cfg.NetworkMode === n.Name || n.Name in cfg.Networks) throw new SkiffError(`endpoint with name ${fresh.Name.slice(1)} already exists in network ${n.Name}`);
+    if (cfg.NetworkMode === n.Name || n.Name in cfg.Networks) throw new SkiffError(`endpoint with name ${fresh.Name.slice(1)} already exists in network ${n.Name}`, 'conflict');
     if (fresh.State.Status === 'running') {
       const settings = await connectLive(g.root, fresh, n.Name, f.alias);
       fresh.NetworkSettings ??= { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', MacAddress: '' };
@@ -146,7 +146,7 @@ export async function networkDisconnectCommand(g: EngineGlobals, net: string, co
   const e = engine(g);
   const n = new NetworkStore(g.root).get(net);
   const c = (await refresh(e, e.containers.find(container).Id))!;
-  const lock = e.containers.lockContainer(c.Id);
+  const lock = await e.containers.lockContainer(c.Id);
   try {
     const fresh = e.containers.get(c.Id)!;
     const cfg = networkConfigOf(fresh);

@@ -6,7 +6,7 @@ import { saveImages } from '../../image/save.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 
 export async function saveCommand(g: EngineGlobals, images: string[], f: { output?: string }): Promise<void> {
-  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to save to a terminal: use -o FILE or redirect stdout');
+  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to save to a terminal: use -o FILE or redirect stdout', 'invalid');
   const out = f.output ? createWriteStream(f.output) : process.stdout;
   await saveImages(imageStore(g), images, out);
   if (f.output) {

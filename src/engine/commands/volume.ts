@@ -9,7 +9,7 @@ import { VolumeStore, type Volume } from '../volumes.js';
 
 const keyValues = (pairs: string[], flag: string) => Object.fromEntries(pairs.map((p) => {
   const i = p.indexOf('=');
-  if (i <= 0) throw new SkiffError(`invalid ${flag} ${JSON.stringify(p)}: use key=value`);
+  if (i <= 0) throw new SkiffError(`invalid ${flag} ${JSON.stringify(p)}: use key=value`, 'invalid');
   return [p.slice(0, i), p.slice(i + 1)];
 }));
 
@@ -19,23 +19,23 @@ export function volumeView(v: Volume): Omit<Volume, 'Anonymous'> {
   return view;
 }
 
-export function volumeCreateCommand(g: EngineGlobals, name: string | undefined, f: { name?: string; label: string[]; opt: string[]; driver?: string }): void {
+export async function volumeCreateCommand(g: EngineGlobals, name: string | undefined, f: { name?: string; label: string[]; opt: string[]; driver?: string }): Promise<void> {
   if (f.driver && f.driver !== 'local') throw new SkiffError(`volume driver ${JSON.stringify(f.driver)} is not available: skiff has the local driver`);
-  if (name && f.name && name !== f.name) throw new SkiffError(`conflicting options: either specify --name or provide positional arg, not both`);
-  const v = new VolumeStore(g.root).create(name ?? f.name, { labels: keyValues(f.label, '--label'), options: keyValues(f.opt, '--opt') });
+  if (name && f.name && name !== f.name) throw new SkiffError(`conflicting options: either specify --name or provide positional arg, not both`, 'invalid');
+  const v = await new VolumeStore(g.root).create(name ?? f.name, { labels: keyValues(f.label, '--label'), options: keyValues(f.opt, '--opt') });
   process.stdout.write(v.Name + '\n');
 }
 
 function matches(v: Volume, filter: string, dangling: (n: string) => boolean): boolean {
   const i = filter.indexOf('=');
-  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`);
+  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
   const [k, val] = [filter.slice(0, i), filter.slice(i + 1)];
   switch (k) {
     case 'dangling': return dangling(v.Name) === ['true', '1'].includes(val);
     case 'name': return v.Name.includes(val);
     case 'driver': return v.Driver === val;
     case 'label': { const [lk, lv] = val.split('='); return lk in v.Labels && (lv === undefined || v.Labels[lk] === lv); }
-    default: throw new SkiffError(`invalid filter "${k}": supported are dangling, name, driver, label`);
+    default: throw new SkiffError(`invalid filter "${k}": supported are dangling, name, driver, label`, 'invalid');
   }
 }
 
@@ -63,14 +63,14 @@ export function volumeInspectCommand(g: EngineGlobals, names: string[], f: { for
   return status;
 }
 
-export function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: boolean }): number {
+export async function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: boolean }): Promise<number> {
   const store = new VolumeStore(g.root);
   const containers = containerStore(g);
   let status = 0;
   for (const n of names) {
     try {
       if (!store.get(n) && f.force) continue; // -f: a missing volume is not an error
-      store.remove(n, (v) => containers.usingVolume(v));
+      await store.remove(n, (v) => containers.usingVolume(v));
       process.stdout.write(n + '\n');
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
@@ -81,7 +81,7 @@ export function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: 
 }
 
 /** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+). */
-export function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): void {
+export async function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): Promise<void> {
   if (!f.force) throw new SkiffError('volume prune needs -f (--force) to delete without asking');
   const store = new VolumeStore(g.root);
   const containers = containerStore(g);
@@ -94,7 +94,7 @@ export function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?:
   for (const v of candidates) {
     try {
       const size = treeSize(v.Mountpoint);
-      store.remove(v.Name, (n) => containers.usingVolume(n));
+      await store.remove(v.Name, (n) => containers.usingVolume(n));
       deleted.push(v.Name);
       bytes += size;
     } catch { /* taken into use meanwhile */ }

@@ -15,7 +15,7 @@ export interface ExecFlags {
 
 function parseUser(user: string): { uid: number; gid?: number } {
   const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m) throw new SkiffError(`invalid --user ${JSON.stringify(user)}: use uid[:gid] with numbers`);
+  if (!m) throw new SkiffError(`invalid --user ${JSON.stringify(user)}: use uid[:gid] with numbers`, 'invalid');
   return { uid: Number(m[1]), gid: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
@@ -27,7 +27,7 @@ export function execProcess(base: Process, args: string[], f: ExecFlags): Proces
       throw new SkiffError(`--process ${f.process}: ${(err as Error).message}`);
     }
   }
-  if (args.length === 0) throw new SkiffError('exec needs a command (or --process process.json)');
+  if (args.length === 0) throw new SkiffError('exec needs a command (or --process process.json)', 'invalid');
   const p: Process = JSON.parse(JSON.stringify(base));
   p.args = args;
   p.terminal = !!f.tty;

@@ -15,13 +15,13 @@ export interface UpdateFlags {
 // Byte sizes as runc accepts them: 1024, 512k, 64m, 1g; -1 is unlimited.
 export function parseBytes(value: string, flag: string): number {
   const m = /^(-1|\d+)([kmg]?)b?$/i.exec(value.trim());
-  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: use a number of bytes, optionally with k, m or g`);
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: use a number of bytes, optionally with k, m or g`, 'invalid');
   const n = Number(m[1]);
   return n === -1 ? -1 : n * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2].toLowerCase()];
 }
 
 function parseInt10(value: string, flag: string): number {
-  if (!/^-?\d+$/.test(value)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: not an integer`);
+  if (!/^-?\d+$/.test(value)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: not an integer`, 'invalid');
   return Number(value);
 }
 
@@ -53,6 +53,6 @@ export function resourcesFromFlags(f: UpdateFlags): Resources {
   return r;
 }
 
-export function updateCommand(g: Globals, id: string, f: UpdateFlags): void {
-  update(runtimeOptions(g), id, resourcesFromFlags(f));
+export function updateCommand(g: Globals, id: string, f: UpdateFlags): Promise<void> {
+  return update(runtimeOptions(g), id, resourcesFromFlags(f));
 }

@@ -10,7 +10,7 @@ import { engine, refresh } from '../../lifecycle.js';
 async function container(g: EngineGlobals, name: string) {
   const e = engine(g);
   const c = await refresh(e, e.containers.find(name).Id);
-  if (!c) throw new SkiffError(`No such container: ${name}`);
+  if (!c) throw new SkiffError(`No such container: ${name}`, 'not-found');
   return { e, c };
 }
 
@@ -29,7 +29,7 @@ export async function diffCommand(g: EngineGlobals, name: string): Promise<void>
 /** docker export: the container's whole root filesystem as a tar (stdout, or -o FILE). */
 export async function exportCommand(g: EngineGlobals, name: string, f: { output?: string }): Promise<void> {
   const { e, c } = await container(g, name);
-  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to write a tar archive to a terminal: use -o or redirect stdout');
+  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to write a tar archive to a terminal: use -o or redirect stdout', 'invalid');
   const fd = f.output ? openSync(f.output, 'w', 0o644) : 1;
   try {
     await withRootfs(e, c, (root) => writeTar(fd, tarChunks(walkTree(root))));
@@ -42,19 +42,19 @@ export async function exportCommand(g: EngineGlobals, name: string, f: { output?
 export async function cpCommand(g: EngineGlobals, from: string, to: string): Promise<void> {
   const src = splitContainerPath(from);
   const dest = splitContainerPath(to);
-  if (!!src === !!dest) throw new SkiffError('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH');
+  if (!!src === !!dest) throw new SkiffError('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH', 'invalid');
   const contentOnly = (p: string) => p.endsWith('/.');
   if (src) {
     const { e, c } = await container(g, src.container);
     await withRootfs(e, c, (root) => {
       const inside = pathInContainer(root, src.path);
-      try { lstatSync(inside); } catch { throw new SkiffError(`Could not find the file ${src.path} in container ${src.container}`); }
+      try { lstatSync(inside); } catch { throw new SkiffError(`Could not find the file ${src.path} in container ${src.container}`, 'not-found'); }
       copyOut(inside, resolve(to), contentOnly(src.path));
     });
     return;
   }
   const { e, c } = await container(g, dest!.container);
   const hostSrc = resolve(from);
-  if (!existsSync(hostSrc)) throw new SkiffError(`could not find the file ${from} on the host`);
+  if (!existsSync(hostSrc)) throw new SkiffError(`could not find the file ${from} on the host`, 'not-found');
   await withRootfs(e, c, (root) => copyIn(root, hostSrc, dest!.path, contentOnly(from)));
 }

@@ -3,7 +3,7 @@
 // Starting it is the engine's next step (issue: containers).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { SkiffError } from '../../../errors.js';
+import { SkiffError, kindOf } from '../../../errors.js';
 import { parseSignal } from '../../../runtime/lifecycle.js';
 import { resolveMounts } from '../../mounts.js';
 import { portBindingsFrom, type NetworkConfig } from '../../networking.js';
@@ -35,7 +35,7 @@ export interface CreateFlags {
 /** "512m", "1g", "100k", "1048576" -> bytes (docker's RAMInBytes units). */
 export function parseBytes(v: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(v.trim());
-  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use a size such as 512m or 1g`);
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use a size such as 512m or 1g`, 'invalid');
   const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase()]!;
   return Math.round(Number(m[1]) * unit);
 }
@@ -45,30 +45,30 @@ export function parseRestartPolicy(v: string | undefined): HostConfig['RestartPo
   if (v === undefined || v === 'no') return { Name: 'no', MaximumRetryCount: 0 };
   const m = /^(always|unless-stopped|on-failure)(?::(\d+))?$/.exec(v);
   if (!m || (m[2] !== undefined && m[1] !== 'on-failure'))
-    throw new SkiffError(`invalid restart policy ${JSON.stringify(v)}: use no, always, unless-stopped or on-failure[:max-retries]`);
+    throw new SkiffError(`invalid restart policy ${JSON.stringify(v)}: use no, always, unless-stopped or on-failure[:max-retries]`, 'invalid');
   return { Name: m[1] as RestartPolicyName, MaximumRetryCount: Number(m[2] ?? 0) };
 }
 
 function hostConfigFrom(f: CreateFlags): HostConfig {
   const restart = parseRestartPolicy(f.restart);
-  if (f.rm && restart.Name !== 'no') throw new SkiffError('Conflicting options: --restart and --rm');
+  if (f.rm && restart.Name !== 'no') throw new SkiffError('Conflicting options: --restart and --rm', 'invalid');
   const capAdd = (f.capAdd ?? []).map(normalizeCapability);
   const capDrop = (f.capDrop ?? []).map(normalizeCapability);
   const memory = f.memory !== undefined ? parseBytes(f.memory, '--memory') : 0;
   // The kernel needs room for the process and its page tables; docker says 6 MB.
-  if (memory && memory < 6 * 1024 * 1024) throw new SkiffError('Minimum memory limit allowed is 6MB');
+  if (memory && memory < 6 * 1024 * 1024) throw new SkiffError('Minimum memory limit allowed is 6MB', 'invalid');
   let nanoCpus = 0;
   if (f.cpus !== undefined) {
     const cpus = Number(f.cpus);
     const host = availableParallelism();
     if (!Number.isFinite(cpus) || cpus <= 0 || cpus > host)
-      throw new SkiffError(`range of CPUs is from 0.01 to ${host}.00, as there are only ${host} CPUs available`);
+      throw new SkiffError(`range of CPUs is from 0.01 to ${host}.00, as there are only ${host} CPUs available`, 'invalid');
     nanoCpus = Math.round(cpus * 1e9);
   }
   if (f.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(f.cpusetCpus))
-    throw new SkiffError(`invalid --cpuset-cpus ${JSON.stringify(f.cpusetCpus)}: use a list such as 0-1 or 0,2`);
+    throw new SkiffError(`invalid --cpuset-cpus ${JSON.stringify(f.cpusetCpus)}: use a list such as 0-1 or 0,2`, 'invalid');
   const pids = f.pidsLimit !== undefined ? Number(f.pidsLimit) : 0;
-  if (!Number.isInteger(pids)) throw new SkiffError(`invalid --pids-limit ${JSON.stringify(f.pidsLimit)}: use a whole number`);
+  if (!Number.isInteger(pids)) throw new SkiffError(`invalid --pids-limit ${JSON.stringify(f.pidsLimit)}: use a whole number`, 'invalid');
   return {
     ...DEFAULT_HOST_CONFIG, RestartPolicy: restart, AutoRemove: !!f.rm, ReadonlyRootfs: !!f.readOnly,
     Privileged: !!f.privileged, Init: !!f.init, CapAdd: capAdd, CapDrop: capDrop, Memory: memory, NanoCpus: nanoCpus,
@@ -81,19 +81,19 @@ function networkConfigFrom(g: EngineGlobals, f: CreateFlags, containers: Contain
   const mode = f.network ?? f.net ?? 'bridge';
   const aliases = f.networkAlias ?? [];
   if (mode.startsWith('container:')) containers.find(mode.slice('container:'.length));
-  else if (!['bridge', 'default', 'none', 'host'].includes(mode) && !new NetworkStore(g.root).find(mode)) throw new SkiffError(`network ${mode} not found`);
+  else if (!['bridge', 'default', 'none', 'host'].includes(mode) && !new NetworkStore(g.root).find(mode)) throw new SkiffError(`network ${mode} not found`, 'not-found');
   const custom = !['bridge', 'default', 'none', 'host'].includes(mode) && !mode.startsWith('container:');
-  if (aliases.length && !custom) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
+  if (aliases.length && !custom) throw new SkiffError('network-scoped aliases are only supported for user-defined networks', 'invalid');
   const links = f.link ?? [];
-  if (links.length && !['bridge', 'default'].includes(mode)) throw new SkiffError('--link is only supported on the default bridge network (on user networks, containers resolve each other by name)');
+  if (links.length && !['bridge', 'default'].includes(mode)) throw new SkiffError('--link is only supported on the default bridge network (on user networks, containers resolve each other by name)', 'invalid');
   for (const l of links) {
     const [name, alias] = l.split(':');
-    if (!name || alias === '') throw new SkiffError(`invalid --link ${JSON.stringify(l)}: use name[:alias]`);
+    if (!name || alias === '') throw new SkiffError(`invalid --link ${JSON.stringify(l)}: use name[:alias]`, 'invalid');
     containers.find(name);
   }
   const publish = f.publish ?? [];
   if ((publish.length || f.publishAll) && (mode === 'host' || mode === 'none' || mode.startsWith('container:')))
-    throw new SkiffError(`conflicting options: port publishing and the network mode ${mode}`);
+    throw new SkiffError(`conflicting options: port publishing and the network mode ${mode}`, 'invalid');
   return {
     NetworkMode: mode === 'default' ? 'bridge' : mode, PortBindings: portBindingsFrom(publish), PublishAllPorts: !!f.publishAll, Links: links,
     Networks: custom ? { [mode]: { Aliases: aliases } } : {},
@@ -121,7 +121,7 @@ async function imageFor(g: EngineGlobals, name: string): Promise<ImageRecord> {
   try {
     return resolveImage(store, name);
   } catch (err) {
-    if (!/No such image/.test((err as Error).message)) throw err;
+    if (kindOf(err) !== 'not-found') throw err;
     process.stderr.write(`Unable to find image '${familiarString(parseReference(name))}' locally\n`);
     const { record } = await pull(store, name, { insecure: insecureRegistries(g.root), progress: progressFor(process.stderr, false) });
     return record;
@@ -131,7 +131,7 @@ async function imageFor(g: EngineGlobals, name: string): Promise<ImageRecord> {
 export function mergeEnv(base: string[], extra: string[]): string[] {
   const out = [...base];
   for (const e of extra) {
-    if (!e.includes('=')) throw new SkiffError(`invalid environment variable ${JSON.stringify(e)}: use KEY=value`);
+    if (!e.includes('=')) throw new SkiffError(`invalid environment variable ${JSON.stringify(e)}: use KEY=value`, 'invalid');
     const key = e.slice(0, e.indexOf('='));
     const i = out.findIndex((x) => x.startsWith(key + '='));
     if (i >= 0) out[i] = e; else out.push(e);
@@ -146,12 +146,12 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   // docker: --entrypoint resets the image's CMD unless a command is given.
   const cmd = command.length ? command : f.entrypoint !== undefined ? [] : ((ic.Cmd as string[] | null) ?? []);
   const argv = [...entrypoint, ...cmd];
-  if (!argv.length) throw new SkiffError('no command specified');
+  if (!argv.length) throw new SkiffError('no command specified', 'invalid');
   const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
   const hostConfig = hostConfigFrom(f);
   if (f.stopSignal !== undefined) parseSignal(f.stopSignal);
   const stopTimeout = f.stopTimeout !== undefined ? Number(f.stopTimeout) : undefined;
-  if (stopTimeout !== undefined && !Number.isInteger(stopTimeout)) throw new SkiffError(`invalid --stop-timeout ${JSON.stringify(f.stopTimeout)}: use seconds`);
+  if (stopTimeout !== undefined && !Number.isInteger(stopTimeout)) throw new SkiffError(`invalid --stop-timeout ${JSON.stringify(f.stopTimeout)}: use seconds`, 'invalid');
   // -e without "=" takes the value from our environment (docker run(1)).
   const env = [...readEnvFiles(f.envFile ?? []), ...f.env.map((e) => (e.includes('=') || process.env[e] === undefined ? e : `${e}=${process.env[e]}`))];
   const containers = containerStore(g);
@@ -162,8 +162,8 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   for (const p of Object.keys(network.PortBindings)) exposed[p] = {};
   const mountRequest = { volumes: f.volume ?? [], mounts: f.mount ?? [], tmpfs: f.tmpfs ?? [], volumesFrom: f.volumesFrom ?? [] };
   // Volumes are made (and --volumes-from looked up) once the name is ours, under the store's lock.
-  return containers.create(f.name, (id) => ({
-    Mounts: resolveMounts(mountRequest, { volumes, mountsOf: (name) => containers.find(name).Mounts ?? [] }),
+  return containers.create(f.name, async (id) => ({
+    Mounts: await resolveMounts(mountRequest, { volumes, mountsOf: (name) => containers.find(name).Mounts ?? [] }),
     Network: network,
     Image: img.id,
     Created: new Date().toISOString(),

@@ -2,7 +2,7 @@
 // a running container, through the runtime's exec (same namespaces, cgroups,
 // capabilities and seccomp as the container's init). Without -d it returns
 // the command's exit code; 126/127 when it cannot be run or found.
-import { SkiffError, describe } from '../../../errors.js';
+import { SkiffError, describe, kindOf } from '../../../errors.js';
 import * as runtime from '../../../runtime/lifecycle.js';
 import { StateStore } from '../../../runtime/state.js';
 import type { EngineGlobals } from '../../context.js';
@@ -13,13 +13,28 @@ import { mergeEnv } from './create.js';
 
 export interface ExecFlags { interactive?: boolean; tty?: boolean; detach?: boolean; env: string[]; workdir?: string; user?: string; privileged?: boolean }
 
-export async function execCommand(g: EngineGlobals, name: string, command: string[], f: ExecFlags): Promise<number> {
-  const e = engine(g);
+/** The container to exec in: found and running, or an error with its kind. */
+async function runningContainer(e: ReturnType<typeof engine>, name: string) {
   const found = e.containers.find(name);
   const c = await refresh(e, found.Id);
-  if (!c || !isActive(c)) throw new SkiffError(`container ${found.Id} is not running`);
-  if (c.State.Status === 'restarting') throw new SkiffError(`container ${found.Id} is restarting, wait until the container is running`);
-  if (!command.length) throw new SkiffError('exec needs a command to run');
+  if (!c || !isActive(c)) throw new SkiffError(`container ${found.Id} is not running`, 'conflict');
+  if (c.State.Status === 'restarting') throw new SkiffError(`container ${found.Id} is restarting, wait until the container is running`, 'conflict');
+  return c;
+}
+
+export async function execCommand(g: EngineGlobals, name: string, command: string[], f: ExecFlags): Promise<number> {
+  const e = engine(g);
+  if (!command.length) throw new SkiffError('exec needs a command to run', 'invalid');
+  let c;
+  try {
+    c = await runningContainer(e, name);
+  } catch (err) {
+    // docker exec: what the daemon refuses (no such container, not running)
+    // is a plain error, exit 1, not docker's own 125.
+    if (kindOf(err) !== 'not-found' && kindOf(err) !== 'conflict') throw err;
+    process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
+    return 1;
+  }
   const spec = runtime.containerSpec(new StateStore(e.runtime.root), c.Id);
   const base = spec.process!;
   const user = f.user !== undefined ? resolveUser(rootfsPaths(e.containers.containerDir(c.Id)).merged, f.user) : undefined;

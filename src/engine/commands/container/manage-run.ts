@@ -25,7 +25,7 @@ async function eachName(names: string[], act: (e: Engine, id: string, name: stri
 function timeoutOf(t: string | undefined): number | undefined {
   if (t === undefined) return undefined;
   const n = Number(t);
-  if (!Number.isInteger(n)) throw new SkiffError(`invalid --time ${JSON.stringify(t)}: use whole seconds`);
+  if (!Number.isInteger(n)) throw new SkiffError(`invalid --time ${JSON.stringify(t)}: use whole seconds`, 'invalid');
   return n;
 }
 
@@ -64,6 +64,6 @@ export function rmCommand(g: EngineGlobals, names: string[], f: { force?: boolea
 export async function topCommand(g: EngineGlobals, name: string, psArgs: string[]): Promise<void> {
   const e = engine(g);
   const c = await refresh(e, e.containers.find(name).Id);
-  if (!c || !isActive(c)) throw new SkiffError(`container ${name} is not running`);
+  if (!c || !isActive(c)) throw new SkiffError(`container ${name} is not running`, 'conflict');
   runtimePs({ root: e.runtime.root, logFormat: 'text', debug: false, systemdCgroup: false }, c.Id, psArgs, { format: 'table' });
 }

@@ -10,13 +10,13 @@ import { networkView } from '../network.js';
 import { engine, isActive, refresh, refreshAll, rmContainer } from '../../lifecycle.js';
 import { containerStore, imageStore, type EngineGlobals } from '../../context.js';
 
-export function renameCommand(g: EngineGlobals, container: string, newName: string): void {
-  containerStore(g).rename(container, newName);
+export function renameCommand(g: EngineGlobals, container: string, newName: string): Promise<void> {
+  return containerStore(g).rename(container, newName);
 }
 
 /** container prune -f: every container that is not running. */
 export async function containerPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
-  if (!f.force) throw new SkiffError('container prune needs -f (--force) to delete without asking');
+  if (!f.force) throw new SkiffError('container prune needs -f (--force) to delete without asking', 'invalid');
   const e = engine(g);
   const gone = (await refreshAll(e)).filter((c) => !isActive(c));
   for (const c of gone) await rmContainer(e, c.Id, false);
@@ -27,7 +27,7 @@ export async function containerPruneCommand(g: EngineGlobals, f: { force?: boole
 /** inspect [--type container|image] [-f TEMPLATE] NAME...: containers first, as docker looks them up. */
 export async function inspectCommand(g: EngineGlobals, names: string[], f: { type?: string; format?: string }): Promise<number> {
   const e = engine(g);
-  if (f.type && !['container', 'image', 'volume', 'network'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image, volume, network)`);
+  if (f.type && !['container', 'image', 'volume', 'network'].includes(f.type)) throw new SkiffError(`"${f.type}" is not a valid value for --type (container, image, volume, network)`, 'invalid');
   const networks = new NetworkStore(g.root);
   const volumes = new VolumeStore(g.root);
   const containers = containerStore(g);
@@ -51,7 +51,7 @@ export async function inspectCommand(g: EngineGlobals, names: string[], f: { typ
         const n = networks.find(name);
         if (n) found = networkView(n);
       }
-      if (!found) throw new SkiffError(`No such object: ${name}`);
+      if (!found) throw new SkiffError(`No such object: ${name}`, 'not-found');
       out.push(found);
     } catch (err) {
       process.stderr.write(`Error: ${describe(err as Error)}\n`);

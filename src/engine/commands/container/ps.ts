@@ -28,7 +28,7 @@ const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exite
 
 function splitFilter(filter: string): [string, string] {
   const i = filter.indexOf('=');
-  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`);
+  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
   return [filter.slice(0, i), filter.slice(i + 1)];
 }
 
@@ -36,16 +36,16 @@ function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string)
   const [k, v] = splitFilter(filter);
   switch (k) {
     case 'status':
-      if (!STATES.includes(v)) throw new SkiffError(`invalid filter 'status=${v}': use one of ${STATES.join(', ')}`);
+      if (!STATES.includes(v)) throw new SkiffError(`invalid filter 'status=${v}': use one of ${STATES.join(', ')}`, 'invalid');
       return c.State.Status === v;
     case 'exited':
-      if (!/^-?\d+$/.test(v)) throw new SkiffError(`invalid filter 'exited=${v}': an exit code is a number`);
+      if (!/^-?\d+$/.test(v)) throw new SkiffError(`invalid filter 'exited=${v}': an exit code is a number`, 'invalid');
       return c.State.Status === 'exited' && c.State.ExitCode === Number(v);
     case 'name': return c.Name.slice(1).includes(v);
     case 'id': return c.Id.startsWith(v);
     case 'label': { const [lk, lv] = v.split('='); return lk in c.Config.Labels && (lv === undefined || c.Config.Labels[lk] === lv); }
     case 'ancestor': return c.Config.Image === v || imageIdsFor(v).includes(c.Image);
-    default: throw new SkiffError(`invalid filter "${k}": supported are status, exited, name, id, label, ancestor`);
+    default: throw new SkiffError(`invalid filter "${k}": supported are status, exited, name, id, label, ancestor`, 'invalid');
   }
 }
 

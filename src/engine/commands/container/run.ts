@@ -21,7 +21,7 @@ function attachClient(e: Engine, c: ContainerRecord, o: { stdin: boolean; claim:
     claimCleanup: o.claim && hostConfigOf(c).RestartPolicy.Name === 'no',
     detachKeys: parseDetachKeys(o.detachKeys ?? DEFAULT_DETACH_KEYS),
     proxySignal: o.sigProxy === false ? undefined : (sig) => {
-      try { runtime.kill(e.runtime, c.Id, sig, false); } catch { /* exited meanwhile */ }
+      void runtime.kill(e.runtime, c.Id, sig, false).catch(() => { /* exited meanwhile */ });
     },
   });
 }
@@ -66,7 +66,7 @@ async function startOrFail(e: Engine, c: ContainerRecord, hooks: Parameters<type
 /** skiff start [-a] [-i] NAME...: prints each name (without -a), as docker does. */
 export async function startCommand(g: EngineGlobals, names: string[], f: { attach?: boolean; interactive?: boolean; detachKeys?: string }): Promise<number> {
   const e = engine(g);
-  if ((f.attach || f.interactive) && names.length > 1) throw new SkiffError('you cannot start and attach multiple containers at once');
+  if ((f.attach || f.interactive) && names.length > 1) throw new SkiffError('you cannot start and attach multiple containers at once', 'invalid');
   let status = 0;
   for (const name of names) {
     try {
@@ -98,7 +98,7 @@ export async function attachCommand(g: EngineGlobals, name: string, f: { stdin?:
   const e = engine(g);
   const found = e.containers.find(name);
   const c = await refresh(e, found.Id);
-  if (!c || !isActive(c)) throw new SkiffError('You cannot attach to a stopped container, start it first');
+  if (!c || !isActive(c)) throw new SkiffError('You cannot attach to a stopped container, start it first', 'conflict');
   const client = attachClient(e, c, { stdin: f.stdin !== false && c.Config.OpenStdin, claim: false, detachKeys: f.detachKeys, sigProxy: f.sigProxy });
   await client.connect();
   const result = await client.run();
