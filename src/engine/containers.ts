@@ -9,7 +9,26 @@ import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
 import { generateName } from './names.js';
 import type { MountPoint } from './mounts.js';
-import type { NetworkConfig, NetworkSettings } from './networking.js';
+import type { PortMap } from '../network/store.js';
+
+export interface NetworkConfig {
+  /** bridge | none | host | container:<name or id> | <user network> */
+  NetworkMode: string;
+  PortBindings: PortMap;
+  PublishAllPorts: boolean;
+  /** "name:alias" */
+  Links: string[];
+  /** More networks to join (network connect while stopped), with their aliases. */
+  Networks: Record<string, { Aliases: string[] }>;
+}
+
+export interface NetworkSettings {
+  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
+  Ports: PortMap;
+  IPAddress: string;
+  Gateway: string;
+  MacAddress: string;
+}
 
 export interface ContainerConfig {
   Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;

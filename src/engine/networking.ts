@@ -19,27 +19,11 @@ import { parseIp } from '../network/ipv4.js';
 import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '../network/links.js';
 import { applyRuleset } from '../network/nft.js';
 import { DEFAULT_NETWORK, macFor, NetworkStore, type Endpoint, type Network, type PortMap } from '../network/store.js';
-import type { ContainerRecord } from './containers.js';
+import type { ContainerRecord, NetworkConfig, NetworkSettings } from './containers.js';
 import { readDaemonConfig } from './daemonConfig.js';
 
-export interface NetworkConfig {
-  /** bridge | none | host | container:<name or id> | <user network> */
-  NetworkMode: string;
-  PortBindings: PortMap;
-  PublishAllPorts: boolean;
-  /** "name:alias" */
-  Links: string[];
-  /** More networks to join (network connect while stopped), with their aliases. */
-  Networks: Record<string, { Aliases: string[] }>;
-}
-
-export interface NetworkSettings {
-  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
-  Ports: PortMap;
-  IPAddress: string;
-  Gateway: string;
-  MacAddress: string;
-}
+// The record's network types live with the record (containers.ts).
+export type { NetworkConfig, NetworkSettings } from './containers.js';
 
 export const EMPTY_NETWORK_CONFIG: NetworkConfig = { NetworkMode: DEFAULT_NETWORK, PortBindings: {}, PublishAllPorts: false, Links: [], Networks: {} };
 

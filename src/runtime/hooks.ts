@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { SkiffError } from '../errors.js';
-import type { PlanStep } from './plan.js';
+import type { PlanStep } from './planStep.js';
 
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }
 export const HOOK_KINDS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;

@@ -15,7 +15,9 @@ import { hookSteps } from './hooks.js';
 
 export const PLAN_VERSION = '1';
 
-export interface PlanStep { op: string; args: string[] }
+import type { PlanStep } from './planStep.js';
+
+export type { PlanStep };
 
 export interface Plan {
   version: string;

@@ -1,6 +1,7 @@
 // skiff ps: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES, as
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
+import { resolveImage } from '../../../image/images.js';
 import { tabulate } from '../../../util/table.js';
 import { ago, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
@@ -56,7 +57,9 @@ function goTime(iso: string): string {
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
-  const imageIdsFor = (name: string) => { try { return [(images.tags()[name] ?? '')]; } catch { return []; } };
+  // The image as docker resolves it: busybox, busybox:latest, docker.io/library/busybox,
+  // a full or short ID (tags are kept by canonical name, so the name as typed is no key).
+  const imageIdsFor = (name: string) => { try { return [resolveImage(images, name).id]; } catch { return []; } };
   let list = (await refreshAll(engine(g))).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   const limit = f.latest ? 1 : f.last !== undefined ? Number(f.last) : undefined;
   // A status filter shows stopped containers without -a (moby daemon/list.go does the same).
