@@ -20,7 +20,7 @@ export interface FakeDaemon {
   socket: string;
   requests: Recorded[];
   /** Runs the docker CLI against this daemon. */
-  docker(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  docker(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
@@ -59,9 +59,9 @@ export async function fakeDaemon(): Promise<FakeDaemon> {
   return {
     socket,
     requests,
-    async docker(args) {
+    async docker(args, env = {}) {
       // A config dir of its own: no user settings, no plugins, no context.
-      const r = await execa(DOCKER, ['-H', `unix://${socket}`, ...args], { reject: false, env: { DOCKER_CONFIG: dir, DOCKER_CLI_HINTS: 'false' }, extendEnv: false, timeout: 30_000 });
+      const r = await execa(DOCKER, ['-H', `unix://${socket}`, ...args], { reject: false, env: { ...env, DOCKER_CONFIG: dir, DOCKER_CLI_HINTS: 'false' }, extendEnv: false, timeout: 30_000 });
       return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     async close() {

@@ -11,7 +11,7 @@ import { applyChanges, storeImageOver } from '../image/import.js';
 import { parseReference } from '../image/reference.js';
 import type { ImageConfig, ImageRecord } from '../image/store.js';
 import { tarChunks, walkTree } from '../image/tar/writer.js';
-import * as runtime from '../runtime/lifecycle.js';
+import * as runtime from '../runtime/index.js';
 import type { ContainerRecord } from './containers.js';
 import { isActive, type Engine } from './lifecycle.js';
 import { lowerDirs, mountRootfs, rootfsPaths, secureJoin, unmountRootfs } from './rootfs.js';

@@ -16,13 +16,26 @@ import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { createCommand } from './commands/container/create.js';
 import { psCommand } from './commands/container/ps.js';
-import { attachCommand, runCommand, startCommand } from './commands/container/run.js';
-import { killCommand, restartCommand, rmCommand, stopCommand, topCommand, waitCommand } from './commands/container/manage-run.js';
+import { runCommand } from './commands/container/run.js';
+import { startCommand } from './commands/container/start.js';
+import { attachCommand } from './commands/container/attach.js';
+import { stopCommand } from './commands/container/stop.js';
+import { restartCommand } from './commands/container/restart.js';
+import { killCommand } from './commands/container/kill.js';
+import { waitCommand } from './commands/container/wait.js';
+import { rmCommand } from './commands/container/rm.js';
+import { topCommand } from './commands/container/top.js';
 import { execCommand } from './commands/container/exec.js';
 import { logsCommand } from './commands/container/logs.js';
-import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
-import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
-import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
+import { cleanupCommand } from './commands/container/cleanup.js';
+import { portCommand } from './commands/container/port.js';
+import { commitCommand } from './commands/container/commit.js';
+import { cpCommand } from './commands/container/cp.js';
+import { diffCommand } from './commands/container/diff.js';
+import { exportCommand } from './commands/container/export.js';
+import { inspectCommand } from './commands/container/inspect.js';
+import { renameCommand } from './commands/container/rename.js';
+import { containerPruneCommand } from './commands/container/prune.js';
 import { infoCommand } from './commands/info.js';
 import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand } from './commands/network.js';
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
@@ -31,9 +44,49 @@ import { completionCommand } from './commands/completion.js';
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+// The flags create and run share (docker run(1)).
+export const createOptions = (c: Command) => c
+  .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
+  .option('--env-file <file>', 'read environment variables from a file', collect, [])
+  .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
+  .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
+  .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
+  .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
+  .option('--rm', 'remove the container when it exits').option('--read-only', 'mount the root filesystem read-only')
+  .option('--cap-add <cap>', 'add a capability', collect, []).option('--cap-drop <cap>', 'drop a capability', collect, [])
+  .option('--privileged', 'all capabilities, no seccomp, no masked paths').option('--init', 'run an init (skiff-init) as PID 1 that reaps zombies and forwards signals')
+  .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
+  .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
+  .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
+  .option('-v, --volume <spec>', 'bind mount /host:/ctr[:ro|rw], named volume name:/ctr, or anonymous volume /ctr', collect, [])
+  .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
+  .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
+  .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
+  .option('--network <network>', 'bridge (default), none, host, container:<name|id>, or a user network')
+  .option('--net <network>', 'the same as --network')
+  .option('--network-alias <alias>', 'another name on a user network', collect, [])
+  .option('-p, --publish <[ip:][hostPort:]port[/proto]>', 'publish a container port on the host', collect, [])
+  .option('-P, --publish-all', 'publish every exposed port on a random host port')
+  .option('--expose <port[/proto]>', 'expose a port (for -P)', collect, [])
+  .option('--link <name[:alias]>', 'add name (as alias) to /etc/hosts (default network)', collect, [])
+  .passThroughOptions();
+
+/**
+ * `create`'s arguments and flags as skiff's parser reads them (the one the
+ * create command uses): for tests that compare the request with docker's.
+ */
+export function parseCreateArgs(argv: string[]): { image: string; command: string[]; flags: Record<string, unknown> } {
+  let parsed: { image: string; command: string[]; flags: Record<string, unknown> } | undefined;
+  const program = newProgram('skiff').enablePositionalOptions();
+  createOptions(program.command('create').argument('<image>').argument('[command...]'))
+    .action((image: string, command: string[], flags: Record<string, unknown>) => { parsed = { image, command, flags }; });
+  program.parse(['node', 'skiff', 'create', ...argv]);
+  return parsed!;
+}
+
 function globals(program: Command): EngineGlobals {
   const o = program.opts();
-  return { root: o.root, debug: !!o.debug };
+  return { root: o.root, debug: !!o.debug, warn: (line) => process.stderr.write(`skiff: ${line}\n`) };
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -92,32 +145,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const container = program.command('container').description('manage containers');
 
-  // The flags create and run share (docker run(1)).
-  const createOptions = (c: Command) => c
-    .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
-    .option('--env-file <file>', 'read environment variables from a file', collect, [])
-    .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
-    .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
-    .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
-    .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
-    .option('--rm', 'remove the container when it exits').option('--read-only', 'mount the root filesystem read-only')
-    .option('--cap-add <cap>', 'add a capability', collect, []).option('--cap-drop <cap>', 'drop a capability', collect, [])
-    .option('--privileged', 'all capabilities, no seccomp, no masked paths').option('--init', 'run an init (skiff-init) as PID 1 that reaps zombies and forwards signals')
-    .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
-    .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
-    .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
-    .option('-v, --volume <spec>', 'bind mount /host:/ctr[:ro|rw], named volume name:/ctr, or anonymous volume /ctr', collect, [])
-    .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
-    .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
-    .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
-    .option('--network <network>', 'bridge (default), none, host, container:<name|id>, or a user network')
-    .option('--net <network>', 'the same as --network')
-    .option('--network-alias <alias>', 'another name on a user network', collect, [])
-    .option('-p, --publish <[ip:][hostPort:]port[/proto]>', 'publish a container port on the host', collect, [])
-    .option('-P, --publish-all', 'publish every exposed port on a random host port')
-    .option('--expose <port[/proto]>', 'expose a port (for -P)', collect, [])
-    .option('--link <name[:alias]>', 'add name (as alias) to /etc/hosts (default network)', collect, [])
-    .passThroughOptions();
 
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
     .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));

@@ -7,10 +7,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError, describe, execFailureCode, kindOf } from '../errors.js';
-import * as runtime from '../runtime/lifecycle.js';
+import * as runtime from '../runtime/index.js';
 import { isAlive } from '../runtime/processes.js';
 import { launchedChannel } from '../runtime/setupProcess.js';
-import { StateStore } from '../runtime/state.js';
 import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
 import { trace } from '../util/trace.js';
@@ -23,13 +22,16 @@ import { planNetworking, plugNetworking, releaseNetworking, selfExe, settingsFro
 
 export interface Engine {
   g: EngineGlobals;
+  /** The warnings sink (EngineGlobals.warn, or nowhere). */
+  warn: (line: string) => void;
   containers: ContainerStore;
   images: ImageStore;
   runtime: runtime.RuntimeOptions;
 }
 
 export function engine(g: EngineGlobals): Engine {
-  return { g, containers: containerStore(g), images: imageStore(g), runtime: { root: join(g.root, 'runtime') } };
+  const warn = g.warn ?? (() => {});
+  return { g, warn, containers: containerStore(g), images: imageStore(g), runtime: { root: join(g.root, 'runtime'), warn } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,7 +88,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   let planned: PlannedNetworking | undefined;
   let startedAt = now();
   try {
-    planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), (s) => process.stderr.write(`skiff: ${s}\n`));
+    planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), e.warn);
     const { bundle, rootfs } = prepareContainer(e.images, e.containers, c, planned);
     await fillNewVolumes(e.g.root, rootfs, c);
     trace('launch: rootfs and bundle ready');
@@ -234,7 +236,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     try {
       await launch(e, fresh, { setupFd: o.setupFd! });
     } catch (err) {
-      process.stderr.write(`skiff: restart ${fresh.Name.slice(1)}: ${describe(err as Error)}\n`);
+      e.warn(`restart ${fresh.Name.slice(1)}: ${describe(err as Error)}`);
     }
   } finally {
     lock.release();
@@ -274,10 +276,9 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
  * frozen container whose lock is free had its commit killed: thaw it.
  */
 async function thawInterruptedCommit(e: Engine, c: ContainerRecord): Promise<void> {
-  const store = new StateStore(e.runtime.root);
   let frozen = false;
   try {
-    frozen = runtime.statusOf(store, c.Id, store.read(c.Id)) === 'paused';
+    frozen = runtime.status(e.runtime, c.Id) === 'paused';
   } catch { /* no runtime state: an rm or a finish is under way */ }
   if (!frozen) return;
   const lock = FileLock.tryAcquire(join(e.containers.containerDir(c.Id), 'lock'));
@@ -301,9 +302,8 @@ async function settleInterruptedStart(e: Engine, c: ContainerRecord): Promise<Co
   try {
     const fresh = e.containers.get(c.Id);
     if (!fresh || isActive(fresh) || !monitorAlive(fresh)) return fresh;
-    const store = new StateStore(e.runtime.root);
     let status = 'stopped';
-    try { status = runtime.statusOf(store, c.Id, store.read(c.Id), true); } catch { /* no runtime state */ }
+    try { status = runtime.status(e.runtime, c.Id, { locked: true }); } catch { /* no runtime state */ }
     const files = filesOf(e, c.Id);
     if (status === 'running' && existsSync(files.initPid)) {
       fresh.State = { ...fresh.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
@@ -367,19 +367,23 @@ async function signalContainer(e: Engine, id: string, signal: string, all = fals
   }
 }
 
-/** skiff stop: the stop signal, then SIGKILL after the timeout (docker stop). */
-export async function stopContainer(e: Engine, id: string, timeoutSec?: number, signal?: string): Promise<void> {
+/**
+ * skiff stop: the stop signal, then SIGKILL after the timeout (docker stop).
+ * False when there was nothing to stop.
+ */
+export async function stopContainer(e: Engine, id: string, timeoutSec?: number, signal?: string): Promise<boolean> {
   await refresh(e, id); // settles a dead monitor
   // The record, not refresh's view: a container that just exited but whose
   // exit command has not yet run must still be marked, or it would restart.
   const c = e.containers.get(id);
-  if (!c || (!isActive(c) && !monitorAlive(c))) return;
+  if (!c || (!isActive(c) && !monitorAlive(c))) return false;
   await markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
   await signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
-  if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return;
+  if (timeout > 0 && (await waitStopped(e, id, timeout * 1000))) return true;
   await signalContainer(e, id, 'SIGKILL', true);
   if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+  return true;
 }
 
 /** skiff kill: a signal; KILL, TERM and the stop signal count as a manual stop for the restart policy. */

@@ -1,11 +1,13 @@
 // A container's mounts from -v, --mount, --tmpfs and --volumes-from
-// (docker run(1), "Volumes"): parsed and checked at create, resolved into
+// (docker run(1), "Volumes"), as the API request carries them (Binds,
+// Volumes, Mounts, Tmpfs, VolumesFrom): checked at create, resolved into
 // the Mounts list that `inspect` shows and that the OCI spec mounts. Named
 // and anonymous volumes are created here, at create time, as Docker does.
 import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import type { Mount as OciMount } from '../runtime/spec.js';
+import type { MountRequest as ApiMount } from './api-types.js';
 import { validVolumeName, type VolumeStore } from './volumes.js';
 
 /** One entry of `inspect`'s Mounts (Docker's types.MountPoint). */
@@ -50,11 +52,18 @@ function parseMode(mode: string, spec: string): { rw: boolean; propagation: stri
   return { rw, propagation, nocopy, mode };
 }
 
+/** A new container's mounts, as the API's create request carries them. */
 export interface MountRequest {
-  volumes: string[]; // -v
-  mounts: string[]; // --mount
-  tmpfs: string[]; // --tmpfs
-  volumesFrom: string[]; // --volumes-from
+  /** HostConfig.Binds: "src:dst[:mode]" (docker run -v with a source). */
+  binds: string[];
+  /** Config.Volumes: container paths for anonymous volumes (docker run -v /path). */
+  anonymous: string[];
+  /** HostConfig.Mounts (docker run --mount). */
+  mounts: ApiMount[];
+  /** HostConfig.Tmpfs: path -> options (docker run --tmpfs). */
+  tmpfs: Record<string, string>;
+  /** HostConfig.VolumesFrom: "container[:ro|rw]". */
+  volumesFrom: string[];
 }
 
 export interface MountContext {
@@ -89,8 +98,12 @@ async function parseVolumeFlag(spec: string, ctx: MountContext): Promise<MountPo
   };
 }
 
-/** --mount type=bind|volume|tmpfs,source=..,target=..,readonly,... (docker's CSV form). */
-async function parseMountFlag(spec: string, ctx: MountContext): Promise<MountPoint> {
+/**
+ * --mount type=bind|volume|tmpfs,source=..,target=..,readonly,... (docker's
+ * CSV form) -> the API's HostConfig.Mounts entry, as the docker CLI builds
+ * it (cli/opts/mount.go): the CLI's half; the engine checks the rest.
+ */
+export function parseMountSpec(spec: string): ApiMount {
   const kv: Record<string, string> = {};
   for (const field of spec.split(',')) {
     const i = field.indexOf('=');
@@ -103,35 +116,64 @@ async function parseMountFlag(spec: string, ctx: MountContext): Promise<MountPoi
   const source = kv.source ?? kv.src;
   const target = kv.target ?? kv.destination ?? kv.dst;
   if (!target) throw new SkiffError(`invalid argument "${spec}" for "--mount" flag: target is required`, 'invalid');
-  const dest = checkDestination(target, spec);
   const bool = (v: string | undefined) => v !== undefined && ['true', '1', ''].includes(v);
-  const rw = !bool(kv.readonly ?? kv.ro);
-  switch (type) {
+  const m: ApiMount = { Type: type, Target: target };
+  if (source) m.Source = source;
+  if (bool(kv.readonly ?? kv.ro)) m.ReadOnly = true;
+  if (kv['bind-propagation']) m.BindOptions = { Propagation: kv['bind-propagation'] };
+  if (kv['volume-nocopy'] !== undefined || kv['volume-label']) {
+    m.VolumeOptions = {};
+    if (kv['volume-nocopy'] !== undefined) m.VolumeOptions.NoCopy = bool(kv['volume-nocopy']);
+    if (kv['volume-label']) m.VolumeOptions.Labels = Object.fromEntries([kv['volume-label'].split('=')]);
+  }
+  if (kv['tmpfs-size'] || kv['tmpfs-mode']) {
+    m.TmpfsOptions = {};
+    if (kv['tmpfs-size']) m.TmpfsOptions.SizeBytes = ramInBytes(kv['tmpfs-size'], 'tmpfs-size');
+    if (kv['tmpfs-mode']) m.TmpfsOptions.Mode = parseInt(kv['tmpfs-mode'], 8);
+  }
+  return m;
+}
+
+/** docker's RAMInBytes: "512m", "1g", "100k", "1048576" -> bytes (binary units). */
+export function ramInBytes(v: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(v.trim());
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use a size such as 512m or 1g`, 'invalid');
+  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase()]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** A HostConfig.Mounts entry -> the container's mount (a named or anonymous volume is made here). */
+async function mountFromRequest(m: ApiMount, ctx: MountContext): Promise<MountPoint> {
+  const spec = `type=${m.Type},target=${m.Target}`;
+  const dest = checkDestination(m.Target, spec);
+  const rw = !m.ReadOnly;
+  const source = m.Source;
+  switch (m.Type) {
     case 'bind': {
       if (!source) throw new SkiffError(`invalid mount config for type "bind": field Source must not be empty`, 'invalid');
       if (!source.startsWith('/')) throw new SkiffError(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`, 'invalid');
       if (!existsSync(source)) throw new SkiffError(`invalid mount config for type "bind": bind source path does not exist: ${source}`, 'invalid');
-      const propagation = kv['bind-propagation'] ?? 'rprivate';
+      const propagation = m.BindOptions?.Propagation || 'rprivate';
       if (!PROPAGATIONS.includes(propagation)) throw new SkiffError(`invalid bind-propagation ${JSON.stringify(propagation)}`, 'invalid');
       return { Type: 'bind', Source: posix.normalize(source), Destination: dest, Mode: '', RW: rw, Propagation: propagation };
     }
     case 'volume': {
-      const labels = kv['volume-label'] ? Object.fromEntries([kv['volume-label'].split('=')]) : undefined;
+      const labels = m.VolumeOptions?.Labels;
       const v = await (source ? ctx.volumes.create(source, { labels }) : ctx.volumes.create(undefined, { anonymous: true }));
       return {
         Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: 'z', RW: rw, Propagation: '',
-        ...(bool(kv['volume-nocopy']) ? { Options: ['nocopy'] } : {}),
+        ...(m.VolumeOptions?.NoCopy ? { Options: ['nocopy'] } : {}),
       };
     }
     case 'tmpfs': {
       if (source) throw new SkiffError(`invalid mount config for type "tmpfs": field Source must be empty`, 'invalid');
       const options = [...TMPFS_DEFAULTS];
-      if (kv['tmpfs-size']) options.push(`size=${kv['tmpfs-size']}`);
-      if (kv['tmpfs-mode']) options.push(`mode=${kv['tmpfs-mode']}`);
+      if (m.TmpfsOptions?.SizeBytes) options.push(`size=${m.TmpfsOptions.SizeBytes}`);
+      if (m.TmpfsOptions?.Mode) options.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
       return { Type: 'tmpfs', Source: '', Destination: dest, Mode: '', RW: rw, Propagation: '', Options: options };
     }
     default:
-      throw new SkiffError(`invalid mount type ${JSON.stringify(type)}: use bind, volume or tmpfs`, 'invalid');
+      throw new SkiffError(`invalid mount type ${JSON.stringify(m.Type)}: use bind, volume or tmpfs`, 'invalid');
   }
 }
 
@@ -157,9 +199,10 @@ function parseVolumesFrom(spec: string, ctx: MountContext): MountPoint[] {
 export async function resolveMounts(r: MountRequest, ctx: MountContext): Promise<MountPoint[]> {
   // One at a time, in flag order: a failure leaves no volume made by a later flag.
   const explicit: MountPoint[] = [];
-  for (const v of r.volumes) explicit.push(await parseVolumeFlag(v, ctx));
-  for (const m of r.mounts) explicit.push(await parseMountFlag(m, ctx));
-  explicit.push(...r.tmpfs.map(parseTmpfsFlag));
+  for (const v of r.binds) explicit.push(await parseVolumeFlag(v, ctx));
+  for (const path of r.anonymous) explicit.push(await parseVolumeFlag(path, ctx));
+  for (const m of r.mounts) explicit.push(await mountFromRequest(m, ctx));
+  explicit.push(...Object.entries(r.tmpfs).map(([path, options]) => parseTmpfsFlag(options ? `${path}:${options}` : path)));
   const seen = new Set<string>();
   for (const m of explicit) {
     if (seen.has(m.Destination)) throw new SkiffError(`Duplicate mount point: ${m.Destination}`, 'invalid');

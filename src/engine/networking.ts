@@ -10,7 +10,8 @@ import { createSocket } from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { closeSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { skiffProgram } from '../native.js';
 import { SkiffError } from '../errors.js';
 import { trace } from '../util/trace.js';
 import { lastLineSince, openAppendLog } from '../util/files.js';
@@ -365,7 +366,7 @@ export function portsText(c: ContainerRecord): string {
   return items.join(', ');
 }
 
-/** The node and CLI paths the DNS server is started with (the running skiff's own). */
+/** The node and CLI paths the DNS server is started with: skiff's CLI from the package (native.ts). */
 export function selfExe(): { node: string; cli: string } {
-  return { node: process.execPath, cli: resolve(process.argv[1]) };
+  return skiffProgram();
 }

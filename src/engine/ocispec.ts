@@ -63,7 +63,8 @@ export function normalizeCapability(name: string): string {
   const upper = name.toUpperCase();
   if (upper === 'ALL') return upper;
   const full = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
-  if (!knownCapabilities().has(full)) throw new SkiffError(`invalid capability ${JSON.stringify(name)}: see capabilities(7) for the names`, 'invalid');
+  // Named as the user wrote it (the CLI sends CAP_-prefixed names, as docker's does).
+  if (!knownCapabilities().has(full)) throw new SkiffError(`invalid capability ${JSON.stringify(name.replace(/^CAP_/i, ''))}: see capabilities(7) for the names`, 'invalid');
   return full;
 }
 

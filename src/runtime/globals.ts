@@ -26,5 +26,5 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
 
 export function runtimeOptions(g: Globals): RuntimeOptions {
   const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(`skiff-runtime: debug: ${line}\n`); } : undefined;
-  return { root: g.root, debug };
+  return { root: g.root, debug, warn: (line) => process.stderr.write(`skiff-runtime: warning: ${line}\n`) };
 }

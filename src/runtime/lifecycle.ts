@@ -14,13 +14,15 @@ import { ConsolePair, relayTerminal } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
-import { startSetup, type SetupSession } from './setupProcess.js';
+import { startSetup, type SetupOptions, type SetupSession } from './setupProcess.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
 export interface RuntimeOptions {
   root: string;
   debug?: (line: string) => void;
+  /** Warnings (a failed poststart or poststop hook): the runtime CLI prints them, a library decides. */
+  warn?: (line: string) => void;
 }
 
 export interface CreateOptions {
@@ -236,7 +238,7 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
     const spec = containerSpec(store, id);
-    await runHooksWarn('poststart', spec.hooks, hookState(rec!, 'running'));
+    await runHooksWarn('poststart', spec.hooks, hookState(rec!, 'running'), opts.warn);
   } finally {
     lock.release();
   }
@@ -336,7 +338,7 @@ export async function remove(opts: RuntimeOptions, id: string, force: boolean): 
     try { spec = containerSpec(store, id); } catch { /* create died before the snapshot */ }
     await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
     // poststop: after the container is deleted, before delete returns.
-    if (rec?.complete) await runHooksWarn('poststop', spec?.hooks, hookState(record, 'stopped'));
+    if (rec?.complete) await runHooksWarn('poststop', spec?.hooks, hookState(record, 'stopped'), opts.warn);
     trace('delete: done');
   } finally {
     lock.release();
@@ -367,6 +369,15 @@ export interface ExecOptions {
   consoleSocket?: string;
   /** 'ignore': /dev/null as stdin (the engine's exec without -i). */
   stdin?: 'inherit' | 'ignore';
+  /** Pipes instead of our stdio (an engine relaying the process's streams); see onStdio. */
+  stdio?: SetupOptions['stdio'];
+  /** Called with the piped streams as soon as the process exists. */
+  onStdio?: (streams: SetupSession['stdio']) => void;
+  /**
+   * Pass our SIGINT, SIGTERM, ... on to the process while we wait for it:
+   * what a CLI wants (the runtime's and the engine's exec), never a library.
+   */
+  forwardSignals?: boolean;
 }
 
 /**
@@ -383,7 +394,8 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   validateSpec({ ...spec, process: e.process });
   const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
   if (e.consoleSocket && !e.process.terminal) throw new SkiffError('--console-socket needs --tty');
-  const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin });
+  const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin, stdio: e.stdio });
+  e.onStdio?.(session.stdio);
   console.pair?.closeTheirs();
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
@@ -395,14 +407,15 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
     if (e.detach) return 0;
     if (console.pair) relay = relayTerminal(console.pair.receiveMaster());
     const forward = (sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* exited */ } };
-    for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
+    const signals = e.forwardSignals ? FORWARDED_SIGNALS : [];
+    for (const sig of signals) process.on(sig, forward);
     try {
       const m = await session.next('EXITED');
       const [code, signal] = m.fields.map(Number);
       if (relay) await drainTerminal(relay);
       return signal ? 128 + signal : code;
     } finally {
-      for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
+      for (const sig of signals) process.off(sig, forward);
     }
   } finally {
     relay?.stop();

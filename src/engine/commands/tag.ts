@@ -1,7 +1,7 @@
 // skiff tag SOURCE TARGET
-import { tagImage } from '../../image/images.js';
-import { imageStore, type EngineGlobals } from '../context.js';
+import type { EngineGlobals } from '../context.js';
+import { cliEngine } from './engine.js';
 
 export function tagCommand(g: EngineGlobals, source: string, target: string): Promise<void> {
-  return tagImage(imageStore(g), source, target);
+  return cliEngine(g).imageTag(source, target);
 }

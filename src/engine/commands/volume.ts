@@ -1,8 +1,9 @@
 // skiff volume create|ls|inspect|rm|prune, with docker's output.
+import { cliEngine } from './engine.js';
+import { volumeView } from '../views.js';
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
 import { humanSize } from '../../util/human.js';
-import { treeSize } from '../../util/files.js';
 import { renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { VolumeStore, type Volume } from '../volumes.js';
@@ -13,16 +14,10 @@ const keyValues = (pairs: string[], flag: string) => Object.fromEntries(pairs.ma
   return [p.slice(0, i), p.slice(i + 1)];
 }));
 
-/** What inspect shows (skiff's own Anonymous mark is left out). */
-export function volumeView(v: Volume): Omit<Volume, 'Anonymous'> {
-  const { Anonymous: _, ...view } = v;
-  return view;
-}
-
 export async function volumeCreateCommand(g: EngineGlobals, name: string | undefined, f: { name?: string; label: string[]; opt: string[]; driver?: string }): Promise<void> {
   if (f.driver && f.driver !== 'local') throw new SkiffError(`volume driver ${JSON.stringify(f.driver)} is not available: skiff has the local driver`);
   if (name && f.name && name !== f.name) throw new SkiffError(`conflicting options: either specify --name or provide positional arg, not both`, 'invalid');
-  const v = await new VolumeStore(g.root).create(name ?? f.name, { labels: keyValues(f.label, '--label'), options: keyValues(f.opt, '--opt') });
+  const v = await cliEngine(g).volumeCreate({ Name: name ?? f.name, Driver: f.driver, Labels: keyValues(f.label, '--label'), DriverOpts: keyValues(f.opt, '--opt') });
   process.stdout.write(v.Name + '\n');
 }
 
@@ -64,13 +59,12 @@ export function volumeInspectCommand(g: EngineGlobals, names: string[], f: { for
 }
 
 export async function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: boolean }): Promise<number> {
-  const store = new VolumeStore(g.root);
-  const containers = containerStore(g);
+  const core = cliEngine(g);
   let status = 0;
   for (const n of names) {
     try {
-      if (!store.get(n) && f.force) continue; // -f: a missing volume is not an error
-      await store.remove(n, (v) => containers.usingVolume(v));
+      if (f.force && !core.volumeList().Volumes.some((v) => v.Name === n)) continue; // -f: a missing volume is not an error, nor printed
+      await core.volumeRemove(n, { force: !!f.force });
       process.stdout.write(n + '\n');
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
@@ -83,22 +77,10 @@ export async function volumeRmCommand(g: EngineGlobals, names: string[], f: { fo
 /** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+). */
 export async function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): Promise<void> {
   if (!f.force) throw new SkiffError('volume prune needs -f (--force) to delete without asking');
-  const store = new VolumeStore(g.root);
   const containers = containerStore(g);
-  store.sweep();
   const dangling = (n: string) => containers.usingVolume(n).length === 0;
-  let candidates = store.all().filter((v) => (f.all || v.Anonymous) && dangling(v.Name));
-  for (const filter of f.filter) candidates = candidates.filter((v) => matches(v, filter, dangling));
-  const deleted: string[] = [];
-  let bytes = 0;
-  for (const v of candidates) {
-    try {
-      const size = treeSize(v.Mountpoint);
-      await store.remove(v.Name, (n) => containers.usingVolume(n));
-      deleted.push(v.Name);
-      bytes += size;
-    } catch { /* taken into use meanwhile */ }
-  }
+  for (const filter of f.filter) matches({ Name: '', Driver: 'local', Labels: {} } as unknown as Volume, filter, () => true); // a bad filter fails before anything goes
+  const { VolumesDeleted: deleted, SpaceReclaimed: bytes } = await cliEngine(g).volumePrune({ all: f.all, match: (v) => f.filter.every((x) => matches(v, x, dangling)) });
   process.stdout.write(deleted.length ? `Deleted Volumes:\n${deleted.map((n) => n + '\n').join('')}\n` : '');
   process.stdout.write(`Total reclaimed space: ${humanSize(bytes)}\n`);
 }

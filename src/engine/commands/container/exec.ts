@@ -3,8 +3,7 @@
 // capabilities and seccomp as the container's init). Without -d it returns
 // the command's exit code; 126/127 when it cannot be run or found.
 import { SkiffError, describe, kindOf } from '../../../errors.js';
-import * as runtime from '../../../runtime/lifecycle.js';
-import { StateStore } from '../../../runtime/state.js';
+import * as runtime from '../../../runtime/index.js';
 import type { EngineGlobals } from '../../context.js';
 import { engine, exitCodeFor, isActive, refresh } from '../../lifecycle.js';
 import { resolveUser } from '../../ocispec.js';
@@ -35,7 +34,7 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
     process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
     return 1;
   }
-  const spec = runtime.containerSpec(new StateStore(e.runtime.root), c.Id);
+  const spec = runtime.spec(e.runtime, c.Id);
   const base = spec.process!;
   const user = f.user !== undefined ? resolveUser(rootfsPaths(e.containers.containerDir(c.Id)).merged, f.user) : undefined;
   const proc = {
@@ -50,7 +49,7 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
   try {
     return await runtime.exec(e.runtime, c.Id, {
       process: proc, detach: !!f.detach, preserveFds: 0,
-      stdin: f.interactive && !f.detach ? 'inherit' : 'ignore',
+      stdin: f.interactive && !f.detach ? 'inherit' : 'ignore', forwardSignals: true,
     });
   } catch (err) {
     const code = exitCodeFor(err as Error);

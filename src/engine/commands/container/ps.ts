@@ -1,7 +1,6 @@
 // skiff ps: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES, as
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
-import { resolveImage } from '../../../image/images.js';
 import { tabulate } from '../../../util/table.js';
 import { ago, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
@@ -9,7 +8,8 @@ import { rootfsPaths } from '../../rootfs.js';
 import { renderTemplate } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
-import { engine, isActive, refreshAll } from '../../lifecycle.js';
+import { engine, isActive } from '../../lifecycle.js';
+import { cliEngine } from '../engine.js';
 import { portsText } from '../../networking.js';
 
 export interface PsFlags { size?: boolean; all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
@@ -25,29 +25,10 @@ export function statusText(c: ContainerRecord): string {
   }
 }
 
-const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
-
 function splitFilter(filter: string): [string, string] {
   const i = filter.indexOf('=');
   if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
   return [filter.slice(0, i), filter.slice(i + 1)];
-}
-
-function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string) => string[]): boolean {
-  const [k, v] = splitFilter(filter);
-  switch (k) {
-    case 'status':
-      if (!STATES.includes(v)) throw new SkiffError(`invalid filter 'status=${v}': use one of ${STATES.join(', ')}`, 'invalid');
-      return c.State.Status === v;
-    case 'exited':
-      if (!/^-?\d+$/.test(v)) throw new SkiffError(`invalid filter 'exited=${v}': an exit code is a number`, 'invalid');
-      return c.State.Status === 'exited' && c.State.ExitCode === Number(v);
-    case 'name': return c.Name.slice(1).includes(v);
-    case 'id': return c.Id.startsWith(v);
-    case 'label': { const [lk, lv] = v.split('='); return lk in c.Config.Labels && (lv === undefined || c.Config.Labels[lk] === lv); }
-    case 'ancestor': return c.Config.Image === v || imageIdsFor(v).includes(c.Image);
-    default: throw new SkiffError(`invalid filter "${k}": supported are status, exited, name, id, label, ancestor`, 'invalid');
-  }
 }
 
 /** Go's time.Time String() in UTC, as docker ps shows CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
@@ -57,16 +38,11 @@ function goTime(iso: string): string {
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
-  // The image as docker resolves it: busybox, busybox:latest, docker.io/library/busybox,
-  // a full or short ID (tags are kept by canonical name, so the name as typed is no key).
-  const imageIdsFor = (name: string) => { try { return [resolveImage(images, name).id]; } catch { return []; } };
-  let list = (await refreshAll(engine(g))).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   const limit = f.latest ? 1 : f.last !== undefined ? Number(f.last) : undefined;
-  // A status filter shows stopped containers without -a (moby daemon/list.go does the same).
-  const all = f.all || f.filter.some((x) => splitFilter(x)[0] === 'status');
-  if (!all && limit === undefined) list = list.filter(isActive);
-  for (const filter of f.filter) list = list.filter((c) => matches(c, filter, imageIdsFor));
-  if (limit !== undefined) list = list.slice(0, limit);
+  // -f k=v flags -> the API's filter map (values of one key are alternatives, as in docker).
+  const filters: Record<string, string[]> = {};
+  for (const x of f.filter) { const [k, v] = splitFilter(x); (filters[k] ??= []).push(v); }
+  const list = await cliEngine(g).containerList({ all: f.all, limit, filters });
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));
   if (f.quiet) { process.stdout.write(list.map((c) => id(c) + '\n').join('')); return; }
   const command = (c: ContainerRecord) => {
