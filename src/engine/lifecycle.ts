@@ -72,6 +72,8 @@ export function exitCodeFor(err: unknown): number {
 export interface StartHooks {
   /** Called between runtime create and start: attach clients connect here, so no output is missed. */
   beforeStart?: () => Promise<void>;
+  /** The attached terminal's [rows, columns]: a TTY container's first size (the attach client resizes it after). */
+  terminalSize?: [number, number];
 }
 
 type Launcher = { monitor: true } | { setupFd: number };
@@ -94,7 +96,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
     trace('launch: rootfs and bundle ready');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
-      consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined,
+      consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined, terminalSize: hooks.terminalSize,
       launch: () => {
         if ('setupFd' in how) return launchedChannel(how.setupFd);
         monitor = spawnMonitor(e.g.root, files, c);

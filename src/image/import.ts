@@ -1,7 +1,7 @@
 // `skiff import`: a root filesystem tarball as a one-layer image, with
 // `--change` Dockerfile-style instructions (CMD, ENTRYPOINT, ENV, WORKDIR,
 // USER, EXPOSE, LABEL) applied to its config.
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { SkiffError } from '../errors.js';
@@ -62,11 +62,11 @@ export function applyChanges(config: Record<string, unknown>, changes: string[])
   }
 }
 
-export async function importRootfs(store: ImageStore, source: string, reference: string | undefined, changes: string[], message = ''): Promise<ImageRecord> {
-  const open = () => (source === '-' ? process.stdin : createReadStream(source)) as AsyncIterable<Buffer>;
+/** `source`: a tarball's path, or a stream of it (the CLI's `import -` passes its stdin). */
+export async function importRootfs(store: ImageStore, source: string | AsyncIterable<Buffer>, reference: string | undefined, changes: string[], message = ''): Promise<ImageRecord> {
   // The diffID is the sha256 of the uncompressed tar: hash it first (a file
-  // can be read twice; stdin is buffered in the store's temp area).
-  const data = source === '-' ? await (async () => { const c: Buffer[] = []; for await (const x of open()) c.push(x); return Buffer.concat(c); })() : readFileSync(source);
+  // can be read twice; a stream is read into memory).
+  const data = typeof source !== 'string' ? await (async () => { const c: Buffer[] = []; for await (const x of source) c.push(x); return Buffer.concat(c); })() : readFileSync(source);
   const tarBytes = data[0] === 0x1f && data[1] === 0x8b ? await new Promise<Buffer>((resolve, reject) => {
     const c: Buffer[] = [];
     const g = createGunzip();

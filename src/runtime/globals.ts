@@ -24,6 +24,11 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
   }
 }
 
+/** Our terminal's [rows, columns], for a pty's first size (the CLI reads the process; the runtime does not). */
+export function callerTerminalSize(): [number, number] | undefined {
+  return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined;
+}
+
 export function runtimeOptions(g: Globals): RuntimeOptions {
   const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(`skiff-runtime: debug: ${line}\n`); } : undefined;
   return { root: g.root, debug, warn: (line) => process.stderr.write(`skiff-runtime: warning: ${line}\n`) };

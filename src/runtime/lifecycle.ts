@@ -33,6 +33,8 @@ export interface CreateOptions {
   /** run mode: keep the helper to reap the init. */
   wait?: boolean;
   consoleSocket?: string;
+  /** The caller's terminal [rows, columns]: a pty's first size when the spec has no consoleSize. */
+  terminalSize?: [number, number];
   /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
   launch?: () => import('node:net').Socket;
 }
@@ -106,7 +108,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.create();
     const plan: Plan = buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
-      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
+      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target, terminalSize: c.terminalSize,
     });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
@@ -371,6 +373,8 @@ export interface ExecOptions {
   stdin?: 'inherit' | 'ignore';
   /** Pipes instead of our stdio (an engine relaying the process's streams); see onStdio. */
   stdio?: SetupOptions['stdio'];
+  /** The caller's terminal [rows, columns]: the pty's first size. */
+  terminalSize?: [number, number];
   /** Called with the piped streams as soon as the process exists. */
   onStdio?: (streams: SetupSession['stdio']) => void;
   /**
@@ -399,7 +403,7 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   console.pair?.closeTheirs();
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
-    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target }));
+    session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize }));
     const pid = Number((await session.next('PID')).fields[0]);
     await placeInCgroups(session, cgroupsOf(spec, rec), pid);
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));

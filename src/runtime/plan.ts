@@ -45,6 +45,8 @@ export interface PlanInput {
   cgroups?: CgroupManager;
   /** Where the pty master goes when process.terminal is set. */
   console?: ConsoleTarget;
+  /** The caller's terminal [rows, columns], the pty's first size when the spec has none. */
+  terminalSize?: [number, number];
 }
 
 /** A --console-socket path, or a fd Node passes the helper (foreground run). */
@@ -56,10 +58,11 @@ function consolePreClone(console: ConsoleTarget): PlanStep {
     : { op: 'use_console_fd', args: [String(console.fd)] };
 }
 
-function terminalSize(proc: NonNullable<Spec['process']>): [number, number] {
+/** The pty's first size: the spec's consoleSize, else the caller's terminal (passed in: the planner reads no process). */
+function terminalSize(proc: NonNullable<Spec['process']>, caller: [number, number] | undefined): [number, number] {
   const size = (proc as { consoleSize?: { height: number; width: number } }).consoleSize;
   if (size) return [size.height, size.width];
-  return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : [0, 0];
+  return caller ?? [0, 0];
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -163,7 +166,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   // The container's own root gets the propagation the spec asked for.
   if (rootProp) step('set_root_propagation', propagationFlags(rootProp));
-  if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
+  if (proc.terminal) step('setup_terminal', ...terminalSize(proc, input.terminalSize));
   // Before readonly_path makes /proc/sys read-only.
   for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {
     checkSysctl(spec, name);
@@ -293,6 +296,8 @@ export interface ExecPlanInput {
   preserveFds: number;
   wait: boolean;
   console?: ConsoleTarget;
+  /** The caller's terminal [rows, columns], the pty's first size when the spec has none. */
+  terminalSize?: [number, number];
 }
 
 /** A plan that joins a running container and execs one more process in it. */
@@ -306,7 +311,7 @@ export function buildExecPlan(input: ExecPlanInput): Plan {
   step('await_cgroup_placement');
   if (input.process.terminal) {
     if (!input.console) throw new SkiffError('a terminal needs --console-socket when the runtime does not stay attached');
-    step('setup_terminal', ...terminalSize(input.process));
+    step('setup_terminal', ...terminalSize(input.process, input.terminalSize));
   }
   for (const r of input.process.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (input.process.user.umask !== undefined) step('set_umask', input.process.user.umask.toString(8));

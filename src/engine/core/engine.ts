@@ -117,7 +117,7 @@ export class Engine {
   imagePrune(o?: { all?: boolean }) { return imagePrune(this.ctx, o); }
   imageLoad(input: AsyncIterable<Buffer>) { return imageLoad(this.ctx, input); }
   imageSave(names: string[], out: NodeJS.WritableStream) { return imageSave(this.ctx, names, out); }
-  imageImport(source: string, o?: { reference?: string; changes?: string[]; message?: string }) { return imageImport(this.ctx, source, o); }
+  imageImport(source: string | AsyncIterable<Buffer>, o?: { reference?: string; changes?: string[]; message?: string }) { return imageImport(this.ctx, source, o); }
   imageCommit(container: string, o?: CommitRequest) { return imageCommit(this.ctx, container, o); }
 
   // Volumes

@@ -1,10 +1,10 @@
 // skiff-runtime create: set the container up and leave its init blocked at
 // the exec fifo; `start` releases it.
 import { create } from '../lifecycle.js';
-import { runtimeOptions, type Globals } from '../globals.js';
+import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 
 export interface CreateFlags { bundle: string; pidFile?: string; noPivot?: boolean; preserveFds: number; consoleSocket?: string }
 
 export async function createCommand(g: Globals, id: string, f: CreateFlags): Promise<void> {
-  await create(runtimeOptions(g), id, { bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket });
+  await create(runtimeOptions(g), id, { bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket, terminalSize: callerTerminalSize() });
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { SkiffError } from '../../errors.js';
 import { containerSpec, exec } from '../lifecycle.js';
-import { runtimeOptions, type Globals } from '../globals.js';
+import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import { StateStore } from '../state.js';
 import type { Process } from '../spec.js';
 
@@ -50,5 +50,5 @@ export function execProcess(base: Process, args: string[], f: ExecFlags): Proces
 export async function execCommand(g: Globals, id: string, args: string[], f: ExecFlags): Promise<number> {
   const spec = containerSpec(new StateStore(g.root), id);
   const process = execProcess(spec.process!, args, f);
-  return exec(runtimeOptions(g), id, { process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket, forwardSignals: true });
+  return exec(runtimeOptions(g), id, { process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket, forwardSignals: true, terminalSize: callerTerminalSize() });
 }

@@ -3,14 +3,14 @@
 // (128+N when signal N killed it, as a shell reports).
 import { create, drainTerminal, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
 import { relayTerminal } from '../console.js';
-import { runtimeOptions, type Globals } from '../globals.js';
+import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
 
 export async function runCommand(g: Globals, id: string, f: CreateFlags & { detach?: boolean }): Promise<number> {
   const opts = runtimeOptions(g);
   const created = await create(opts, id, {
     bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, wait: !f.detach,
-    consoleSocket: f.consoleSocket,
+    consoleSocket: f.consoleSocket, terminalSize: callerTerminalSize(),
   });
   const relay = created.master !== undefined ? relayTerminal(created.master) : undefined;
   const forward = (sig: NodeJS.Signals) => {

@@ -50,6 +50,7 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
     return await runtime.exec(e.runtime, c.Id, {
       process: proc, detach: !!f.detach, preserveFds: 0,
       stdin: f.interactive && !f.detach ? 'inherit' : 'ignore', forwardSignals: true,
+      terminalSize: process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined,
     });
   } catch (err) {
     const code = exitCodeFor(err as Error);

@@ -24,7 +24,7 @@ export async function runCommand(g: EngineGlobals, image: string, command: strin
     return 0;
   }
   const client = attachClient(c, { stdin: !!f.interactive, claim: true, detachKeys: f.detachKeys });
-  const started = await startOrFail(e, c, { beforeStart: () => client.connect() });
+  const started = await startOrFail(e, c, { beforeStart: () => client.connect(), terminalSize: process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined });
   if (typeof started === 'number') return started;
   const result = await relay(e, c, client, f.sigProxy);
   return afterAttach(e, c, result, hostConfigOf(c).RestartPolicy.Name === 'no');
