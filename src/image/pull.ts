@@ -91,8 +91,13 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
   let got = 0;
   try {
     const res = await client.blob(d.digest);
-    const out = createWriteStream(temp, { mode: 0o644 });
+    let started = false;
     async function* teed(): AsyncGenerator<Buffer> {
+      // Made when the unpack first reads: an unpack that finds the layer in
+      // the store reads nothing, and an unread stream's file would be
+      // created after the cleanup below had run.
+      started = true;
+      const out = createWriteStream(temp, { mode: 0o644 });
       try {
         for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
           hash.update(chunk);
@@ -114,6 +119,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
       store.adoptBlob(temp, d.digest);
     });
+    if (!started) await res.body?.cancel();
     progress.layer(id, 'Pull complete');
   } catch (err) {
     // Name the layer; a digest mismatch already does.
