@@ -24,11 +24,15 @@
         "native/setup/steps_seccomp.cc",
         "native/setup/steps_terminal.cc",
         "native/setup/steps_exec.cc",
-        "native/setup/init.cc"
+        "native/setup/init.cc",
+        "native/setup/steps_course.cc",
+        "native/setup/trace.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os"],
       "cflags_cc!": ["-fno-rtti"],
-      "libraries": ["-lseccomp"]
+      "libraries": ["-lseccomp"],
+      # --trace: calls to these reach trace.cc's __wrap_NAME (ld(1) --wrap).
+      "ldflags": ["-Wl,--wrap=mount,--wrap=umount2,--wrap=chroot,--wrap=chdir,--wrap=fchdir,--wrap=sethostname,--wrap=setdomainname,--wrap=unshare,--wrap=setns,--wrap=mknodat,--wrap=symlinkat,--wrap=mkdirat,--wrap=setresuid,--wrap=setresgid,--wrap=setgroups,--wrap=prlimit64,--wrap=umask,--wrap=open64,--wrap=openat64,--wrap=prctl,--wrap=execve,--wrap=seccomp_load,--wrap=syscall"]
     },
     {
       # The per-container monitor and the --init program: static, libc only,

@@ -96,6 +96,9 @@ export class Sandbox {
   bundle(edit: (spec: Spec) => void = () => {}, rootfs = FIXTURE_ROOTFS): string {
     const dir = mkdtempSync(join(this.dir, 'bundle-'));
     const spec = defaultSpec();
+    // runc's default spec has no cgroup namespace (so neither has skiff's);
+    // the tests' containers get one, as Docker gives on cgroup v2 hosts.
+    spec.linux!.namespaces!.push({ type: 'cgroup' });
     spec.process!.terminal = false;
     spec.process!.args = ['probe'];
     spec.root = { path: rootfs, readonly: true };

@@ -438,17 +438,39 @@ void start_helper(int channel) {
   }
 }
 
+// exit.json's bytes are reserved before the container runs: a container
+// that fills the disk must not cost it its exit code (issue 13: a full
+// tmpfs root turned an exit 7 into "monitor died"). The reserve is
+// .exit.json.tmp, written full of spaces; at the exit the status is written
+// over it in place (no new blocks), padded with spaces (still valid JSON),
+// and renamed to exit.json.
+constexpr size_t EXIT_RESERVE = 160;
+
+void reserve_exit_status() {
+  char tmp[4096], spaces[EXIT_RESERVE];
+  snprintf(tmp, sizeof tmp, "%s/.exit.json.tmp", m.opt.state_dir);
+  memset(spaces, ' ', sizeof spaces);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) { warn("open %s: %s", tmp, strerror(errno)); return; }
+  if (!write_all(fd, spaces, sizeof spaces) || fsync(fd) < 0) warn("write %s: %s", tmp, strerror(errno));
+  close(fd);
+}
+
 void write_exit_status(int code) {
-  char path[4096], tmp[4096], when[48], body[160];
+  char path[4096], tmp[4096], when[48], body[EXIT_RESERVE];
   snprintf(path, sizeof path, "%s/exit.json", m.opt.state_dir);
   snprintf(tmp, sizeof tmp, "%s/.exit.json.tmp", m.opt.state_dir);
   format_time(when, sizeof when);
-  int n = snprintf(body, sizeof body, "{\"ExitCode\":%d,\"FinishedAt\":\"%s\"}\n", code, when);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  memset(body, ' ', sizeof body);
+  int n = snprintf(body, sizeof body, "{\"ExitCode\":%d,\"FinishedAt\":\"%s\"}", code, when);
+  body[n] = ' ';
+  body[sizeof body - 1] = '\n';
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);  // no O_TRUNC: over the reserved bytes
   if (fd < 0) { warn("open %s: %s", tmp, strerror(errno)); return; }
-  bool ok = write_all(fd, body, static_cast<size_t>(n)) && fsync(fd) == 0;
+  bool ok = pwrite(fd, body, sizeof body, 0) == static_cast<ssize_t>(sizeof body) && fsync(fd) == 0;
   close(fd);
   if (!ok || rename(tmp, path) < 0) warn("write %s: %s", path, strerror(errno));
+  reserve_exit_status();  // for the next exit, after a restart
 }
 
 bool is_init(pid_t pid) {
@@ -559,6 +581,7 @@ int main(int argc, char **argv) {
   if (mkdir(m.opt.sockets, 0700) < 0 && errno != EEXIST) die("mkdir", m.opt.sockets);
   m.attach_listen = listen_at(m.opt.sockets, "attach.sock");
   if (m.opt.tty) m.console_listen = listen_at(m.opt.sockets, "console.sock");
+  reserve_exit_status();
   start_helper(3);
   close(3);
 

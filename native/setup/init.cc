@@ -10,6 +10,7 @@
 
 #include "protocol.h"
 #include "steps.h"
+#include "trace.h"
 
 static void report(int sync_fd, const Failure &f) {
   const char *name = strerrorname_np(f.err);
@@ -36,7 +37,10 @@ static void report(int sync_fd, const Failure &f) {
 bool run_steps(InitContext &ctx, std::vector<PlanStep> &steps, Failure &f, bool *past_barrier) {
   for (auto &s : steps) {
     f.step = s.op;
-    if (!find_step(s.op)(ctx, s.args, f)) return false;
+    trace_step(s.op, s.args);
+    bool ok = find_step(s.op)(ctx, s.args, f);
+    trace_step_end(s.op, ok ? 0 : f.err);
+    if (!ok) return false;
     // After these the channel is closed: later failures go to stderr.
     if ((s.op == "exec_barrier" || s.op == "report_ready") && past_barrier) *past_barrier = true;
   }

@@ -32,6 +32,7 @@
 //  |10'| init -> node  | HOOKS                       | before pivot_root: node runs prestart and          |
 //  |   |               |                             | createRuntime hooks                                |
 //  |10"| node -> init  | HOOKS_DONE <state json>     | answer to HOOKS (or HOOKS_FAILED: init exits)      |
+//  |10‴| init -> node  | PAUSED <step>               | --stop-at: the init waits before <step> for SIGUSR1 |
 //  | * | setup/init -> node | ERROR <step> <syscall> <errno> <code> <path> <detail> | a step failed; the sender exits |
 #include <cerrno>
 #include <cstdio>
@@ -51,6 +52,7 @@
 #include "init.h"
 #include "protocol.h"
 #include "steps.h"
+#include "trace.h"
 
 static const char *kPlanVersion = "1";
 
@@ -219,6 +221,7 @@ int main(int argc, char **argv) {
   // libuv hands us our end non-blocking; the protocol reads block.
   fcntl(sync_fd, F_SETFL, fcntl(sync_fd, F_GETFL) & ~O_NONBLOCK);
   fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+  trace_open(argc, argv);
 
   Plan plan;
   if (!read_plan(sync_fd, plan, f)) die(sync_fd, f, "read_plan");
@@ -228,11 +231,14 @@ int main(int argc, char **argv) {
   InitContext ctx;
   ctx.sync_fd = sync_fd;
   if (!run_steps(ctx, plan.pre_clone, f, nullptr)) die(sync_fd, f, f.step.c_str());
+  if (!plan.joins.empty()) trace_step("join_namespaces", {});
   if (!join_namespaces(plan, f)) die(sync_fd, f, "join_namespace");
+  if (!plan.joins.empty()) trace_step_end("join_namespaces", 0);
 
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) { fail(f, "pipe2", "go pipe"); die(sync_fd, f, "clone"); }
   fflush(nullptr);
+  trace_step("clone", {});
   pid_t pid = clone_init(plan.clone_flags);
   if (pid < 0) { fail(f, "clone", "init"); die(sync_fd, f, "clone"); }
   if (pid == 0) {
@@ -240,6 +246,8 @@ int main(int argc, char **argv) {
     run_init(ctx, go[0], (plan.clone_flags & CLONE_NEWUSER) != 0, plan.steps);
   }
   close(go[0]);
+  trace_step_end("clone", 0);
+  if (plan.has_id_map) trace_step("write_id_maps", {plan.uid_map, plan.gid_map});
   if (plan.has_id_map) {
     // gid_map is refused for an unprivileged writer unless setgroups is
     // denied; we are root in the parent namespace, so both maps are allowed.
@@ -248,6 +256,7 @@ int main(int argc, char **argv) {
       waitpid(pid, nullptr, 0);
       die(sync_fd, f, "write_id_maps");
     }
+    trace_step_end("write_id_maps", 0);
   }
   if (!write_message(sync_fd, "PID", {std::to_string(pid)}) || write(go[1], "g", 1) != 1) {
     kill(pid, SIGKILL);
@@ -255,6 +264,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   close(go[1]);
+  trace_close();
   if (!plan.wait) return 0;  // create: the init reparents to the caller's subreaper
 
   // run mode: Node forwards signals to the init itself; keep ours out of the way.

@@ -57,7 +57,7 @@ int read_message(int fd, Message &out) {
   return 1;
 }
 
-bool write_message(int fd, const std::string &name, const std::vector<std::string> &fields) {
+std::string encode_frame(const std::string &name, const std::vector<std::string> &fields) {
   std::string payload = name;
   payload.push_back('\0');
   for (const auto &f : fields) { payload += f; payload.push_back('\0'); }
@@ -66,6 +66,11 @@ bool write_message(int fd, const std::string &name, const std::vector<std::strin
                              static_cast<unsigned char>(len >> 16), static_cast<unsigned char>(len >> 24)};
   std::string frame(reinterpret_cast<char *>(header), 4);
   frame += payload;
+  return frame;
+}
+
+bool write_message(int fd, const std::string &name, const std::vector<std::string> &fields) {
+  std::string frame = encode_frame(name, fields);
   // One write per frame: the helper and the init share the socket, and a
   // single small write on a stream socket is not interleaved with another's.
   return write_all(fd, frame.data(), frame.size());

@@ -17,3 +17,6 @@ int read_message(int fd, Message &out);
 
 // Writes one whole frame; returns false with errno set on failure.
 bool write_message(int fd, const std::string &name, const std::vector<std::string> &fields = {});
+
+// One frame, as write_message sends it (trace.cc sends frames its own way).
+std::string encode_frame(const std::string &name, const std::vector<std::string> &fields);

@@ -50,3 +50,4 @@ bool run_hook(InitContext &c, const Args &a, Failure &f);
 bool report_ready(InitContext &c, const Args &a, Failure &f);
 bool close_fds(InitContext &c, const Args &a, Failure &f);
 bool exec_process(InitContext &c, const Args &a, Failure &f);
+bool pause_before(InitContext &c, const Args &a, Failure &f);

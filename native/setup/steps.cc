@@ -69,6 +69,7 @@ static const StepEntry kSteps[] = {
     {"report_ready", 0, report_ready},
     {"close_fds", 1, close_fds},
     {"exec", 0, exec_process},
+    {"pause_before", 1, pause_before},
 };
 
 StepFn find_step(const std::string &name) {

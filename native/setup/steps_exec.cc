@@ -115,11 +115,13 @@ bool report_ready(InitContext &c, const Args &, Failure &f) {
 }
 
 // close_fds FIRST: nothing of the runtime's reaches the container beyond
-// stdio and --preserve-fds (CVE-2024-21626).
-bool close_fds(InitContext &c, const Args &a, Failure &f) {
-  if (c.root_fd >= 0) { close(c.root_fd); c.root_fd = -1; }
+// stdio and --preserve-fds (CVE-2024-21626). The fds are marked close-on-exec
+// rather than closed: the channel and the exec fifo are still needed, and the
+// step runs before the seccomp filter is loaded, which may not allow
+// close_range (runc also marks them: utils.CloseExecFrom).
+bool close_fds(InitContext &, const Args &a, Failure &f) {
   unsigned first = static_cast<unsigned>(to_ulong(a[0]));
-  if (syscall(SYS_close_range, first, ~0U, 0) == 0) return true;
+  if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return true;
   return fail(f, "close_range", a[0]);
 }
 

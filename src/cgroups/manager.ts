@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { type Hierarchy, cgroupMode, detectHierarchies, type CgroupMode } from './hierarchy.js';
-import { type Resources, writeCgroup } from './resources.js';
+import { isSetNumber, neededControllers, type Resources, writeCgroup } from './resources.js';
 import * as v1Memory from './v1/memory.js';
 import * as v1Cpu from './v1/cpu.js';
 import * as cpuset from './v1/cpuset.js';
@@ -19,11 +19,14 @@ import * as v1Blkio from './v1/blkio.js';
 import * as v1Devices from './v1/devices.js';
 import * as hugetlb from './v1/hugetlb.js';
 import * as v1Freezer from './v1/freezer.js';
+import * as net from './v1/net.js';
+import * as rdma from './v1/rdma.js';
 import * as v2Memory from './v2/memory.js';
 import * as v2Cpu from './v2/cpu.js';
 import * as v2Io from './v2/io.js';
 import * as v2Devices from './v2/devices.js';
 import * as v2Freezer from './v2/freezer.js';
+import * as v2Unified from './v2/unified.js';
 
 export interface CgroupDir {
   hierarchy: Hierarchy;
@@ -37,7 +40,7 @@ interface Location { dir: string; version: 'v1' | 'v2' }
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 // The v2 controllers skiff uses, enabled down the path in subtree_control.
-const V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'pids', 'io', 'hugetlb'];
+const V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'pids', 'io', 'hugetlb', 'rdma'];
 
 export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, h: Hierarchy): string {
   if (!cgroupsPath) return '/' + id;
@@ -116,32 +119,52 @@ export class CgroupManager {
     }
   }
 
-  /** Applies linux.resources (create and update). Each controller its own writer. */
-  apply(r: Resources | undefined): void {
+  /**
+   * Refuses, before anything is made or written, a resources object this
+   * host cannot apply: a set field whose controller no hierarchy offers
+   * (runc: "cannot set hugetlb limit: container could not join or create
+   * cgroup"), or `unified` off a pure cgroup v2 host (runc's ErrV1NoUnified).
+   * Fields left at zero need nothing (resources.ts neededControllers).
+   */
+  check(r: Resources | undefined): void {
     if (!r) return;
-    if (r.memory) {
-      const m = this.need('memory', 'linux.resources.memory');
-      (m.version === 'v1' ? v1Memory : v2Memory).apply(m.dir, r);
+    if (r.unified && Object.keys(r.unified).length && this.mode !== 'v2')
+      throw new SkiffError(`cgroup: linux.resources.unified needs a cgroup v2 host, and this host is ${this.mode === 'v1' ? 'cgroup v1' : 'hybrid (v1 controllers)'}`);
+    for (const { controller, field } of neededControllers(r)) this.need(controller, field);
+  }
+
+  /**
+   * Applies linux.resources (create and update), each controller with its
+   * own writer; fields at zero are left alone. `update` passes
+   * skipDevices: runc's update never changes the device rules.
+   */
+  apply(r: Resources | undefined, opts: { skipDevices?: boolean } = {}): void {
+    if (!r) return;
+    this.check(r);
+    for (const { controller } of neededControllers(r)) {
+      const { dir, version } = this.locate(controller)!;
+      const v1 = version === 'v1';
+      switch (controller) {
+        case 'memory': (v1 ? v1Memory : v2Memory).apply(dir, r); break;
+        case 'cpu': (v1 ? v1Cpu : v2Cpu).apply(dir, r); break;
+        case 'cpuset': cpuset.apply(dir, r); break;
+        case 'pids': pids.apply(dir, r); break;
+        case 'blkio': (v1 ? v1Blkio : v2Io).apply(dir, r); break;
+        case 'hugetlb': hugetlb.apply(dir, r, version); break;
+        case 'net_cls': net.applyClassId(dir, r); break;
+        case 'net_prio': net.applyPriorities(dir, r); break;
+        case 'rdma': rdma.apply(dir, r); break;
+      }
     }
-    if (r.cpu && (r.cpu.shares !== undefined || r.cpu.quota !== undefined || r.cpu.period !== undefined || r.cpu.realtimeRuntime !== undefined)) {
-      const c = this.need('cpu', 'linux.resources.cpu');
-      (c.version === 'v1' ? v1Cpu : v2Cpu).apply(c.dir, r);
-    }
-    if (r.cpu?.cpus || r.cpu?.mems) cpuset.apply(this.need('cpuset', 'linux.resources.cpu.cpus').dir, r);
-    if (r.pids) pids.apply(this.need('pids', 'linux.resources.pids').dir, r);
-    if (r.blockIO) {
-      const b = this.need('blkio', 'linux.resources.blockIO');
-      (b.version === 'v1' ? v1Blkio : v2Io).apply(b.dir, r);
-    }
-    if (r.devices) {
+    if (r.devices && !opts.skipDevices) {
       const d = this.locate('devices');
       if (d?.version === 'v1') v1Devices.apply(d.dir, r);
       else v2Devices.apply('', r);
     }
-    if (r.hugepageLimits?.length) {
-      const h = this.need('hugetlb', 'linux.resources.hugepageLimits');
-      hugetlb.apply(h.dir, r, h.version);
-    }
+    const u = this.unified;
+    if (u && this.mode === 'v2') v2Unified.apply(u.path, r.unified, this.v2Controllers());
+    if (r.memory && (isSetNumber(r.memory.kernel) || isSetNumber(r.memory.kernelTCP)))
+      process.stderr.write('skiff-runtime: warning: linux.resources.memory.kernel and kernelTCP are ignored (deprecated by the runtime spec; Linux 5.16+ has no kernel memory limit)\n');
   }
 
   freeze(): void {

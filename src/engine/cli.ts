@@ -40,6 +40,8 @@ import { infoCommand } from './commands/info.js';
 import { dnsServerCommand, networkConnectCommand, networkCreateCommand, networkDisconnectCommand, networkInspectCommand, networkLsCommand, networkPruneCommand, networkRmCommand } from './commands/network.js';
 import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './commands/volume.js';
 import { completionCommand } from './commands/completion.js';
+import { traceFlags } from '../util/courseFlags.js';
+import { serveCommand } from './commands/serve.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -105,6 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'images'], [image, 'ls']], (c) => c.description('list images').argument('[repository]')
     .option('-a, --all', 'show all images').option('-q, --quiet', 'only image IDs').option('--digests', 'show digests')
     .option('--no-trunc', 'do not truncate output').option('-f, --filter <filter>', 'filter (dangling=true|false)', collect, [])
+    .option('--format <template>', "Go template: 'table {{.Repository}}\\t{{.Tag}}', '{{json .}}'")
     .action((repo, o) => imagesCommand(globals(program), repo, { ...o, noTrunc: o.trunc === false })));
 
   define([[program, 'tag'], [image, 'tag']], (c) => c.description('create a tag TARGET that refers to SOURCE')
@@ -139,7 +142,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'import'], [image, 'import']], (c) => c.description('create an image from a root filesystem tarball')
     .argument('<file>', 'tarball, or - for stdin').argument('[reference]')
-    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)', collect, [])
     .option('-m, --message <message>', 'commit message')
     .action((file, ref, o) => importCommand(globals(program), file, ref, o)));
 
@@ -149,7 +152,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
     .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));
 
-  define([[program, 'run'], [container, 'run']], (c) => createOptions(c.description('create and run a container (pulls the image if missing)').argument('<image>').argument('[command...]'))
+  define([[program, 'run'], [container, 'run']], (c) => traceFlags(createOptions(c.description('create and run a container (pulls the image if missing)').argument('<image>').argument('[command...]')))
     .option('-d, --detach', 'run in the background, print the container ID').option('--detach-keys <keys>', 'keys that detach (default ctrl-p,ctrl-q)')
     .option('--no-sig-proxy', 'do not pass signals to the container')
     .action(async (img, cmd, o) => setExit(await runCommand(globals(program), img, cmd, o))));
@@ -197,7 +200,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   define([[program, 'commit'], [container, 'commit']], (c) => c.description("create an image from a container's changes").argument('<container>').argument('[repository[:tag]]')
     .option('-m, --message <text>', 'commit message').option('-a, --author <name>', 'author')
-    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)', collect, [])
+    .option('-c, --change <instruction>', 'apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)', collect, [])
     .option('--no-pause', 'do not pause the container while committing')
     .action((name, ref, o) => commitCommand(globals(program), name, ref, o)));
 
@@ -285,6 +288,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((server, o) => loginCommand(globals(program), server, o));
   program.command('logout').description('log out from a registry').argument('[server]')
     .action((server) => logoutCommand(server));
+
+  program.command('serve').description('serve the Docker Engine API (docker CLI, docker-compose, SDKs)')
+    .option('-H, --host <address>', 'unix:///PATH, tcp://ADDR:PORT or fd:// (repeatable; default unix:///run/skiff/docker.sock)', collect, [])
+    .action((o) => serveCommand(globals(program), o));
 
   program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));
   program.command('completion').description('print a shell completion script').argument('<shell>', 'bash')

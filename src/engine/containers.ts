@@ -35,6 +35,8 @@ export interface ContainerConfig {
   Hostname: string; Labels: Record<string, string>; Tty: boolean; OpenStdin: boolean; Image: string;
   StdinOnce?: boolean; StopSignal?: string; StopTimeout?: number;
   ExposedPorts?: Record<string, object>;
+  /** The image's VOLUME paths (docker inspect's Config.Volumes). */
+  Volumes?: Record<string, object> | null;
 }
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 /** The part of Docker's HostConfig that skiff acts on. */

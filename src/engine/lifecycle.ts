@@ -12,6 +12,7 @@ import { isAlive } from '../runtime/processes.js';
 import { launchedChannel } from '../runtime/setupProcess.js';
 import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
+import { faultPoint } from '../util/fault.js';
 import { trace } from '../util/trace.js';
 import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
@@ -84,16 +85,23 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   trace('launch: begin');
   rmSync(files.exitStatus, { force: true });
   rmSync(files.initPid, { force: true });
-  await runtime.remove(e.runtime, c.Id, true); // what a crashed earlier start left
+  // What an earlier start killed half way left (we hold the lock and the
+  // container is not active, so nothing of it is in use): its runtime state,
+  // its endpoints, addresses and nft rules, its root's mount.
+  await runtime.remove(e.runtime, c.Id, true);
+  await releaseNetworking(e.g.root, c.Id);
+  releaseContainer(e.containers, c.Id);
   trace('launch: old runtime state removed');
   let monitor: SpawnedMonitor | undefined;
   let planned: PlannedNetworking | undefined;
   let startedAt = now();
   try {
     planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), e.warn);
+    faultPoint('launch:network-planned');
     const { bundle, rootfs } = prepareContainer(e.images, e.containers, c, planned);
     await fillNewVolumes(e.g.root, rootfs, c);
     trace('launch: rootfs and bundle ready');
+    faultPoint('launch:prepared');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
       consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined, terminalSize: hooks.terminalSize,
@@ -107,13 +115,16 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
         return monitor.channel;
       },
     });
+    faultPoint('launch:created');
     await plugNetworking(e.g.root, selfExe(), planned, Number(readFileSync(files.initPid, 'utf8')));
     trace('launch: network plugged');
+    faultPoint('launch:network-plugged');
     await hooks.beforeStart?.();
     // Taken before the init is released: nothing the container prints can
     // be older than its StartedAt (`logs --since <StartedAt>` shows it all).
     startedAt = now();
     await runtime.start(e.runtime, c.Id);
+    faultPoint('launch:started');
   } catch (caught) {
     let err = caught as Error;
     const complaint = monitor && monitorComplaint(files, monitor);
@@ -174,6 +185,8 @@ function restartDelay(quickRestarts: number): number {
 export interface FinishOptions {
   /** The monitor's fresh helper (exit command): a restart can use it. */
   setupFd?: number;
+  /** The exit code an attached client was told, for when exit.json could not be written (a full disk). */
+  exitCode?: number;
 }
 
 /**
@@ -188,7 +201,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
   let c: ContainerRecord;
   try {
     const found = e.containers.get(id);
-    const exit = readExit(files);
+    const exit = readExit(files) ?? (o.exitCode !== undefined ? { ExitCode: o.exitCode, FinishedAt: now() } : undefined);
     if (!found || (!isActive(found) && !exit)) return undefined;
     c = found;
     if (!exit && monitorAlive(c)) return undefined; // still running

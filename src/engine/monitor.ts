@@ -11,6 +11,7 @@ import { monitorPath, setupHelperPath, skiffProgram } from '../native.js';
 import { procStat } from '../runtime/processes.js';
 import { lastLineSince, openAppendLog } from '../util/files.js';
 import type { ContainerRecord } from './containers.js';
+import { traceStep } from '../util/trace.js';
 
 /**
  * Sockets live in /run/skiff/<id>: a unix socket path must fit in 108 bytes
@@ -60,6 +61,7 @@ export function spawnMonitor(root: string, files: ContainerFiles, c: ContainerRe
   mkdirSync(dirname(socketsDir(c.Id)), { recursive: true, mode: 0o700 });
   const log = openAppendLog(files.monitorLog);
   try {
+    traceStep('monitor_spawn', monitorPath(), ...args);
     const child = spawn(monitorPath(), args, { detached: true, stdio: ['ignore', log.fd, log.fd, 'pipe'] });
     child.unref();
     const channel = child.stdio[3] as Socket;

@@ -64,6 +64,8 @@ export interface MountRequest {
   tmpfs: Record<string, string>;
   /** HostConfig.VolumesFrom: "container[:ro|rw]". */
   volumesFrom: string[];
+  /** The image's VOLUME paths (Config.Volumes); each unmounted one gets an anonymous volume. */
+  imageVolumes?: string[];
 }
 
 export interface MountContext {
@@ -210,7 +212,27 @@ export async function resolveMounts(r: MountRequest, ctx: MountContext): Promise
   }
   // docker: an explicit mount wins over one inherited with --volumes-from.
   const inherited = r.volumesFrom.flatMap((s) => parseVolumesFrom(s, ctx)).filter((m) => !seen.has(m.Destination));
-  return [...inherited, ...explicit];
+  for (const m of inherited) seen.add(m.Destination);
+  // docker (daemon/create_unix.go): an image VOLUME that no flag mounts gets
+  // an anonymous volume, filled from the image at start (copy-up, below).
+  const fromImage: MountPoint[] = [];
+  for (const dest of (r.imageVolumes ?? []).map((p) => checkDestination(p, `VOLUME ${p}`)).filter((d, i, all) => !seen.has(d) && all.indexOf(d) === i)) {
+    const v = await ctx.volumes.create(undefined, { anonymous: true });
+    fromImage.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: dest, Driver: 'local', Mode: '', RW: true, Propagation: '' });
+  }
+  return [...inherited, ...explicit, ...fromImage];
+}
+
+/**
+ * docker CLI 23+ (cli/command/container/opts.go): a -v source starting with
+ * "." is a host path relative to the working directory, made absolute.
+ */
+export function absoluteBindSources(specs: string[], cwd: string): string[] {
+  return specs.map((spec) => {
+    const i = spec.indexOf(':');
+    if (i <= 0 || !spec.startsWith('.')) return spec;
+    return posix.resolve(cwd, spec.slice(0, i)) + spec.slice(i);
+  });
 }
 
 /** The OCI mounts, parents before children (so /a is mounted before /a/b). */

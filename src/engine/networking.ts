@@ -32,16 +32,17 @@ export function networkConfigOf(c: ContainerRecord): NetworkConfig {
   return { ...EMPTY_NETWORK_CONFIG, ...(c.Network ?? {}) };
 }
 
-/** -p [ip:][hostPort:]ctrPort[/proto] -> "80/tcp" and its binding. */
+/** -p [ip:][hostPort:]ctrPort[/proto] -> "80/tcp" and its binding; host port 0 or none: a random one. */
 export function parsePublish(spec: string): [string, { HostIp: string; HostPort: string }] {
-  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) {
     if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`, 'invalid');
-    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp]`, 'invalid');
+    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp|sctp]`, 'invalid');
   }
   const [, ip = '', host = '', ctr, proto = 'tcp'] = m;
   if (ip) parseIp(ip);
-  for (const p of [host, ctr]) if (p && (Number(p) < 1 || Number(p) > 65535)) throw new SkiffError(`invalid port ${p} in ${JSON.stringify(spec)}: 1-65535`, 'invalid');
+  if (Number(ctr) < 1 || Number(ctr) > 65535) throw new SkiffError(`invalid port ${ctr} in ${JSON.stringify(spec)}: 1-65535`, 'invalid');
+  if (Number(host) > 65535) throw new SkiffError(`invalid port ${host} in ${JSON.stringify(spec)}: 0-65535`, 'invalid');
   return [`${ctr}/${proto}`, { HostIp: ip, HostPort: host }];
 }
 
@@ -63,27 +64,37 @@ function joinedNetworks(cfg: NetworkConfig): { name: string; aliases: string[] }
     ...Object.entries(cfg.Networks).filter(([n]) => n !== primary).map(([name, v]) => ({ name, aliases: v.Aliases }))];
 }
 
-async function canBind(port: number, ip: string, proto: string): Promise<boolean> {
+const bindErrorText = (err: NodeJS.ErrnoException) =>
+  (err.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : err.code === 'EADDRINUSE' ? 'address already in use' : `bind: ${err.code ?? err.message}`);
+
+/**
+ * Why the host port cannot be bound, as errno's text (bind(2)): "address
+ * already in use", or "cannot assign requested address" for an address
+ * that is not the host's; undefined when it can. Node has no SCTP sockets:
+ * those are checked against skiff's own bindings only.
+ */
+async function bindProblem(port: number, ip: string, proto: string): Promise<string | undefined> {
   const host = ip || '0.0.0.0';
+  if (proto === 'sctp') return undefined;
   if (proto === 'udp') {
     return new Promise((ok) => {
       const s = createSocket('udp4');
-      s.once('error', () => { s.close(); ok(false); });
-      s.bind(port, host, () => s.close(() => ok(true)));
+      s.once('error', (err) => { s.close(); ok(bindErrorText(err)); });
+      s.bind(port, host, () => s.close(() => ok(undefined)));
     });
   }
   return new Promise((ok) => {
     const s = createServer();
-    s.once('error', () => ok(false));
-    s.listen(port, host, () => s.close(() => ok(true)));
+    s.once('error', (err) => ok(bindErrorText(err)));
+    s.listen(port, host, () => s.close(() => ok(undefined)));
   });
 }
 
 async function freePort(ip: string, proto: string, taken: Set<string>): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const s = createServer();
-    const port = await new Promise<number>((ok, no) => { s.once('error', no); s.listen(0, ip || '0.0.0.0', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
-    if (!taken.has(`${proto}:${port}`) && (proto === 'tcp' || (await canBind(port, ip, proto)))) return String(port);
+    const port = await new Promise<number>((ok, no) => { s.once('error', (err) => no(new SkiffError(`Bind for ${ip || '0.0.0.0'}:0 failed: ${bindErrorText(err)}`))); s.listen(0, ip || '0.0.0.0', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
+    if (!taken.has(`${proto}:${port}`) && (proto === 'tcp' || !(await bindProblem(port, ip, proto)))) return String(port);
   }
   throw new SkiffError('no free host port found for a published port');
 }
@@ -95,6 +106,47 @@ export interface PlannedNetworking {
   resolvConf: string;
   /** Path of a network namespace to join (container:<x>), or 'host'. */
   namespace?: string;
+  /** --link's environment variables (linkEnv). */
+  linkEnv?: string[];
+}
+
+/**
+ * The variables docker sets for `--link target:alias` (moby
+ * daemon/links/links.go, docs "Legacy container links"): ALIAS_PORT (the
+ * first port, TCP first, then by number), ALIAS_PORT_<n>_<PROTO>[_ADDR,
+ * _PORT, _PROTO] for each exposed port, _START/_END for runs of consecutive
+ * ports, ALIAS_NAME=/<container>/<alias>, and ALIAS_ENV_<name> for the
+ * target's environment but HOME and PATH.
+ */
+export function linkEnv(containerName: string, alias: string, target: { ip: string; exposed: string[]; env: string[] }): string[] {
+  const A = alias.toUpperCase().replace(/-/g, '_');
+  const ports = target.exposed.map((p) => { const [num, proto = 'tcp'] = p.split('/'); return { num: Number(num), proto }; })
+    .sort((a, b) => (a.proto === b.proto ? a.num - b.num : a.proto === 'tcp' ? -1 : b.proto === 'tcp' ? 1 : a.proto < b.proto ? -1 : 1));
+  const out: string[] = [];
+  const url = (p: { num: number; proto: string }) => `${p.proto}://${target.ip}:${p.num}`;
+  let start = ports[0];
+  let end = ports[0];
+  ports.forEach((p, i) => {
+    if (i === 0) out.push(`${A}_PORT=${url(p)}`);
+    const prefix = `${A}_PORT_${p.num}_${p.proto.toUpperCase()}`;
+    out.push(`${prefix}=${url(p)}`, `${prefix}_ADDR=${target.ip}`, `${prefix}_PORT=${p.num}`, `${prefix}_PROTO=${p.proto}`);
+    if (p.num === end.num + 1 && p.proto === end.proto) {
+      end = p;
+      if (i < ports.length - 1) return;
+    }
+    if (end !== start) {
+      const range = `${A}_PORT_${start.num}_${start.proto.toUpperCase()}`;
+      out.push(`${range}_START=${url(start)}`, `${range}_PORT_START=${start.num}`, `${range}_END=${url(end)}`, `${range}_PORT_END=${end.num}`);
+    }
+    start = end = p;
+  });
+  out.push(`${A}_NAME=/${containerName}/${alias}`);
+  for (const kv of target.env) {
+    const i = kv.indexOf('=');
+    if (i < 0 || ['HOME', 'PATH'].includes(kv.slice(0, i))) continue;
+    out.push(`${A}_ENV_${kv}`);
+  }
+  return out;
 }
 
 function hostResolvConf(): string {
@@ -122,12 +174,14 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
 
   // Links (default network only): the linked containers must be running.
   const linkLines: string[] = [];
+  const linkVars: string[] = [];
   for (const link of cfg.Links) {
     const [name, alias = name] = link.split(':');
     const target = peers(name);
     const ip = target.NetworkSettings?.Networks[DEFAULT_NETWORK]?.IPAddress;
     if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`, 'conflict');
     linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
+    linkVars.push(...linkEnv(c.Name.slice(1), alias, { ip, exposed: Object.keys(target.Config.ExposedPorts ?? {}), env: target.Config.Env }));
   }
 
   const { bip } = readDaemonConfig(root);
@@ -147,9 +201,12 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
       for (const b of bindings) {
         const hostIp = b.HostIp || '0.0.0.0';
         let hostPort = b.HostPort;
-        if (!hostPort) hostPort = await freePort(b.HostIp, proto, takenPorts);
+        if (!Number(hostPort)) hostPort = await freePort(b.HostIp, proto, takenPorts); // none or 0: docker picks one
         else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`, 'conflict');
-        else if (!(await canBind(Number(hostPort), b.HostIp, proto))) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: address already in use`, 'conflict');
+        else {
+          const problem = await bindProblem(Number(hostPort), b.HostIp, proto);
+          if (problem) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: ${problem}`, 'conflict');
+        }
         takenPorts.add(`${proto}:${hostPort}`);
         ports[port].push({ HostIp: hostIp, HostPort: hostPort });
       }
@@ -172,7 +229,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
   const resolvConf = primary.network.Default
     ? hostResolvConf().split('\n').filter((l) => !/^\s*nameserver\s+127\./.test(l)).join('\n')
     : `nameserver ${primary.network.Gateway}\n${hostResolvConf().split('\n').filter((l) => /^\s*(search|options)\s/.test(l)).join('\n')}\n`;
-  return { endpoints, hosts, resolvConf };
+  return { endpoints, hosts, resolvConf, linkEnv: linkVars };
 }
 
 /** An address on `n` for the container's i-th interface, saved (the caller holds the lock). */

@@ -26,7 +26,7 @@ const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysr
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** "user", "uid", "user:group", "uid:gid" -> numbers, looked up in the container's own files. */
-export function resolveUser(rootfs: string, spec: string): { uid: number; gid: number; additionalGids: number[] } {
+export function resolveUser(rootfs: string, spec: string): { uid: number; gid: number; additionalGids: number[]; home: string } {
   if (!spec) spec = '0';
   const [u, g] = spec.split(':');
   const passwd = (readFileInRoot(rootfs, '/etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
@@ -43,7 +43,13 @@ export function resolveUser(rootfs: string, spec: string): { uid: number; gid: n
   // Supplementary groups: every group that lists the user by name (as docker does).
   const name = entry?.[0];
   const additionalGids = name ? groups.filter((x) => x[3]?.split(',').includes(name)).map((x) => Number(x[2])) : [];
-  return { uid, gid, additionalGids };
+  // runc's setupUser (libcontainer/init_linux.go): HOME is the passwd entry's, "/" without one.
+  return { uid, gid, additionalGids, home: entry?.[5] || '/' };
+}
+
+/** The process environment with HOME added from the user's passwd entry, unless it is set (docker run, exec). */
+export function withHome(env: string[], home: string): string[] {
+  return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${home}`];
 }
 
 export interface SpecInput {
@@ -56,6 +62,8 @@ export interface SpecInput {
   initProgram?: string;
   /** 'host': no network namespace; a path: join that one (--network container:<x>). */
   netns?: string;
+  /** --link's variables: the container's own environment wins over them (docker's CreateDaemonEnvironment). */
+  linkEnv?: string[];
 }
 
 /** "net_admin", "CAP_NET_ADMIN" -> "CAP_NET_ADMIN"; "ALL" stays. Unknown names are an error. */
@@ -102,11 +110,13 @@ function resourcesOf(h: HostConfig): Resources {
 
 export function containerOciSpec(input: SpecInput): Spec {
   const c = input.container;
-  const env = [...c.Config.Env];
+  const own = new Set(c.Config.Env.map((e) => e.split('=')[0]));
+  const env = [...(input.linkEnv ?? []).filter((e) => !own.has(e.split('=')[0])), ...c.Config.Env];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${c.Config.Hostname}`);
   if (c.Config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
   const user = resolveUser(input.rootfs, c.Config.User);
+  env.splice(0, env.length, ...withHome(env, user.home));
   const h = hostConfigOf(c);
   const caps = effectiveCapabilities(h);
   const args = [c.Path, ...c.Args];

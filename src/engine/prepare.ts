@@ -24,7 +24,7 @@ function hostResolvConf(): string {
 }
 
 /** What networking decided: /etc/hosts, resolv.conf, and a namespace to join (or 'host'). */
-export interface NetworkFiles { hosts: string; resolvConf: string; namespace?: string }
+export interface NetworkFiles { hosts: string; resolvConf: string; namespace?: string; linkEnv?: string[] }
 
 export function prepareContainer(images: ImageStore, containers: ContainerStore, c: ContainerRecord, net?: NetworkFiles): Prepared {
   const dir = join(containers.dir, c.Id);
@@ -38,7 +38,7 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   try {
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace }), null, 2));
+    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace, linkEnv: net?.linkEnv }), null, 2));
     return { bundle, rootfs };
   } catch (err) {
     unmountRootfs(dir);

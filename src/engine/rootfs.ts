@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
 import type { ImageRecord, ImageStore } from '../image/store.js';
+import { traceCall, traceStep } from '../util/trace.js';
 
 export interface RootfsPaths { init: string; upper: string; work: string; merged: string }
 
@@ -52,7 +53,10 @@ export function mountRootfs(containerDir: string, lowers: string[]): string {
   // Commas and colons separate overlayfs options and layers; our store paths have neither.
   const data = `lowerdir=${[p.init, ...lowers].join(':')},upperdir=${p.upper},workdir=${p.work}`;
   if (data.length > 4000) throw new SkiffError(`image has too many layers for one overlayfs mount (${lowers.length})`);
+  traceStep('image_layers', ...lowers);
+  traceStep('overlay_mount', p.merged);
   native().mount('overlay', p.merged, 'overlay', 0, data);
+  traceCall('mount', ['overlay', p.merged, 'overlay', 0, data]);
   return p.merged;
 }
 

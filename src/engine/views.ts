@@ -38,7 +38,7 @@ export function imageInspectJson(store: ImageStore, rec: ImageRecord) {
     Comment: rec.config.history?.at(-1)?.comment ?? '',
     Created: rec.config.created ?? '',
     Author: rec.config.author ?? '',
-    Config: rec.config.config ?? {},
+    Config: { Volumes: null, ...(rec.config.config ?? {}) },
     Architecture: rec.config.architecture ?? '',
     Variant: rec.config.variant,
     Os: rec.config.os ?? '',

@@ -104,10 +104,9 @@ export async function pruneImages(store: ImageStore, all: boolean, inUse: (id: s
       for (const [t, id] of Object.entries(tags)) if (id === rec.id) { delete tags[t]; deleted.push(`untagged: ${familiarString(parseReference(t))}`); }
       store.removeImage(rec.id);
       deleted.push(`deleted: ${rec.id}`);
-      reclaimed += rec.size;
     }
     store.writeTags(tags);
-    store.collectGarbage();
+    reclaimed = store.collectGarbage().bytes; // shared layers stay, and are not counted
   } finally {
     lock.release();
   }

@@ -1,6 +1,6 @@
 // `skiff import`: a root filesystem tarball as a one-layer image, with
 // `--change` Dockerfile-style instructions (CMD, ENTRYPOINT, ENV, WORKDIR,
-// USER, EXPOSE, LABEL) applied to its config.
+// USER, EXPOSE, LABEL, VOLUME) applied to its config.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
@@ -56,8 +56,19 @@ export function applyChanges(config: Record<string, unknown>, changes: string[])
         config.Labels = labels;
         break;
       }
+      case 'VOLUME': {
+        // Dockerfile reference, VOLUME: a JSON array or paths separated by spaces.
+        const paths = value.trim().startsWith('[') ? commandValue(value) : value.trim().split(/\s+/);
+        const volumes = (config.Volumes as Record<string, object> | null | undefined) ?? {};
+        for (const p of paths) {
+          if (!p.startsWith('/')) throw new SkiffError(`--change VOLUME ${p}: the path must be absolute`);
+          volumes[p] = {};
+        }
+        config.Volumes = volumes;
+        break;
+      }
       default:
-        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR)`, 'invalid');
+        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)`, 'invalid');
     }
   }
 }

@@ -46,7 +46,7 @@ async function* hashing(source: AsyncIterable<Buffer>, hash: ReturnType<typeof c
  */
 export async function importLayer(
   store: ImageStore, open: () => AsyncIterable<Buffer>, diffID: string, chainID: string,
-  beforeAdopt: () => void = () => {},
+  beforeAdopt: () => void = () => {}, lowers?: () => Promise<string[]>,
 ): Promise<LayerRef> {
   const existing = store.getLayer(chainID);
   if (existing) return existing;
@@ -56,7 +56,7 @@ export async function importLayer(
     const hash = createHash('sha256');
     const count = { bytes: 0 };
     const stream = hashing(decompressed(open()), hash, count);
-    const stats = await unpackLayer(stream, join(temp, 'diff'));
+    const stats = await unpackLayer(stream, join(temp, 'diff'), { lowers });
     for await (const _ of stream) { /* the tar's trailing padding is part of the diffID */ }
     const actual = 'sha256:' + hash.digest('hex');
     if (actual !== diffID) throw new SkiffError(`layer ${chainID.slice(7, 19)}: content ${actual} does not match the config's diff ID ${diffID}`);
@@ -70,10 +70,18 @@ export async function importLayer(
   }
 }
 
+/** The unpacked layers below layer i, topmost first (they must be in the store when asked for). */
+export function lowerDirs(store: ImageStore, chains: string[], i: number, ready: () => Promise<unknown> = async () => {}): () => Promise<string[]> {
+  return async () => {
+    await ready();
+    return chains.slice(0, i).reverse().map((c) => store.layerDiff(c));
+  };
+}
+
 /** Imports all layers of an image config, in order; `open(i)` streams layer i's blob. */
 export async function importLayers(store: ImageStore, diffIDs: string[], open: (i: number) => AsyncIterable<Buffer>): Promise<LayerRef[]> {
   const chains = chainIDs(diffIDs);
   const out: LayerRef[] = [];
-  for (let i = 0; i < diffIDs.length; i++) out.push(await importLayer(store, () => open(i), diffIDs[i], chains[i]));
+  for (let i = 0; i < diffIDs.length; i++) out.push(await importLayer(store, () => open(i), diffIDs[i], chains[i], undefined, lowerDirs(store, chains, i)));
   return out;
 }

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SkiffError } from '../errors.js';
-import { importLayer } from './importer.js';
+import { importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference } from './reference.js';
 import { RegistryClient, RegistryError } from './registry.js';
@@ -60,29 +60,30 @@ async function fetchVerified(client: RegistryClient, d: Descriptor, what: string
  * into the blob file, and at the same time decompressed, diffID-hashed and
  * unpacked; adopted only when both digests match. Layers run in parallel.
  */
-async function fetchLayer(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress): Promise<void> {
+async function fetchLayer(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress, lowers: () => Promise<string[]>): Promise<void> {
   // One fetch per layer across processes: a concurrent pull of the same
   // layer waits here, then finds it in the store.
   const lockPath = join(store.root, 'pending', `layer-${chainID.slice(7)}.lock`);
   mkdirSync(dirname(lockPath), { recursive: true });
-  let lock = FileLock.tryAcquire(lockPath);
-  if (!lock) {
-    progress.layer(d.digest.slice(7, 19), 'Waiting');
-    lock = await FileLock.acquire(lockPath);
+  let lock = FileLock.tryAcquireRemovable(lockPath);
+  if (!lock) progress.layer(d.digest.slice(7, 19), 'Waiting');
+  while (!lock) {
+    await new Promise((r) => setTimeout(r, 20));
+    lock = FileLock.tryAcquireRemovable(lockPath);
   }
   try {
-    await fetchLayerLocked(store, client, d, diffID, chainID, progress);
+    await fetchLayerLocked(store, client, d, diffID, chainID, progress, lowers);
   } finally {
-    lock.release();
+    lock.removeAndRelease(lockPath);
   }
 }
 
-async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress): Promise<void> {
+async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: Descriptor, diffID: string, chainID: string, progress: Progress, lowers: () => Promise<string[]>): Promise<void> {
   const id = d.digest.slice(7, 19);
   if (store.hasBlob(d.digest) && store.hasLayer(chainID)) { progress.layer(id, 'Already exists'); return; }
   if (store.hasBlob(d.digest)) { // the blob is here (an earlier pull died before unpacking): unpack it
     progress.layer(id, 'Extracting');
-    await importLayer(store, () => createReadStream(store.blobPath(d.digest)), diffID, chainID);
+    await importLayer(store, () => createReadStream(store.blobPath(d.digest)), diffID, chainID, undefined, lowers);
     progress.layer(id, 'Pull complete');
     return;
   }
@@ -118,7 +119,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       if (digest !== d.digest) throw new SkiffError(`layer ${d.digest}: digest mismatch (got ${digest})`);
       if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
       store.adoptBlob(temp, d.digest);
-    });
+    }, lowers);
     if (!started) await res.body?.cancel();
     progress.layer(id, 'Pull complete');
   } catch (err) {
@@ -142,7 +143,8 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
   const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
   const progress = opts.progress;
   try {
-    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${familiarName(ref).includes('/') ? ref.repository : 'library/' + ref.repository}`);
+    store.sweepTemp(); // what an interrupted pull left
+    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
     let m = await client.manifest(ref.digest ?? ref.tag!);
     const topBody = m.body;
     const topDigest = sha256(topBody);
@@ -168,8 +170,21 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     // Until the image record exists, garbage collection must see these as live.
     const inFlight = await store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
     try {
-      await parallel(doc.layers.map((_, i) => i), opts.concurrency ?? 3,
-        (i) => fetchLayer(store, client, doc.layers[i], config.rootfs.diff_ids[i], chains[i], progress));
+      // A layer whose entries go through a symlink of a layer below waits for
+      // that layer to be in the store (see unpack.ts).
+      const done = doc.layers.map(() => { let settle!: (ok: boolean) => void; return { promise: new Promise<boolean>((r) => { settle = r; }), settle }; });
+      const below = (i: number) => async () => {
+        if (!(await Promise.all(done.slice(0, i).map((d) => d.promise))).every(Boolean)) throw new SkiffError('a layer below failed');
+      };
+      await parallel(doc.layers.map((_, i) => i), opts.concurrency ?? 3, async (i) => {
+        try {
+          await fetchLayer(store, client, doc.layers[i], config.rootfs.diff_ids[i], chains[i], progress, lowerDirs(store, chains, i, below(i)));
+          done[i].settle(true);
+        } catch (err) {
+          done[i].settle(false);
+          throw err;
+        }
+      });
     } catch (err) {
       inFlight.release();
       // Layers other fetches adopted before this one failed: not kept.

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { DEFAULT_REGISTRY } from './reference.js';
+import { traceStep } from '../util/trace.js';
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -112,6 +113,7 @@ export class RegistryClient {
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     const url = `${this.base}/v2/${this.repository}/${path}`;
+    traceStep('registry_get', url);
     let res = await this.fetchRaw(url, { ...headers, ...this.authHeader() });
     if (res.status === 401 && (await this.authenticate(res.headers.get('www-authenticate')))) {
       res = await this.fetchRaw(url, { ...headers, ...this.authHeader() });

@@ -46,6 +46,8 @@ export function chainIDs(diffIDs: string[]): string[] {
   return out;
 }
 
+const pidAlive = (pid: number) => existsSync(`/proc/${pid}`);
+
 export class ImageStore {
   constructor(readonly root: string) {
     for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
@@ -53,6 +55,34 @@ export class ImageStore {
 
   lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'store.lock'));
+  }
+
+  /**
+   * Temp files of pulls, loads and layer unpacks that their owner left:
+   * the owner's pid is in each name (tempPath), and one whose owner is
+   * alive is never touched, however old (a slow pull). Also the per-layer
+   * fetch locks of pending/ that no one holds.
+   */
+  sweepTemp(): void {
+    for (const t of readdirSync(join(this.root, 'tmp'))) {
+      const owner = Number(/^[a-z]+-(\d+)-/.exec(t)?.[1]);
+      if (owner && owner !== process.pid && pidAlive(owner)) continue;
+      if (owner === process.pid) continue; // ours: removed by whoever made it
+      if (!owner && Date.now() - statSync(join(this.root, 'tmp', t)).mtimeMs < 60_000) continue; // unknown name: by age
+      rmSync(join(this.root, 'tmp', t), { recursive: true, force: true });
+    }
+    const pending = join(this.root, 'pending');
+    let locks: string[] = [];
+    try { locks = readdirSync(pending).filter((f) => /^layer-.*\.lock$/.test(f)); } catch { /* none */ }
+    for (const f of locks) {
+      const lock = FileLock.tryAcquire(join(pending, f));
+      lock?.removeAndRelease(join(pending, f));
+    }
+  }
+
+  /** This process's own temp files (a pull interrupted by a signal removes them before it exits). */
+  removeOwnTemp(): void {
+    for (const t of readdirSync(join(this.root, 'tmp'))) if (t.includes(`-${process.pid}-`)) rmSync(join(this.root, 'tmp', t), { recursive: true, force: true });
   }
 
   /** A fresh temp path inside the store (same filesystem, so rename is atomic). */
@@ -204,24 +234,21 @@ export class ImageStore {
   }
 
   /** Removes layers and blobs no image (or pull in progress) refers to, and stale temp files. */
-  collectGarbage(): { layers: number; blobs: number } {
+  collectGarbage(): { layers: number; blobs: number; bytes: number } {
     const images = this.images();
     const inFlight = this.pendingRefs();
     const liveLayers = new Set([...images.flatMap((i) => i.layers.map((l) => hex(l.chainID))), ...inFlight.layers.map(hex)]);
     const liveBlobs = new Set([...images.flatMap((i) => i.blobs.map(hex)), ...inFlight.blobs.map(hex)]);
     let layers = 0;
     let blobs = 0;
+    let bytes = 0; // the content of the layers removed (docker's "reclaimed space")
     for (const l of readdirSync(join(this.root, 'layers'))) {
-      if (!liveLayers.has(l)) { rmSync(join(this.root, 'layers', l), { recursive: true, force: true }); layers++; }
+      if (!liveLayers.has(l)) { bytes += this.getLayer('sha256:' + l)?.size ?? 0; rmSync(join(this.root, 'layers', l), { recursive: true, force: true }); layers++; }
     }
     for (const b of readdirSync(join(this.root, 'blobs/sha256'))) {
       if (!liveBlobs.has(b)) { rmSync(join(this.root, 'blobs/sha256', b), { force: true }); blobs++; }
     }
-    for (const t of readdirSync(join(this.root, 'tmp'))) {
-      // Another process's temp file is younger than a minute; older ones are leftovers.
-      const p = join(this.root, 'tmp', t);
-      if (Date.now() - statSync(p).mtimeMs > 60_000) rmSync(p, { recursive: true, force: true });
-    }
-    return { layers, blobs };
+    this.sweepTemp();
+    return { layers, blobs, bytes };
   }
 }

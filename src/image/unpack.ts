@@ -1,14 +1,17 @@
 // Unpacking an image layer into its own directory, safely. Layers are
 // untrusted input: every entry path is confined to the layer directory,
-// and no write ever goes through a symlink, whether an earlier entry in the
-// same layer planted it or the layer shipped it (CVE-2018-15664 /
-// CVE-2019-14271 class). Whiteouts become overlayfs whiteouts
-// (image-spec layer.md "Whiteouts"; overlayfs.rst "whiteouts and opaque
-// directories"): ".wh.NAME" -> a 0:0 character device NAME,
+// and no write ever leaves it (CVE-2018-15664 / CVE-2019-14271 class).
+// A symlink on the way to an entry (`escape -> /tmp`, then `escape/file`)
+// is resolved the way docker and containerd resolve it: inside the root, as
+// if the root were "/" (an absolute target starts at the root, ".." stops at
+// it), so the entry lands at <root>/tmp/file; the symlink may come from this
+// layer or, through `lowers`, from one below. Whiteouts become overlayfs
+// whiteouts (image-spec layer.md "Whiteouts"; overlayfs.rst "whiteouts and
+// opaque directories"): ".wh.NAME" -> a 0:0 character device NAME,
 // ".wh..wh..opq" -> trusted.overlay.opaque="y" on the directory.
-import { createWriteStream, chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { createWriteStream, chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { once } from 'node:events';
-import { posix, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
 import { readTar, type TarEntry } from './tar/reader.js';
@@ -43,32 +46,133 @@ const lstatOrUndefined = (p: string): Stats | undefined => {
   }
 };
 
+const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
+
+// Linux's limit on symlinks followed in one lookup (path_resolution(7)).
+const MAX_SYMLINKS = 40;
+
+type Below = { kind: 'dir'; stat: Stats } | { kind: 'symlink'; target: string } | { kind: 'other' } | undefined;
+
 /**
- * Makes sure every parent of `parts` is a real directory inside `root`,
- * creating missing ones, and refusing a symlink or a file on the way.
+ * Finds the real directory for an entry's parent inside the layer root,
+ * following symlinks inside the root, creating what is missing. Resolved
+ * parents are cached until a directory is removed.
  */
-function ensureParents(root: string, parts: string[], name: string): string {
-  let dir = root;
-  for (const part of parts.slice(0, -1)) {
-    dir = join(dir, part);
-    const st = lstatOrUndefined(dir);
-    if (!st) mkdirSync(dir, { mode: 0o755 });
-    else if (st.isSymbolicLink()) refuse(name, `would be written through the symlink ${posix.join(...parts.slice(0, parts.indexOf(part) + 1))}`);
-    else if (!st.isDirectory()) refuse(name, `its parent ${part} is not a directory`);
+class ParentResolver {
+  private known = new Map<string, string[]>();
+  /** Every prefix of a cached name: an entry written at one makes the cache stale. */
+  private onTheWay = new Set<string>();
+  private lowerDirs?: string[];
+  constructor(private root: string, private lowers?: () => Promise<string[]>) {}
+
+  /** A directory was removed or replaced: cached resolutions may be stale. */
+  forget(): void {
+    this.known.clear();
+    this.onTheWay.clear();
   }
-  return join(root, ...parts);
+
+  /** `parts` (an entry's confined name) -> its path with the parent resolved. */
+  async path(parts: string[], name: string): Promise<string> {
+    const key = parts.slice(0, -1).join('/');
+    let dir = this.known.get(key);
+    if (!dir) {
+      dir = await this.resolveDir(parts.slice(0, -1), name);
+      this.known.set(key, dir);
+      for (let n = 1; n <= parts.length - 1; n++) this.onTheWay.add(parts.slice(0, n).join('/'));
+    }
+    const resolved = [...dir, parts[parts.length - 1]];
+    // Something is about to be written where a cached lookup passed.
+    if (this.onTheWay.has(parts.join('/')) || this.onTheWay.has(resolved.join('/'))) this.forget();
+    return join(this.root, ...resolved);
+  }
+
+  private async resolveDir(components: string[], name: string): Promise<string[]> {
+    const done: string[] = [];
+    const todo = [...components];
+    let follows = 0;
+    const follow = (target: string) => {
+      if (++follows > MAX_SYMLINKS) refuse(name, 'its parent has too many levels of symbolic links');
+      if (target.startsWith('/')) done.length = 0; // absolute: from the root, never the host's /
+      todo.unshift(...target.split('/'));
+    };
+    while (todo.length) {
+      const c = todo.shift()!;
+      if (c === '' || c === '.') continue;
+      if (c === '..') { done.pop(); continue; } // "/.." is "/": the root is never left
+      const rel = [...done, c];
+      const path = join(this.root, ...rel);
+      const st = lstatOrUndefined(path);
+      if (st?.isDirectory()) { done.push(c); continue; }
+      if (st?.isSymbolicLink()) { follow(readlinkSync(path)); continue; }
+      if (st && isWhiteout(st)) {
+        // This layer deleted what was below and makes a new directory there:
+        // opaque, so nothing of the deleted one shows through.
+        rmSync(path);
+        mkdirSync(path, { mode: 0o755 });
+        native().lsetxattr(path, 'trusted.overlay.opaque', Buffer.from('y'));
+        done.push(c);
+        continue;
+      }
+      if (st) refuse(name, `its parent ${rel.join('/')} is not a directory`);
+      const below = await this.below(rel);
+      if (below?.kind === 'symlink') { follow(below.target); continue; }
+      if (below?.kind === 'other') refuse(name, `its parent ${rel.join('/')} is not a directory`);
+      mkdirSync(path, { mode: 0o755 });
+      if (below?.kind === 'dir') {
+        // As overlayfs' copy-up would: the directory keeps its owner and mode.
+        lchownSync(path, below.stat.uid, below.stat.gid);
+        chmodSync(path, below.stat.mode & 0o7777);
+      }
+      done.push(c);
+    }
+    return done;
+  }
+
+  /** What the layers below show at `rel` (topmost wins; whiteouts and opaque directories hide). */
+  private async below(rel: string[]): Promise<Below> {
+    if (!this.lowers) return undefined;
+    this.lowerDirs ??= await this.lowers();
+    const layers = [this.root, ...this.lowerDirs];
+    for (let i = 0; i < layers.length; i++) {
+      if (i > 0) {
+        const st = lstatOrUndefined(join(layers[i], ...rel));
+        if (st) {
+          if (isWhiteout(st)) return undefined;
+          if (st.isSymbolicLink()) return { kind: 'symlink', target: readlinkSync(join(layers[i], ...rel)) };
+          return st.isDirectory() ? { kind: 'dir', stat: st } : { kind: 'other' };
+        }
+      }
+      // An opaque ancestor in this layer hides everything below it.
+      for (let n = 1; n < rel.length; n++) {
+        const opaque = (() => { try { return native().lgetxattr(join(layers[i], ...rel.slice(0, n)), 'trusted.overlay.opaque'); } catch { return null; } })();
+        if (opaque?.toString() === 'y') return undefined;
+      }
+    }
+    return undefined;
+  }
 }
 
-/** Removes whatever is at `path` (never following it) unless it is a directory and `keepDir`. */
-function clear(path: string, keepDir: boolean): void {
+/** Removes whatever is at `path` (never following it) unless it is a directory and `keepDir`; true if a directory went. */
+function clear(path: string, keepDir: boolean): boolean {
   const st = lstatOrUndefined(path);
-  if (!st || (keepDir && st.isDirectory())) return;
+  if (!st || (keepDir && st.isDirectory())) return false;
   rmSync(path, { recursive: true, force: true });
+  return st.isDirectory();
+}
+
+export interface UnpackOptions {
+  /**
+   * The unpacked layers below this one, topmost first, to resolve a symlink
+   * an earlier layer made; asked for only when an entry's parent is not in
+   * this layer (so a parallel pull waits for the layers below only then).
+   */
+  lowers?: () => Promise<string[]>;
 }
 
 /** Unpacks one layer (an uncompressed tar stream) into `root`, which must exist and be empty. */
-export async function unpackLayer(stream: AsyncIterable<Buffer>, root: string): Promise<UnpackStats> {
+export async function unpackLayer(stream: AsyncIterable<Buffer>, root: string, opts: UnpackOptions = {}): Promise<UnpackStats> {
   const k = native().constants;
+  const parents = new ParentResolver(root, opts.lowers);
   const stats: UnpackStats = { entries: 0, bytes: 0 };
   // Directory times are set last: adding children changes them.
   const dirTimes: [string, number][] = [];
@@ -83,36 +187,36 @@ export async function unpackLayer(stream: AsyncIterable<Buffer>, root: string): 
     const base = parts[parts.length - 1];
     if (base === OPAQUE) {
       // The marker's parents are made real directories; the marker itself is not created.
-      ensureParents(root, parts, entry.path);
-      native().lsetxattr(join(root, ...parts.slice(0, -1)), 'trusted.overlay.opaque', Buffer.from('y'));
+      native().lsetxattr(dirname(await parents.path(parts, entry.path)), 'trusted.overlay.opaque', Buffer.from('y'));
       continue;
     }
     if (base.startsWith(WHITEOUT_PREFIX)) {
       const hidden = base.slice(WHITEOUT_PREFIX.length);
       if (!hidden || hidden === '.' || hidden === '..') refuse(entry.path, 'is a whiteout of nothing');
-      const path = ensureParents(root, [...parts.slice(0, -1), hidden], entry.path);
-      clear(path, false);
+      const path = await parents.path([...parts.slice(0, -1), hidden], entry.path);
+      if (clear(path, false)) parents.forget();
       native().mknod(path, k.S_IFCHR | 0o000, 0, 0);
       continue;
     }
-    const path = ensureParents(root, parts, entry.path);
-    await writeEntry(entry, body, path, root, stats);
+    const path = await parents.path(parts, entry.path);
+    await writeEntry(entry, body, path, parents, stats);
     if (entry.type === 'dir') dirTimes.push([path, entry.mtime]);
   }
   for (const [dir, mtime] of dirTimes.reverse()) lutimesSync(dir, mtime, mtime);
   return stats;
 }
 
-async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: string, root: string, stats: UnpackStats): Promise<void> {
+async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: string, parents: ParentResolver, stats: UnpackStats): Promise<void> {
   const k = native().constants;
+  const clearFor = (keepDir: boolean) => { if (clear(path, keepDir)) parents.forget(); };
   switch (entry.type) {
     case 'dir': {
-      clear(path, true);
+      clearFor(true);
       if (!lstatOrUndefined(path)) mkdirSync(path, { mode: 0o755 });
       break;
     }
     case 'file': {
-      clear(path, false);
+      clearFor(false);
       // 'wx' = O_CREAT|O_EXCL: the path was just cleared; a symlink raced in
       // here would make the open fail, not redirect it.
       const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
@@ -126,26 +230,26 @@ async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: s
     }
     case 'symlink': {
       // The target is stored, never resolved: nothing is written through it.
-      clear(path, false);
+      clearFor(false);
       symlinkSync(entry.linkpath, path);
       break;
     }
     case 'hardlink': {
       const targetParts = confine(entry.linkpath);
       if (!targetParts.length) refuse(entry.path, 'is a hard link to the layer root');
-      // The target must be inside this layer and reached without symlinks.
-      const target = ensureParents(root, targetParts, entry.path);
+      // The target must be in this layer (its parents resolved inside the root).
+      const target = await parents.path(targetParts, entry.path);
       const st = lstatOrUndefined(target);
       if (!st) refuse(entry.path, `links to ${entry.linkpath}, which is not in this layer`);
       if (st.isDirectory()) refuse(entry.path, `links to the directory ${entry.linkpath}`);
-      clear(path, false);
+      clearFor(false);
       linkSync(target, path);
       return; // a hard link shares its target's owner, mode and times
     }
     case 'char':
     case 'block':
     case 'fifo': {
-      clear(path, false);
+      clearFor(false);
       const type = entry.type === 'char' ? k.S_IFCHR : entry.type === 'block' ? k.S_IFBLK : k.S_IFIFO;
       native().mknod(path, type | (entry.mode & 0o777), entry.devmajor, entry.devminor);
       break;

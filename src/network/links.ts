@@ -1,21 +1,28 @@
 // Bridges and veth pairs, as rtnetlink steps for the addon (native/addon/netlink.cc).
 import { existsSync, writeFileSync } from 'node:fs';
 import { native } from '../native.js';
+import { traceStep } from '../util/trace.js';
 import type { Endpoint, Network } from './store.js';
+
+// Every rtnetlink step goes through here, so `skiff run --trace` shows each one.
+function netlink(netns: string | null, steps: string[][]): void {
+  for (const step of steps) traceStep(`netlink_${step[0]}`, ...step.slice(1), ...(netns ? [`(in ${netns})`] : []));
+  native().netlink(netns, steps);
+}
 
 export const linkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
 
 /** The network's bridge with its gateway address, up; idempotent. */
 export function ensureBridge(n: Network): void {
   const prefix = n.Subnet.split('/')[1];
-  native().netlink(null, [['bridge_add', n.Bridge], ['addr_add', n.Bridge, `${n.Gateway}/${prefix}`], ['link_up', n.Bridge]]);
+  netlink(null, [['bridge_add', n.Bridge], ['addr_add', n.Bridge, `${n.Gateway}/${prefix}`], ['link_up', n.Bridge]]);
   // Packets the host sends from 127.0.0.1 to a published port are DNATed to
   // this bridge: without route_localnet they would be dropped as martians.
   writeFileSync(`/proc/sys/net/ipv4/conf/${n.Bridge}/route_localnet`, '1');
 }
 
 export function removeLink(name: string): void {
-  native().netlink(null, [['link_delete', name]]);
+  netlink(null, [['link_delete', name]]);
 }
 
 /**
@@ -25,13 +32,13 @@ export function removeLink(name: string): void {
  */
 export function plugEndpoint(n: Network, e: Endpoint, netnsPath: string, ifname: string, defaultRoute: boolean): void {
   const prefix = n.Subnet.split('/')[1];
-  native().netlink(null, [
+  netlink(null, [
     ['link_delete', e.HostInterface],
     ['veth_add_into', e.HostInterface, ifname, netnsPath, e.MacAddress],
     ['link_set_master', e.HostInterface, n.Bridge],
     ['link_up', e.HostInterface],
   ]);
-  native().netlink(netnsPath, [
+  netlink(netnsPath, [
     ['addr_add', ifname, `${e.IPAddress}/${prefix}`],
     ['link_up', ifname],
     ['link_up', 'lo'],
@@ -41,5 +48,5 @@ export function plugEndpoint(n: Network, e: Endpoint, netnsPath: string, ifname:
 
 /** Only lo, up (--network none, and a container's own namespace before its networks). */
 export function loopbackUp(netnsPath: string): void {
-  native().netlink(netnsPath, [['link_up', 'lo']]);
+  netlink(netnsPath, [['link_up', 'lo']]);
 }

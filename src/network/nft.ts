@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { SkiffError } from '../errors.js';
 import { rootTag, type Network } from './store.js';
+import { traceStep } from '../util/trace.js';
 
 /** skiff's table for this root: "skiff" for the default root, "skiff-<tag>" for another (store.ts rootTag). */
 export const tableFor = (root: string) => (rootTag(root) ? `skiff-${rootTag(root)}` : 'skiff');
@@ -62,6 +63,7 @@ export function applyRuleset(root: string, networks: Network[]): Promise<void> {
   const table = tableFor(root);
   const script = renderRuleset(table, networks);
   const forwarding = networks.some((n) => Object.keys(n.Endpoints).length);
+  traceStep('nft_apply', `table ip ${table}`, script);
   return new Promise((resolve, reject) => {
     const child = spawn('nft', ['-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

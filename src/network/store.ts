@@ -110,6 +110,7 @@ export class NetworkStore {
 
   delete(n: Network): void {
     rmSync(join(this.dir, `${n.Id}.json`), { force: true });
+    rmSync(join(this.dir, `${n.Id}.dns.log`), { force: true }); // its DNS server's stderr (networking.ts startDns)
     rmSync(join(CLAIMS, n.Subnet.replace('/', '_')), { force: true });
   }
 

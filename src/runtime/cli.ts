@@ -2,7 +2,8 @@
 // arguments and maps them onto commands/*.ts; the work is in lifecycle.ts.
 // Flags and behaviour follow runc(8) and the OCI runtime command line
 // (runtime-tools docs/command-line-interface.md).
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { basename } from 'node:path';
+import { type Command, type Help, InvalidArgumentError, Option } from 'commander';
 import { SkiffError } from '../errors.js';
 import { newProgram, runCli } from '../util/cli.js';
 import { logLine, type Globals } from './globals.js';
@@ -21,8 +22,13 @@ import { pauseCommand, resumeCommand } from './commands/pause.js';
 import { updateCommand } from './commands/update.js';
 import { eventsCommand } from './commands/events.js';
 import { featuresCommand } from './commands/features.js';
+import { splitTraceFlag, stepFlags, traceFlags } from '../util/courseFlags.js';
 
-const NAME = 'skiff-runtime';
+// The name we were invoked by: installed as (or linked to) "runc", the help,
+// version and error texts say "runc", as busybox applets do.
+let NAME = 'skiff-runtime';
+const VERSION = '0.1.0';
+const OCI_SPEC_VERSION = '1.2.0';
 const CONTAINER_COMMANDS = ['create', 'start', 'run', 'delete', 'kill', 'state', 'ps', 'exec', 'pause', 'resume', 'update', 'events'];
 let context = '';
 
@@ -31,13 +37,35 @@ function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+// runc's help layout (urfave/cli), which engines and scripts read:
+//   NAME:\n   runc exec - ...\n\nUSAGE:\n   ...\n\nOPTIONS:\n   --flag  ...
+function runcStyleHelp(cmd: Command, helper: Help): string {
+  const top = !cmd.parent;
+  const name = top ? NAME : `${NAME} ${cmd.name()}`;
+  const indent = (rows: [string, string][]) => {
+    const width = Math.max(0, ...rows.map(([a]) => a.length));
+    return rows.map(([a, b]) => `   ${a.padEnd(width)}  ${b}`.trimEnd());
+  };
+  const out = ['NAME:', `   ${name} - ${cmd.description()}`, '', 'USAGE:', `   ${helper.commandUsage(cmd)}`, ''];
+  if (top) out.push('VERSION:', `   ${VERSION}`, '');
+  const commands = helper.visibleCommands(cmd).filter((c) => c.name() !== 'help');
+  if (commands.length) out.push('COMMANDS:', ...indent(commands.map((c) => [c.name(), helper.subcommandDescription(c)])), '');
+  const options = helper.visibleOptions(cmd);
+  if (options.length) out.push(top ? 'GLOBAL OPTIONS:' : 'OPTIONS:', ...indent(options.map((o) => [helper.optionTerm(o), helper.optionDescription(o)])), '');
+  return out.join('\n');
+}
+
+function versionText(): string {
+  return [`${NAME} version ${VERSION}`, `commit: ${process.env.SKIFF_COMMIT ?? 'unknown'}`, `spec: ${OCI_SPEC_VERSION}`, `node: ${process.version}`].join('\n');
+}
+
 function globals(program: Command): Globals {
   const o = program.opts();
   return { root: o.root, log: o.log, logFormat: o.logFormat, debug: !!o.debug, systemdCgroup: !!o.systemdCgroup };
 }
 
 function createFlags(cmd: Command): Command {
-  return cmd
+  return stepFlags(traceFlags(cmd))
     .option('-b, --bundle <path>', 'path to the OCI bundle', '.')
     .option('--pid-file <path>', 'write the init process id to this file')
     .option('--console-socket <path>', 'unix socket that receives the pty master (process.terminal)')
@@ -48,8 +76,9 @@ function createFlags(cmd: Command): Command {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = newProgram(NAME)
-    .description('a runc-compatible OCI runtime')
-    .version('0.1.0', '-v, --version')
+    .description('Open Container Initiative runtime')
+    .configureHelp({ formatHelp: runcStyleHelp })
+    .version(versionText(), '-v, --version', 'print the version')
     .option('--root <dir>', 'directory for container state', '/run/skiff-runtime')
     .option('--log <file>', 'append log entries to this file')
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
@@ -91,6 +120,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   createFlags(program.command('run <id>').description('create and start a container, wait for it'))
     .option('-d, --detach', 'do not wait for the container')
+    .option('--keep', 'do not delete the container after it exits')
     .action(async (id, o) => setExit(await runCommand(globals(program), id, o)));
 
   const collect = (v: string, acc: string[]) => [...acc, v];
@@ -107,6 +137,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--pid-file <path>', 'write the process id to this file')
     .option('--preserve-fds <n>', 'pass n extra fds (3..3+n-1)', nonNegativeInt, 0)
     .option('--no-new-privs', 'set no_new_privs')
+    .option('--cgroup <[controller[,controller...]:]path>', 'run in this sub-cgroup of the container (repeatable)', collect, [])
+    .option('--ignore-paused', 'allow exec in a paused container')
     .passThroughOptions()
     .action(async (id, command, o) => setExit(await execCommand(globals(program), id, command, o)));
 
@@ -120,14 +152,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <bytes>', 'memory limit (k, m, g suffixes; -1 unlimited)')
     .option('--memory-reservation <bytes>', 'memory soft limit')
     .option('--memory-swap <bytes>', 'memory plus swap limit')
-    .option('--cpu-shares <n>', 'relative CPU weight')
+    .option('--cpu-share <n>', 'relative CPU weight')
+    .addOption(new Option('--cpu-shares <n>').hideHelp())
     .option('--cpu-quota <us>', 'CFS quota in microseconds (-1 unlimited)')
     .option('--cpu-period <us>', 'CFS period in microseconds')
+    .option('--cpu-rt-period <us>', 'realtime period in microseconds')
+    .option('--cpu-rt-runtime <us>', 'realtime runtime in microseconds per period')
     .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
     .option('--cpuset-mems <list>', 'memory nodes allowed')
     .option('--pids-limit <n>', 'maximum number of processes')
     .option('--blkio-weight <n>', 'block I/O weight, 10 to 1000')
-    .action((id, o) => updateCommand(globals(program), id, o));
+    .addOption(new Option('--kernel-memory <bytes>', '(obsolete; ignored with a warning)').hideHelp())
+    .addOption(new Option('--kernel-memory-tcp <bytes>', '(obsolete; ignored with a warning)').hideHelp())
+    .option('--l3-cache-schema <schema>', 'Intel RDT/CAT L3 cache schema (not supported)')
+    .option('--mem-bw-schema <schema>', 'Intel RDT/MBA memory bandwidth schema (not supported)')
+    // --cpu-shares: the name skiff-runtime used before; runc's is --cpu-share.
+    .action((id, o) => updateCommand(globals(program), id, { ...o, cpuShare: o.cpuShare ?? o.cpuShares }));
 
   program.command('events <id>').description('stream container events (stats, oom) as JSON lines')
     .option('--stats', 'print one stats record and exit')
@@ -142,8 +182,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((o) => listCommand(globals(program), o));
 
+  // Everything after the id goes to ps(1): `ps <id> -e -x` (runc's rule).
   program.command('ps <id> [ps-args...]').description('list the processes of a container')
     .option('-f, --format <format>', 'table or json', 'table')
+    .allowUnknownOption()
+    .passThroughOptions()
     .action((id, args, o) => psCommand(globals(program), id, args, o));
 
   return program;
@@ -151,11 +194,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<number> {
   trace('main');
+  if (argv[1] && basename(argv[1]) === 'runc') NAME = 'runc';
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
+  argv = splitTraceFlag(argv);
+  // "runc foo -h": urfave/cli's answer for a command it does not know.
+  const args = argv.slice(2);
+  const first = args.find((a, i) => !a.startsWith('-') && !['--root', '--log', '--log-format'].includes(args[i - 1]));
+  if (first && args.some((a) => a === '-h' || a === '--help') && !program.commands.some((c) => c.name() === first)) {
+    process.stderr.write(`No help topic for '${first}'\n`);
+    return 3;
+  }
   // One sentence: "skiff-runtime: create c1: mount proc on ...: EPERM".
   return runCli({
-    name: NAME, program, argv, exitCode: () => exitCode, usageExit: 2, errorExit: 1,
+    // runc exec exits 255 when the runtime fails (its own status otherwise),
+    // so a caller can tell the two apart; other commands exit 1.
+    name: NAME, program, argv, exitCode: () => exitCode, usageExit: 2, errorExit: () => (context.startsWith('exec ') ? 255 : 1),
     context: () => context,
     onError: (message) => { try { logLine(globals(program), 'error', message); } catch { /* no log */ } },
   });

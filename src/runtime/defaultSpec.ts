@@ -1,5 +1,7 @@
 // The config.json that `skiff-runtime spec` writes: the same shape and
-// defaults as `runc spec`, so bundles move between the two unchanged.
+// defaults as `runc spec`, so bundles move between the two unchanged. Like
+// runc 1.1's, it has no cgroup namespace: configs and scripts written for
+// runc add one themselves, and a second would be refused as a repeat.
 import type { Spec } from './spec.js';
 
 export function defaultSpec(): Spec {
@@ -29,7 +31,7 @@ export function defaultSpec(): Spec {
     ],
     linux: {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       maskedPaths: [
         '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
         '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',

@@ -1,6 +1,7 @@
 // Global flags shared by every skiff-runtime command, and the log they feed.
 import { appendFileSync } from 'node:fs';
 import type { RuntimeOptions } from './lifecycle.js';
+import { textLogLine } from './logFormat.js';
 
 export interface Globals {
   root: string;
@@ -16,7 +17,7 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
   const time = new Date().toISOString();
   const line = g.logFormat === 'json'
     ? JSON.stringify({ level, msg, time })
-    : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+    : textLogLine(level, msg, time);
   try {
     appendFileSync(g.log, line + '\n');
   } catch {
@@ -29,7 +30,11 @@ export function callerTerminalSize(): [number, number] | undefined {
   return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined;
 }
 
+export { textLogLine };
+
 export function runtimeOptions(g: Globals): RuntimeOptions {
-  const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(`skiff-runtime: debug: ${line}\n`); } : undefined;
+  // --debug without --log: the entries go to stderr, in runc's layout
+  // (level=debug), which engines that capture a runtime's stderr parse.
+  const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(textLogLine('debug', line) + '\n'); } : undefined;
   return { root: g.root, debug, warn: (line) => process.stderr.write(`skiff-runtime: warning: ${line}\n`) };
 }

@@ -8,13 +8,16 @@ import { SkiffError, withContextAsync } from '../errors.js';
 import { native } from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
+import { planUpdate } from '../cgroups/update.js';
 import { writeFileAtomic } from '../util/files.js';
-import { trace } from '../util/trace.js';
+import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
+import { NativeTraceReader } from './nativeTrace.js';
 import { ConsolePair, relayTerminal } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
-import { buildExecPlan, buildPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupOptions, type SetupSession } from './setupProcess.js';
+import { placeExecProcess, type ExecCgroup } from './execCgroups.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
 
@@ -37,7 +40,15 @@ export interface CreateOptions {
   terminalSize?: [number, number];
   /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
   launch?: () => import('node:net').Socket;
+  /** Course and debug tools (plan.ts editPlan): --stop-at and --debug-skip-step. */
+  stopAt?: string;
+  skipSteps?: string[];
+  /** --stop-at: the init waits before `step`; SIGUSR1 to `pid` continues it. */
+  onPaused?: (p: PauseInfo) => void;
 }
+
+/** Where a learner looks at a container stopped by --stop-at. */
+export interface PauseInfo { step: string; pid: number; stateDir: string; cgroupDirs: string[] }
 
 export interface Created {
   record: ContainerRecord;
@@ -94,22 +105,39 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroupsPath: spec.linux?.cgroupsPath, complete: false, annotations: spec.annotations,
   };
   let session: SetupSession | undefined;
+  let reader: NativeTraceReader | undefined;
   const cgroups = cgroupsOf(spec, record);
+  // A task placed in a frozen cgroup stops at once: the init would never
+  // answer and create would hang. runc refuses, and leaves the cgroup be.
+  if (cgroups.isFrozen()) {
+    store.remove(id);
+    lock.release();
+    throw new SkiffError("container's cgroup unexpectedly frozen");
+  }
+  warnIfCgroupInUse(opts, cgroups);
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
-    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch });
+    // Under the engine the monitor starts the helper: no trace fd reaches it.
+    reader = tracing() && !c.launch ? new NativeTraceReader(traceEvent) : undefined;
+    const onPaused = c.onPaused && ((step: string) => c.onPaused!({ step, pid: record.pid, stateDir: store.dir(id), cgroupDirs: cgroups.dirs.map((d) => d.path) }));
+    session = startSetup({ preserveFds: c.preserveFds ?? 0, debug: opts.debug, extraFd: console.pair?.theirs, launch: c.launch, trace: reader, onPaused });
     console.pair?.closeTheirs();
+    traceStep('write_state', join(store.dir(id), 'state.json'));
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
     // which may change or vanish while the container runs.
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+    traceStep('make_exec_fifo', join(store.dir(id), 'exec.fifo'));
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
+    // A limit this host cannot apply fails here, before anything runs.
+    cgroups.check(spec.linux?.resources);
+    traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
-    const plan: Plan = buildPlan({
+    const plan: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target, terminalSize: c.terminalSize,
-    });
+    }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
     session.sendPlan(plan);
@@ -119,7 +147,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     record.pidStartTime = procStat(record.pid)?.startTime ?? 0;
     store.write(record); // from here a crash leaves a pid that delete can kill
     // The init sets up its mounts while we place it in its cgroups.
-    await placeInCgroups(session, cgroups, record.pid);
+    await placeInCgroups(session, cgroups, record.pid, c.skipSteps?.includes('cgroup_add_process') ? null : undefined);
     trace('create: cgroups joined');
     if (hasHooks(spec)) {
       // The init is set up but not yet pivoted (runtime.md "Lifecycle" 5-6).
@@ -138,7 +166,10 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     trace('create: CREATED received');
     // Limits go on once the init has made its device nodes (the devices
     // controller also governs mknod) and before it can exec: as runc does.
-    cgroups.apply(spec.linux?.resources);
+    if (!c.skipSteps?.includes('cgroup_apply_resources')) {
+      traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
+      cgroups.apply(spec.linux?.resources);
+    }
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
     // one belongs to someone else.
@@ -147,6 +178,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     store.write(record);
     if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid));
   } catch (err) {
+    // --trace: the failed step's report may still be in the trace socket;
+    // it ends at once now that the helper and the init are gone.
+    if (reader) await Promise.race([reader.done, new Promise((r) => setTimeout(r, 1000))]);
     session?.close();
     await destroy(store, record, cgroups);
     lock.release();
@@ -158,7 +192,9 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     return { record };
   }
   const s = session;
-  const exited = s.next('EXITED').then((m) => {
+  const traceDone = reader?.done;
+  const exited = s.next('EXITED').then(async (m) => {
+    await traceDone; // the init's last reports (its execve) come before its exit
     s.close();
     trace('run: EXITED received');
     return { code: Number(m.fields[0]), signal: Number(m.fields[1]) };
@@ -167,14 +203,26 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
 }
 
 /**
+ * Two containers in one cgroup share its limits and are killed together by
+ * delete: legal, but rarely meant. runc warns on stderr; so do we (the
+ * runtime CLI's warn prints it, in runc's layout).
+ */
+function warnIfCgroupInUse(opts: RuntimeOptions, cgroups: CgroupManager): void {
+  const pids = cgroups.pids();
+  if (pids.length) opts.warn?.(`container's cgroup is not empty: ${pids.length} process(es) found`);
+}
+
+/**
  * The PID -> CONTINUE, placement, CGROUP_JOINED exchange (native/setup/main.cc).
  * A failed placement (ESRCH: the process died during setup) yields to the
  * process's own ERROR or EOF, which says what really went wrong.
  */
-async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number): Promise<void> {
+/** `place: null` is the course's skipped step (--debug-skip-step cgroup_add_process). */
+async function placeInCgroups(session: SetupSession, cgroups: CgroupManager, pid: number, place: (() => void) | null = () => cgroups.addProcess(pid)): Promise<void> {
   session.send('CONTINUE');
   try {
-    cgroups.addProcess(pid);
+    if (place) traceStep('cgroup_add_process', pid, ...cgroups.dirs.map((d) => join(d.path, 'cgroup.procs')));
+    place?.();
   } catch (err) {
     await session.next('CREATED');
     throw err;
@@ -237,6 +285,7 @@ export async function start(opts: RuntimeOptions, id: string): Promise<void> {
     const status = statusOf(store, id, rec, true);
     if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`, 'conflict');
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
+    traceStep('release_exec_fifo', join(store.dir(id), 'exec.fifo'));
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
     const spec = containerSpec(store, id);
@@ -293,11 +342,14 @@ async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void
   }
 }
 
-/** "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error. */
+/**
+ * "KILL", "SIGKILL", "kill" or "9" -> the signal; anything else is an error.
+ * 0 sends nothing but checks that the process exists (kill(2)), as runc allows.
+ */
 export function parseSignal(sig: string): number {
   if (/^\d+$/.test(sig)) {
     const n = Number(sig);
-    if (n < 1 || n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
+    if (n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
     return n;
   }
   const upper = sig.toUpperCase();
@@ -314,7 +366,9 @@ export async function kill(opts: RuntimeOptions, id: string, signal: string, all
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
-    if (status === 'stopped' || !rec) throw new SkiffError('container not running', 'conflict');
+    // --all signals whatever is left in the cgroup, which may be nothing:
+    // runc accepts it on a stopped container (a cleanup step for engines).
+    if (!rec || (status === 'stopped' && !all)) throw new SkiffError('container not running', 'conflict');
     const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
     for (const pid of pids) {
       try { process.kill(pid, sig); } catch (err) {
@@ -382,6 +436,10 @@ export interface ExecOptions {
    * what a CLI wants (the runtime's and the engine's exec), never a library.
    */
   forwardSignals?: boolean;
+  /** exec --cgroup: sub-cgroups of the container's to run in. */
+  cgroups?: ExecCgroup[];
+  /** exec --ignore-paused: run in a paused container (the process starts frozen). */
+  ignorePaused?: boolean;
 }
 
 /**
@@ -393,7 +451,10 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   const store = new StateStore(opts.root);
   const rec = store.read(id);
   const status = statusOf(store, id, rec);
-  if (status !== 'running' || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
+  // runc runs a process in a created container too (its init waits at the
+  // exec fifo, its namespaces exist), and in a paused one with --ignore-paused.
+  const allowed: Status[] = e.ignorePaused ? ['created', 'running', 'paused'] : ['created', 'running'];
+  if (!allowed.includes(status) || !rec) throw new SkiffError(`cannot exec in a ${status} container`);
   const spec = containerSpec(store, id);
   validateSpec({ ...spec, process: e.process });
   const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
@@ -405,7 +466,8 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   try {
     session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize }));
     const pid = Number((await session.next('PID')).fields[0]);
-    await placeInCgroups(session, cgroupsOf(spec, rec), pid);
+    const cgroups = cgroupsOf(spec, rec);
+    await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;
@@ -458,25 +520,20 @@ export async function resume(opts: RuntimeOptions, id: string): Promise<void> {
   await withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
 }
 
-/** update: new limits for a live container; the snapshot config keeps them. */
+/**
+ * update: new limits for a live container, by runc's rules (cgroups/update.ts:
+ * the fields runc's update takes, zero leaves a value alone); the snapshot
+ * config keeps the result.
+ */
 export async function update(opts: RuntimeOptions, id: string, resources: Resources): Promise<void> {
   validateResources(resources);
   await withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
     const spec = containerSpec(store, id);
-    const merged = mergeResources(spec.linux?.resources ?? {}, resources);
-    cgroupsOf(spec, rec).apply(resources);
-    spec.linux = { ...spec.linux, resources: merged };
+    const { apply, stored } = planUpdate(spec.linux?.resources ?? {}, resources);
+    cgroupsOf(spec, rec).apply(apply, { skipDevices: true });
+    spec.linux = { ...spec.linux, resources: stored };
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
   });
-}
-
-function mergeResources(base: Resources, change: Resources): Resources {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(change)) {
-    const old = (base as Record<string, unknown>)[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' ? { ...old, ...v } : v;
-  }
-  return out as Resources;
 }
 
 /** The data of one `events` record: stats of the container's cgroups. */

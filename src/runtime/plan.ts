@@ -211,6 +211,9 @@ export function planProcessIdentity(
   // while we are still root with every capability. With it, load it last so
   // it constrains the least of our own set-up.
   const seccompEarly = seccomp && !proc.noNewPrivileges;
+  // Before any filter: a profile need not allow close_range (the fds are
+  // marked close-on-exec, so the channel and the fifo still work until execve).
+  step('close_fds', 3 + preserveFds);
   if (seccomp) steps.push(...seccompSteps(seccomp));
   if (seccompEarly) step('seccomp_load');
   if (caps) step('drop_bounding_caps', caps.bounding.toString());
@@ -237,7 +240,6 @@ export function planProcessIdentity(
     steps.push(...hookSteps('startContainer', spec.hooks));
     step('release_start');
   }
-  step('close_fds', 3 + preserveFds);
   // Last: the filter then only has to allow execve itself.
   if (seccomp && !seccompEarly) step('seccomp_load');
   step('exec');
@@ -378,4 +380,83 @@ function planCgroupMount(m: Mount, input: PlanInput, step: StepFn): void {
     if (name.includes(',')) for (const c of name.split(',')) step('symlink', name, posix.join(m.destination, c));
   }
   if (o.flags & k.MS_RDONLY) step('mount', '', m.destination, '', k.MS_BIND | k.MS_REMOUNT | k.MS_RDONLY | k.MS_NOSUID | k.MS_NODEV | k.MS_NOEXEC, '', 0, 'd', 0);
+}
+
+/**
+ * The order the helper runs a plan in, by step name, as `--trace` reports it:
+ * pre-clone steps, joining namespaces, clone, the id maps, the init's steps.
+ */
+export function planOrder(plan: Plan): string[] {
+  return [
+    ...plan.preClone.map((s) => s.op),
+    ...(plan.joins.length ? ['join_namespaces'] : []),
+    'clone',
+    ...(plan.idMap ? ['write_id_maps'] : []),
+    ...plan.steps.map((s) => s.op),
+  ];
+}
+
+// --stop-at can name a step up to the exec barrier: after it the channel to
+// Node is closed (`create` has returned), so nobody would print where to look.
+function pausableSteps(plan: Plan): string[] {
+  const names: string[] = [];
+  for (const s of plan.steps) {
+    if (!names.includes(s.op)) names.push(s.op);
+    if (s.op === 'exec_barrier' || s.op === 'report_ready') break;
+  }
+  return names;
+}
+
+export interface PlanEdits {
+  /**
+   * Debug and course tool (--debug-skip-step, docs/labs/): drop steps from
+   * the plan to see what breaks. NAME drops every step of that name;
+   * NAME:VALUE only those with an argument equal to VALUE (mount:/proc);
+   * clone:TYPE creates no new TYPE namespace (clone:uts).
+   */
+  skip?: string[];
+  /** --stop-at: the init pauses before the first step of this name. */
+  stopAt?: string;
+}
+
+const uniq = (names: string[]) => [...new Set(names)];
+
+/** The plan with the learner's edits; an edit that names nothing in it is refused. */
+export function editPlan(plan: Plan, edits: PlanEdits): Plan {
+  let out: Plan = { ...plan, clone: [...plan.clone], preClone: [...plan.preClone], steps: [...plan.steps] };
+  for (const skip of edits.skip ?? []) out = skipStep(out, skip);
+  if (edits.stopAt) {
+    const valid = pausableSteps(out);
+    if (!valid.includes(edits.stopAt)) {
+      throw new SkiffError(`--stop-at ${edits.stopAt}: no such step before the exec barrier of this plan; valid steps: ${valid.join(', ')}`);
+    }
+    const at = out.steps.findIndex((s) => s.op === edits.stopAt);
+    out.steps.splice(at, 0, { op: 'pause_before', args: [edits.stopAt] });
+  }
+  return out;
+}
+
+/** Steps Node takes itself (lifecycle.ts) that --debug-skip-step may also leave out. */
+export const RUNTIME_SKIPPABLE = ['cgroup_add_process', 'cgroup_apply_resources'];
+
+function skipStep(plan: Plan, skip: string): Plan {
+  if (RUNTIME_SKIPPABLE.includes(skip)) return plan; // lifecycle.ts honours these
+  const [op, value] = skip.includes(':') ? [skip.slice(0, skip.indexOf(':')), skip.slice(skip.indexOf(':') + 1)] : [skip, undefined];
+  if (op === 'clone' && value !== undefined && plan.clone.includes(value)) {
+    // The steps that act on a namespace would act on the host's without it.
+    // Without a mount namespace every mount, and pivot_root, would be the
+    // host's: refused. Without a uts namespace the hostname would be the
+    // host's: set_hostname and set_domainname go with it.
+    if (value === 'mount') throw new SkiffError('--debug-skip-step clone:mount is refused: the container\'s mounts and pivot_root would happen in the host\'s mount namespace');
+    const hostnameSteps = value === 'uts' ? ['set_hostname', 'set_domainname'] : [];
+    return { ...plan, clone: plan.clone.filter((t) => t !== value), steps: plan.steps.filter((s) => !hostnameSteps.includes(s.op)) };
+  }
+  const keep = (s: PlanStep) => !(s.op === op && (value === undefined || s.args.includes(value)));
+  const steps = plan.steps.filter(keep);
+  const preClone = plan.preClone.filter(keep);
+  if (steps.length + preClone.length === plan.steps.length + plan.preClone.length) {
+    const valid = uniq([...plan.preClone, ...plan.steps].map((s) => s.op)).concat(plan.clone.map((t) => `clone:${t}`), RUNTIME_SKIPPABLE);
+    throw new SkiffError(`--debug-skip-step ${skip} matches no step of this plan; valid steps: ${valid.join(', ')} (NAME:VALUE matches one argument)`);
+  }
+  return { ...plan, steps, preClone };
 }

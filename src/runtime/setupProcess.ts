@@ -60,6 +60,10 @@ export interface SetupOptions {
    * init's ancestor to reap it) and hands us our end of its channel.
    */
   launch?: () => Socket;
+  /** --trace: the helper reports each step and call on a socket of its own (native/setup/trace.h). */
+  trace?: { push(m: Message): void; end(): void };
+  /** --stop-at: the init stopped before this step and waits for SIGUSR1 (pause_before). */
+  onPaused?: (step: string) => void;
 }
 
 /** The channel of a helper started elsewhere (the engine's monitor, at fd 3). */
@@ -67,10 +71,22 @@ export function launchedChannel(fd: number): Socket {
   return new Socket({ fd, readable: true, writable: true });
 }
 
+/** Frames from the helper's trace socket, until both its processes are gone or exec'd. */
+function readTrace(socket: Socket, trace: NonNullable<SetupOptions['trace']>): void {
+  const decoder = new MessageDecoder();
+  socket.on('data', (chunk: Buffer) => { for (const m of decoder.push(chunk)) trace.push(m); });
+  let ended = false;
+  const end = () => { if (!ended) { ended = true; trace.end(); } };
+  socket.on('end', end);
+  socket.on('close', end);
+  socket.on('error', end);
+}
+
 export function startSetup(o: SetupOptions): SetupSession {
   const debug = o.debug;
   let helper: ChildProcess | undefined;
   let channel: Socket;
+  let traceSocket: Socket | undefined;
   if (o.launch) {
     channel = o.launch();
   } else {
@@ -79,8 +95,17 @@ export function startSetup(o: SetupOptions): SetupSession {
     for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
     stdio.push('pipe');
     if (o.extraFd !== undefined) stdio.push(o.extraFd);
-    helper = spawn(setupHelperPath(), ['--sync-fd', String(syncFd)], { stdio });
+    const args = ['--sync-fd', String(syncFd)];
+    if (o.trace) {
+      args.push('--trace-fd', String(stdio.length));
+      stdio.push('pipe');
+    }
+    helper = spawn(setupHelperPath(), args, { stdio });
     channel = helper.stdio[syncFd] as Socket;
+    if (o.trace) {
+      traceSocket = helper.stdio[stdio.length - 1] as Socket;
+      readTrace(traceSocket, o.trace);
+    }
   }
 
   const decoder = new MessageDecoder();
@@ -108,7 +133,8 @@ export function startSetup(o: SetupOptions): SetupSession {
   channel.on('data', (chunk: Buffer) => {
     for (const m of decoder.push(chunk)) {
       debug?.(`<- ${m.name} ${m.fields.join(' ')}`);
-      queue.push(m);
+      if (m.name === 'PAUSED' && o.onPaused) o.onPaused(m.fields[0]);
+      else queue.push(m);
     }
     settle();
   });
@@ -161,7 +187,9 @@ export function startSetup(o: SetupOptions): SetupSession {
         waiters.push({ resolve, reject, expect });
         settle();
       }),
-    close: () => channel.destroy(),
+    // The trace socket too: after `create`, the init reports nothing until
+    // `start`, and an open socket would keep this process alive until then.
+    close: () => { channel.destroy(); traceSocket?.destroy(); },
     stdio: { stdin: helper?.stdin ?? null, stdout: helper?.stdout ?? null, stderr: helper?.stderr ?? null },
   };
 }

@@ -22,7 +22,7 @@ export interface CliRun {
    * 'commander.missingArgument') and for failures.
    */
   usageExit: number | ((code: string) => number);
-  errorExit: number;
+  errorExit: number | (() => number);
   /** Text put before the error ("create c1: "). */
   context?: () => string;
   /** Called with the sentence, e.g. to append it to --log. */
@@ -42,6 +42,6 @@ export async function runCli(r: CliRun): Promise<number> {
     process.stderr.write(`${r.name}: ${message}\n`);
     r.onError?.(message);
     if (!(err instanceof SkiffError) && process.env.SKIFF_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    return r.errorExit;
+    return typeof r.errorExit === 'function' ? r.errorExit() : r.errorExit;
   }
 }

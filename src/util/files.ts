@@ -2,7 +2,7 @@
 // "write temp, fsync, rename, fsync dir" under a lock, so a crash at any
 // (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
 // point leaves either the old or the new file, never half of one.
-import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync, unlinkSync, constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { native } from '../native.js';
 
@@ -104,6 +104,27 @@ export class FileLock {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * Like tryAcquire, for a lock file that its holders remove when done
+   * (removeAndRelease): a lock taken on a file already unlinked is no lock,
+   * so it is given back and undefined returned (the caller tries again).
+   */
+  static tryAcquireRemovable(path: string): FileLock | undefined {
+    const lock = FileLock.tryAcquire(path);
+    if (!lock) return undefined;
+    let same = false;
+    try { same = statSync(path).ino === fstatSync(lock.fd!).ino; } catch { /* removed meanwhile */ }
+    if (same) return lock;
+    lock.release();
+    return undefined;
+  }
+
+  /** Unlinks the lock file while still holding it, then releases: no one can lock the removed file and think it held. */
+  removeAndRelease(path: string): void {
+    try { unlinkSync(path); } catch { /* gone */ }
+    this.release();
   }
 
   release(): void {

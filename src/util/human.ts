@@ -27,3 +27,8 @@ export function humanDuration(ms: number): string {
 }
 
 export const ago = (iso: string | undefined, now = Date.now()) => (iso ? `${humanDuration(now - Date.parse(iso))} ago` : 'N/A');
+
+/** Go's time.Time String() as docker prints CreatedAt ("2006-01-02 15:04:05 +0000 UTC"). */
+export function goTime(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
+}

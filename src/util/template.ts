@@ -1,45 +1,49 @@
-// The part of Go's text/template that `docker inspect -f` and `ps --format`
-// users write: {{.Field.Sub}}, {{json .Field}}, {{index .Map "key"}},
-// {{lower .X}}, {{upper .X}}, and literal text. Anything else is refused
-// with a message naming it, rather than printed wrongly.
-import { SkiffError } from '../errors.js';
+// --format as the docker CLI applies it (docker/cli cli/command/formatter):
+// a Go text/template (gotemplate/) run once per item, each result on its
+// own line; "table ..." adds a header row (the same template run over the
+// column names) and aligns columns like Go's tabwriter; "json" is {{json .}};
+// a typed "\t" or "\n" becomes a tab or newline first.
+import { HEADER_FUNCS } from './gotemplate/funcs.js';
+import { compile as compileGo, type Template } from './gotemplate/exec.js';
+import { TemplateError } from './gotemplate/parse.js';
+import type { Fn } from './gotemplate/funcs.js';
+import { tabulate } from './table.js';
 
-function lookup(root: unknown, path: string): unknown {
-  if (path === '.') return root;
-  let v: unknown = root;
-  for (const key of path.replace(/^\./, '').split('.')) {
-    if (v === null || v === undefined || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
+export { TemplateError };
 
-// Go prints a missing value as "<no value>", a map as map[k:v], a list as [a b].
-function show(v: unknown): string {
-  if (v === undefined) return '<no value>';
-  if (v === null) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(show).join(' ')}]`;
-  if (typeof v === 'object') return `map[${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}:${show(x)}`).join(' ')}]`;
-  return String(v);
-}
-
-function evaluate(action: string, data: unknown): string {
-  const words = action.trim().match(/"[^"]*"|\S+/g) ?? [];
-  const arg = (w: string) => (w.startsWith('"') ? w.slice(1, -1) : lookup(data, w));
-  const [fn, ...rest] = words;
-  if (fn?.startsWith('.')) return show(lookup(data, fn));
-  switch (fn) {
-    case 'json': return JSON.stringify(arg(rest[0]) ?? null);
-    case 'lower': return String(arg(rest[0]) ?? '').toLowerCase();
-    case 'upper': return String(arg(rest[0]) ?? '').toUpperCase();
-    case 'index': {
-      const m = arg(rest[0]) as Record<string, unknown> | undefined;
-      return show(m?.[String(arg(rest[1]))]);
-    }
-    default: throw new SkiffError(`template: {{${action}}}: only .Field, json, index, lower and upper are supported`);
+/** Parses a template; a syntax error reads as docker's "template parsing error: ...". */
+export function compile(src: string, funcs?: Record<string, Fn>): Template {
+  try {
+    return compileGo(src, funcs);
+  } catch (err) {
+    if (err instanceof TemplateError) err.message = `template parsing error: ${err.message}`;
+    throw err;
   }
 }
 
+/** One template over one value (inspect -f, volume inspect -f ...). */
 export function renderTemplate(template: string, data: unknown): string {
-  return template.replace(/\{\{(.*?)\}\}/g, (_, action: string) => evaluate(action, data));
+  return compile(template).execute(data);
+}
+
+export function isTableFormat(format: string): boolean {
+  return format.startsWith('table');
+}
+
+/**
+ * Formats a list for `ls`-like commands. `headers` names each field's column
+ * as docker prints it (ID -> "CONTAINER ID"); `table` alone takes the
+ * command's default table, `defaultTable`.
+ */
+export function formatList(format: string, items: unknown[], headers: Record<string, string>, defaultTable = ''): string {
+  if (format === 'json') format = '{{json .}}';
+  if (format.trim() === 'table' && defaultTable) format = defaultTable;
+  const table = isTableFormat(format);
+  const body = (table ? format.slice('table'.length) : format).replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const template = compile(body);
+  const rows = items.map((item) => template.execute(item));
+  if (!table) return rows.map((r) => r + '\n').join('');
+  const header = compile(body, HEADER_FUNCS).execute(headers);
+  const lines = [header, ...rows].join('\n').split('\n');
+  return tabulate(lines.map((l) => l.split('\t')), 10, 3);
 }

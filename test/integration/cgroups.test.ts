@@ -2,7 +2,7 @@
 // with hugetlb): limits that the kernel enforces, the freezer, live updates,
 // OOM kills made visible, and cgroupsPath placement.
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Sandbox } from '../helpers.js';
 
 const sb = new Sandbox('cg');
@@ -106,6 +106,48 @@ test('update changes a live memory limit and pids limit; the change is kept', as
   await sb.run(['delete', '--force', id]);
 });
 
+test('zero fields leave the kernel values alone, at create and update (what dockerd sends)', async (t) => {
+  const id = sb.id();
+  // dockerd 20.10's resources for a plain `docker run`: zeros for what is not set.
+  const r = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
+    s.linux!.resources = { ...s.linux!.resources, memory: {}, cpu: { shares: 0 }, pids: { limit: 0 }, blockIO: { weight: 0 } };
+    s.process!.args = ['sleep', '60'];
+  }), id]);
+  t.is(r.exitCode, 0, r.stderr);
+  const cg = (c: string, f: string) => readFileSync(`/sys/fs/cgroup/${c}/${id}/${f}`, 'utf8').trim();
+  t.is(cg('cpu', 'cpu.shares'), '1024', 'cpu.shares 0 is not written (the kernel would make it 2)');
+  t.is(cg('pids', 'pids.max'), 'max');
+  // `docker update --cpus 0.5`: the period and quota, and zero for everything else.
+  const req = `${sb.dir}/update-${id}.json`;
+  writeFileSync(req, JSON.stringify({
+    memory: { limit: 0, reservation: 0, swap: 0, kernel: 0, kernelTCP: 0 },
+    cpu: { shares: 0, quota: 50000, period: 100000, realtimeRuntime: 0, realtimePeriod: 0, cpus: '', mems: '' },
+    blockIO: { weight: 0 }, pids: { limit: 0 },
+  }));
+  const u = await sb.run(['update', '-r', req, id]);
+  t.is(u.exitCode, 0, u.stderr);
+  t.is(cg('cpu', 'cpu.cfs_quota_us'), '50000');
+  t.is(cg('cpu', 'cpu.shares'), '1024');
+  t.is(cg('memory', 'memory.limit_in_bytes'), '9223372036854771712', 'memory.limit 0 is not a limit of 0');
+  await sb.run(['delete', '--force', id]);
+});
+
+test.serial('a limit this host cannot apply fails the create and leaves nothing', async (t) => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ network: { classID: 0x100001 } }, /linux\.resources\.network\.classID needs the net_cls controller, which this host does not offer/],
+    [{ unified: { 'memory.high': '100M' } }, /linux\.resources\.unified needs a cgroup v2 host, and this host is hybrid/],
+    // The kernel clamps cpu.shares to [2, 262144]; the value read back tells.
+    [{ cpu: { shares: 1 } }, /cpu\.shares 1 is below the minimum allowed cpu-shares, 2/],
+  ];
+  for (const [resources, message] of cases) {
+    const id = sb.id();
+    const r = await sb.run(['create', '-b', sb.bundle((s) => { s.linux!.resources = resources as never; }), id]);
+    t.is(r.exitCode, 1);
+    t.regex(r.stderr, message);
+  }
+  t.deepEqual(sb.leftovers(), []);
+});
+
 test('cgroupsPath: absolute and relative paths, as runc places them', async (t) => {
   const id = sb.id();
   const path = `/skiff-test-${process.pid}/${id}`;
@@ -126,7 +168,7 @@ test.serial('bad resources are refused before anything is created', async (t) =>
     [{ memory: { limit: -5 } }, /linux\.resources\.memory\.limit must be a non-negative integer or -1/],
     [{ memory: { limit: '1g' } }, /linux\.resources\.memory\.limit must be a non-negative integer or -1 for unlimited \(got "1g"\)/],
     [{ cpu: { cpus: 'zero' } }, /linux\.resources\.cpu\.cpus must be a list like "0-3,5"/],
-    [{ pids: { limit: 1.5 } }, /linux\.resources\.pids\.limit must be a non-negative integer/],
+    [{ pids: { limit: 1.5 } }, /linux\.resources\.pids\.limit must be an integer \(got 1.5\)/],
     [{ blockIO: { weight: 5000 } }, /linux\.resources\.blockIO\.weight must be an integer from 0 to 1000/],
     [{ devices: [{ allow: 'yes' }] }, /linux\.resources\.devices\[0\]\.allow must be a boolean/],
   ];

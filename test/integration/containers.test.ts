@@ -57,7 +57,8 @@ test('rmi of an image a container uses: refused; -f leaves a dangling image', as
   t.is(forced.stdout, 'Untagged: busybox:latest', 'the name only');
   t.regex((await skiff(['images'])).stdout, /\n<none>\s+<none>\s+[a-f0-9]{12}/);
   t.regex((await skiff(['images', '-f', 'dangling=true', '-q'])).stdout, /^[a-f0-9]{12}$/);
-  t.regex((await skiff(['ps', '-a'])).stdout, /busybox\s+"sh"/, 'the container keeps working with the dangling image');
+  // docker ps names the image by its ID once no tag points at it.
+  t.regex((await skiff(['ps', '-a'])).stdout, /\s[a-f0-9]{12}\s+"sh"/, 'the container keeps working with the dangling image');
   // prune keeps it while the container exists; after rm it goes.
   await skiff(['image', 'prune', '-f']);
   t.regex((await skiff(['images', '-q'])).stdout, /^[a-f0-9]{12}$/);
@@ -107,7 +108,7 @@ test('rename, inspect with templates, ps --format, container prune', async (t) =
   t.is((await skiff(['run', '--name', 'three', 'busybox', 'sh', '-c', 'exit 3'])).exitCode, 3);
   t.is((await skiff(['ps', '-a', '-f', 'exited=3', '--format', '{{.Names}}'])).stdout, 'three');
   t.is((await skiff(['ps', '-a', '-f', 'exited=0', '--format', '{{.Names}}'])).stdout, '');
-  t.regex((await skiff(['ps', '-a', '--format', '{{range .}}'])).stderr, /only \.Field, json, index, lower and upper are supported/);
+  t.regex((await skiff(['ps', '-a', '--format', '{{range .}}'])).stderr, /template parsing error: template: :1: unexpected EOF/);
   const pruned = await skiff(['container', 'prune', '-f']);
   t.regex(pruned.stdout, /^Deleted Containers:\n[a-f0-9]{64}\n[a-f0-9]{64}\n[a-f0-9]{64}\n/);
   t.is((await skiff(['ps', '-aq'])).stdout, '');

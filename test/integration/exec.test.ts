@@ -67,7 +67,7 @@ test('--process process.json, -d and --pid-file', async (t) => {
 test('exec errors: missing program named, stopped container, bad user', async (t) => {
   const { id } = await running(t);
   const missing = await sb.run(['exec', id, '/bin/nope']);
-  t.is(missing.exitCode, 1);
+  t.is(missing.exitCode, 255, 'runc exec exits 255 when the runtime fails');
   t.is(missing.stderr, `skiff-runtime: exec ${id}: execve /bin/nope: ENOENT`);
   t.regex((await sb.run(['exec', '-u', 'root', id, 'true'])).stderr, /invalid --user "root": use uid\[:gid\]/);
   t.regex((await sb.run(['exec', id])).stderr, /exec needs a command/);

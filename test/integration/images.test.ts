@@ -191,7 +191,7 @@ test('import makes a one-layer image from a rootfs tarball, with --change', asyn
   t.is(r.exitCode, 0, r.stderr);
   t.regex(r.stdout, /^sha256:[a-f0-9]{64}$/);
   const [info] = JSON.parse((await sb.skiff(['image', 'inspect', 'imported:v1'], root)).stdout);
-  t.deepEqual(info.Config, { Cmd: ['/bin/hello'], Env: ['GREETING=hi'], WorkingDir: '/bin', ExposedPorts: { '80/tcp': {} } });
+  t.deepEqual(info.Config, { Cmd: ['/bin/hello'], Env: ['GREETING=hi'], WorkingDir: '/bin', ExposedPorts: { '80/tcp': {} }, Volumes: null });
   t.is(info.RootFS.Layers.length, 1);
   t.is(info.Comment, 'from a test');
   const bad = await sb.skiff(['import', '-c', 'RUN make', rootfsTar], root);

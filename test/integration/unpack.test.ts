@@ -16,7 +16,7 @@ mkdirSync(outside);
 writeFileSync(join(outside, 'secret'), 'host secret');
 let n = 0;
 const layerDir = () => { const d = join(scratch, `layer-${n++}`); mkdirSync(d); return d; };
-const unpack = (entries: FixtureEntry[], dir = layerDir()) => unpackLayer(chunked(buildTar(entries)), dir).then(() => dir);
+const unpack = (entries: FixtureEntry[], dir = layerDir(), opts = {}) => unpackLayer(chunked(buildTar(entries)), dir, opts).then(() => dir);
 const hostUntouched = (t: import('ava').ExecutionContext) => {
   t.deepEqual(readdirSync(outside), ['secret']);
   t.is(readFileSync(join(outside, 'secret'), 'utf8'), 'host secret');
@@ -31,12 +31,12 @@ const refused: [string, FixtureEntry[], RegExp][] = [
   ['a ".." file name', [{ name: '../escape', body: 'x' }], /"\.\.\/escape": has a "\.\." component/],
   ['a ".." in the middle', [{ name: 'a/../../escape', body: 'x' }], /has a "\.\." component/],
   ['".." in a PAX path', [{ name: 'innocent', body: 'x', pax: { path: '../../escape' } }], /has a "\.\." component/],
-  ['write through an absolute symlink', [{ name: 'link', type: '2', linkname: outside }, { name: 'link/secret', body: 'pwned' }], /would be written through the symlink link/],
-  ['write through a relative symlink', [{ name: 'up', type: '2', linkname: '../../../../..' + outside }, { name: 'up/new', body: 'pwned' }], /through the symlink up/],
-  ['mkdir through a symlink', [{ name: 'd', type: '2', linkname: outside }, { name: 'd/sub/', type: '5' }], /through the symlink d/],
   ['a hard link out with ".."', [{ name: 'hl', type: '1', linkname: '../../../etc/passwd' }], /has a "\.\." component/],
   ['a hard link to an absolute host path', [{ name: 'hl', type: '1', linkname: '/etc/passwd' }], /links to \/etc\/passwd, which is not in this layer/],
-  ['a hard link through a symlink', [{ name: 's', type: '2', linkname: outside }, { name: 'hl', type: '1', linkname: 's/secret' }], /through the symlink s/],
+  ['a hard link through a symlink to a host file', [{ name: 's', type: '2', linkname: outside }, { name: 'hl', type: '1', linkname: 's/secret' }], /links to s\/secret, which is not in this layer/],
+  ['a symlink loop on the way', [{ name: 'a', type: '2', linkname: 'b' }, { name: 'b', type: '2', linkname: 'a' }, { name: 'a/f', body: 'x' }], /too many levels of symbolic links/],
+  ['a member whose data is cut short', [], /malformed layer: truncated file body/],
+  ['a header cut short', [], /malformed layer: truncated archive/],
   ['a symlink replacing the layer root', [{ name: './', type: '2', linkname: '/' }], /cannot replace the layer root/],
   ['a file replacing the layer root', [{ name: '.', body: 'x' }], /cannot replace the layer root/],
   ['a whiteout of ".."', [{ name: 'dir/.wh...', body: '' }], /has a "\.\." component|whiteout of nothing/],
@@ -47,7 +47,10 @@ const refused: [string, FixtureEntry[], RegExp][] = [
 ];
 for (const [name, entries, message] of refused) {
   test(`refused: ${name}`, async (t) => {
-    const tar = name === 'a truncated archive' ? buildTar([{ name: 'f', body: 'x'.repeat(2000) }]).subarray(0, 1024) : buildTar(entries);
+    const tar = name === 'a truncated archive' ? buildTar([{ name: 'f', body: 'x'.repeat(2000) }]).subarray(0, 1024)
+      : name === 'a member whose data is cut short' ? buildTar([{ name: 'f', body: 'x'.repeat(600) }]).subarray(0, 512 + 599)
+        : name === 'a header cut short' ? buildTar([{ name: 'f', body: 'x'.repeat(512) }, { name: 'g', body: 'y' }]).subarray(0, 1024 + 300)
+          : buildTar(entries);
     await t.throwsAsync(unpackLayer(chunked(tar), layerDir()), { message });
     hostUntouched(t);
   });
@@ -73,6 +76,64 @@ test('contained: a later file replaces a planted symlink instead of writing thro
   t.true(lstatSync(join(dir, 'd')).isDirectory());
   t.is(readFileSync(join(dir, 'd/f'), 'utf8'), 'in a real dir');
   hostUntouched(t);
+});
+
+test('contained: an entry under a symlinked directory lands where the symlink points inside the root (as docker and containerd)', async (t) => {
+  const dir = await unpack([
+    { name: 'tmp/', type: '5', mode: 0o1777 },
+    { name: 'escape', type: '2', linkname: '/tmp' },
+    { name: 'escape/file', body: 'in the root' },
+    { name: 'link', type: '2', linkname: outside },
+    { name: 'link/secret', body: 'inside' },
+    { name: 'up', type: '2', linkname: '../../../../..' + outside },
+    { name: 'up/new', body: 'also inside' },
+    { name: 'd', type: '2', linkname: outside },
+    { name: 'd/sub/', type: '5' },
+    { name: 'rel', type: '2', linkname: 'tmp/../tmp/./' },
+    { name: 'rel/g', body: 'g' },
+  ]);
+  t.is(readFileSync(join(dir, 'tmp/file'), 'utf8'), 'in the root');
+  t.is(readFileSync(join(dir, outside, 'secret'), 'utf8'), 'inside');
+  t.is(readFileSync(join(dir, outside, 'new'), 'utf8'), 'also inside');
+  t.true(lstatSync(join(dir, outside, 'sub')).isDirectory());
+  t.is(readFileSync(join(dir, 'tmp/g'), 'utf8'), 'g');
+  t.is(readlinkSync(join(dir, 'escape')), '/tmp');
+  hostUntouched(t);
+});
+
+test('contained: a symlink from a layer below is resolved through that layer; its directory is copied up', async (t) => {
+  const lower = await unpack([
+    { name: 'tmp/', type: '5', mode: 0o1777, uid: 7, gid: 8 },
+    { name: 'escape', type: '2', linkname: '/tmp' },
+    { name: 'hostdir', type: '2', linkname: outside },
+    { name: 'hidden/', type: '5' },
+    { name: 'hidden/s', type: '2', linkname: '/tmp' },
+  ]);
+  const middle = await unpack([{ name: 'hidden/.wh..wh..opq', body: '' }, { name: 'hidden/keep', body: '' }], layerDir(), { lowers: async () => [lower] });
+  const dir = await unpack([
+    { name: 'escape/file', body: 'through the lower symlink' },
+    { name: 'hostdir/secret', body: 'not the host' },
+    { name: 'hidden/s/f', body: 'the opaque directory hides the lower s' },
+  ], layerDir(), { lowers: async () => [middle, lower] });
+  t.is(readFileSync(join(dir, 'tmp/file'), 'utf8'), 'through the lower symlink');
+  const tmp = lstatSync(join(dir, 'tmp'));
+  t.deepEqual([tmp.mode & 0o7777, tmp.uid, tmp.gid], [0o1777, 7, 8]);
+  t.false(existsSync(join(dir, 'escape')));
+  t.is(readFileSync(join(dir, outside, 'secret'), 'utf8'), 'not the host');
+  t.true(lstatSync(join(dir, 'hidden/s')).isDirectory());
+  hostUntouched(t);
+});
+
+test('a layer that ends right after its last member (no padding, no end blocks) is read whole', async (t) => {
+  const full = buildTar([{ name: 'a', body: 'first' }, { name: 'b', body: 'x'.repeat(700) }]);
+  const noPadding = full.subarray(0, 512 + 512 + 512 + 700);
+  const noEnd = full.subarray(0, 512 + 512 + 512 + 1024);
+  for (const tar of [noPadding, noEnd, full.subarray(0, full.length - 512)]) {
+    const dir = layerDir();
+    await unpackLayer(chunked(tar), dir);
+    t.is(readFileSync(join(dir, 'b'), 'utf8'), 'x'.repeat(700));
+    t.is(readFileSync(join(dir, 'a'), 'utf8'), 'first');
+  }
 });
 
 test('whiteouts become overlay whiteouts; opaque directories are marked', async (t) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readFileInRoot, secureJoin } from '../../src/engine/rootfs.js';
 import { resolveUser } from '../../src/engine/ocispec.js';
 import { generateName } from '../../src/engine/names.js';
+import { linkEnv } from '../../src/engine/networking.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-root-'));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
@@ -30,11 +31,11 @@ test('secureJoin resolves symlinks inside the root, never above it', (t) => {
 });
 
 test('users and groups come from the container\'s own files', (t) => {
-  t.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10] });
-  t.deepEqual(resolveUser(root, 'web'), { uid: 1000, gid: 1001, additionalGids: [999, 10] });
-  t.deepEqual(resolveUser(root, '1000:10'), { uid: 1000, gid: 10, additionalGids: [999, 10] });
-  t.deepEqual(resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [] }, 'numeric users need no entry');
-  t.deepEqual(resolveUser(root, 'web:docker'), { uid: 1000, gid: 999, additionalGids: [999, 10] });
+  t.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10], home: '/root' });
+  t.deepEqual(resolveUser(root, 'web'), { uid: 1000, gid: 1001, additionalGids: [999, 10], home: '/home/web' });
+  t.deepEqual(resolveUser(root, '1000:10'), { uid: 1000, gid: 10, additionalGids: [999, 10], home: '/home/web' });
+  t.deepEqual(resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [], home: '/' }, 'numeric users need no entry');
+  t.deepEqual(resolveUser(root, 'web:docker'), { uid: 1000, gid: 999, additionalGids: [999, 10], home: '/home/web' });
   t.throws(() => resolveUser(root, 'nobody'), { message: 'unable to find user nobody: no matching entries in passwd file' });
   t.throws(() => resolveUser(root, 'web:nogroup'), { message: 'unable to find group nogroup: no matching entries in group file' });
 });
@@ -47,4 +48,25 @@ test('generated names are adjective_surname and avoid taken ones', (t) => {
     t.false(taken.has(n));
     taken.add(n);
   }
+});
+
+test('--link variables: TCP first then by number, ranges of consecutive ports, HOME and PATH left out (moby daemon/links)', (t) => {
+  const env = linkEnv('web', 'db', { ip: '172.17.0.2', exposed: ['53/udp', '8081/tcp', '8080/tcp', '3306/tcp'], env: ['PATH=/bin', 'HOME=/root', 'PW=x=y'] });
+  t.deepEqual(env, [
+    'DB_PORT=tcp://172.17.0.2:3306',
+    'DB_PORT_3306_TCP=tcp://172.17.0.2:3306', 'DB_PORT_3306_TCP_ADDR=172.17.0.2', 'DB_PORT_3306_TCP_PORT=3306', 'DB_PORT_3306_TCP_PROTO=tcp',
+    'DB_PORT_8080_TCP=tcp://172.17.0.2:8080', 'DB_PORT_8080_TCP_ADDR=172.17.0.2', 'DB_PORT_8080_TCP_PORT=8080', 'DB_PORT_8080_TCP_PROTO=tcp',
+    'DB_PORT_8081_TCP=tcp://172.17.0.2:8081', 'DB_PORT_8081_TCP_ADDR=172.17.0.2', 'DB_PORT_8081_TCP_PORT=8081', 'DB_PORT_8081_TCP_PROTO=tcp',
+    'DB_PORT_53_UDP=udp://172.17.0.2:53', 'DB_PORT_53_UDP_ADDR=172.17.0.2', 'DB_PORT_53_UDP_PORT=53', 'DB_PORT_53_UDP_PROTO=udp',
+    // A run of ports is named once the run ends: after the first port past it, as moby's loop does.
+    'DB_PORT_8080_TCP_START=tcp://172.17.0.2:8080', 'DB_PORT_8080_TCP_PORT_START=8080', 'DB_PORT_8080_TCP_END=tcp://172.17.0.2:8081', 'DB_PORT_8080_TCP_PORT_END=8081',
+    'DB_NAME=/web/db',
+    'DB_ENV_PW=x=y',
+  ]);
+});
+
+test('HOME from the passwd entry, "/" for a uid without one', (t) => {
+  t.is(resolveUser(root, '').home, '/root');
+  t.is(resolveUser(root, 'web').home, '/home/web');
+  t.is(resolveUser(root, '4242').home, '/');
 });

@@ -87,7 +87,7 @@ test('signals by name, SIG-name and number; bad ones refused', (t) => {
   t.is(parseSignal('sigterm'), 15);
   t.is(parseSignal('10'), 10);
   t.throws(() => parseSignal('NOPE'), { message: 'invalid signal "NOPE"' });
-  t.throws(() => parseSignal('0'), { message: 'invalid signal "0"' });
+  t.is(parseSignal('0'), 0);
   t.throws(() => parseSignal('65'), { message: 'invalid signal "65"' });
 });
 
@@ -108,7 +108,6 @@ test('Go template subset for inspect -f and ps --format', async (t) => {
   t.is(renderTemplate('{{upper .Id}}', data), 'ABC');
   t.is(renderTemplate('{{.Missing.Deeper}}', data), '<no value>');
   t.is(renderTemplate('{{.Empty}}', data), '<nil>');
-  t.throws(() => renderTemplate('{{if .Id}}x{{end}}', data), { message: /\{\{if \.Id\}\}: only \.Field/ });
 });
 
 test('a child\'s complaint is read from where its lines begin, never an older child\'s', (t) => {

@@ -17,6 +17,7 @@ writeFileSync(join(bundle, 'file.txt'), 'x');
 function plan(edit: (s: Spec) => void = () => {}, extra: Partial<Parameters<typeof buildPlan>[0]> = {}) {
   const spec = defaultSpec();
   spec.process!.terminal = false;
+  spec.linux!.namespaces!.push({ type: 'cgroup' });
   edit(spec);
   return buildPlan({ spec, bundle, stateDir: '/run/x/c1', noPivot: false, preserveFds: 0, wait: false, ...extra });
 }
@@ -40,8 +41,18 @@ test('steps come in the order the kernel needs them', (t) => {
   before('set_user', 'change_dir');
   before('change_dir', 'find_executable');
   before('set_no_new_privs', 'exec_barrier');
-  before('exec_barrier', 'close_fds');
+  before('close_fds', 'exec');
   t.is(o[o.length - 1], 'exec');
+});
+
+test('fds are marked close-on-exec before any seccomp filter is loaded', (t) => {
+  for (const noNewPrivileges of [false, true]) {
+    const o = ops(plan((s) => {
+      s.process!.noNewPrivileges = noNewPrivileges;
+      s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['close_range'], action: 'SCMP_ACT_KILL' }] } as never;
+    }));
+    t.true(o.indexOf('close_fds') >= 0 && o.indexOf('close_fds') < o.indexOf('seccomp_load'), `noNewPrivileges ${noNewPrivileges}`);
+  }
 });
 
 test('the exec fifo and host /proc are opened before clone', (t) => {

@@ -29,7 +29,7 @@ const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
   ['soft above hard', (s) => { s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 2, hard: 1 }]; }, /soft limit is above the hard limit/],
   ['negative rlimit', (s) => { s.process.rlimits = [{ type: 'RLIMIT_CORE', soft: -1, hard: 1 }]; }, /soft must be a non-negative integer/],
   ['oomScoreAdj out of range', (s) => { s.process.oomScoreAdj = 2000; }, /oomScoreAdj must be an integer from -1000 to 1000/],
-  ['unknown namespace', (s) => { s.linux.namespaces.push({ type: 'nope' }); }, /linux\.namespaces\[6\]\.type must be one of/],
+  ['unknown namespace', (s) => { s.linux.namespaces.push({ type: 'nope' }); }, /linux\.namespaces\[5\]\.type must be one of/],
   ['duplicate namespace', (s) => { s.linux.namespaces.push({ type: 'pid' }); }, /repeats the pid namespace/],
   ['relative namespace path', (s) => { s.linux.namespaces[0].path = 'proc/1/ns/pid'; }, /namespaces\[0\]\.path must be an absolute path/],
   ['user ns without maps', (s) => { s.linux.namespaces.push({ type: 'user' }); }, /uidMappings and linux\.gidMappings are required/],

@@ -1,15 +1,46 @@
-// cgroup v1 cpu and cpuacct controllers (scheduler/sched-bwc.rst).
-import { readCgroup, readKeyed, readNumber, writeCgroup, type Resources } from '../resources.js';
+// cgroup v1 cpu and cpuacct controllers (scheduler/sched-bwc.rst,
+// scheduler/sched-rt-group.rst). Zero means "leave it alone" for every
+// field (runc libcontainer/cgroups/fs/cpu.go): docker sends cpu.shares 0.
+import { SkiffError, type SystemError } from '../../errors.js';
+import { isSetNumber, readCgroup, readKeyed, readNumber, writeCgroup, type Resources } from '../resources.js';
 
 export function apply(dir: string, r: Resources): void {
   const c = r.cpu;
   if (!c) return;
-  if (c.shares !== undefined) writeCgroup(dir, 'cpu.shares', c.shares);
-  // The period first: a quota is checked against the current period.
-  if (c.period !== undefined) writeCgroup(dir, 'cpu.cfs_period_us', c.period);
-  if (c.quota !== undefined) writeCgroup(dir, 'cpu.cfs_quota_us', c.quota);
-  if (c.realtimePeriod !== undefined) writeCgroup(dir, 'cpu.rt_period_us', c.realtimePeriod);
-  if (c.realtimeRuntime !== undefined) writeCgroup(dir, 'cpu.rt_runtime_us', c.realtimeRuntime);
+  if (isSetNumber(c.shares)) setShares(dir, c.shares);
+  setBandwidth(dir, c.period, c.quota);
+  // The realtime period before the runtime: the runtime must fit in it.
+  if (isSetNumber(c.realtimePeriod)) writeCgroup(dir, 'cpu.rt_period_us', c.realtimePeriod);
+  if (isSetNumber(c.realtimeRuntime)) writeCgroup(dir, 'cpu.rt_runtime_us', c.realtimeRuntime);
+}
+
+// The kernel clamps cpu.shares to [2, 262144] without an error; read it
+// back so a value out of range is refused, not silently changed.
+function setShares(dir: string, shares: number): void {
+  writeCgroup(dir, 'cpu.shares', shares);
+  const got = Number(readCgroup(dir, 'cpu.shares'));
+  if (got < shares) throw new SkiffError(`cgroup: linux.resources.cpu.shares ${shares} is above the maximum allowed cpu-shares, ${got}`);
+  if (got > shares) throw new SkiffError(`cgroup: linux.resources.cpu.shares ${shares} is below the minimum allowed cpu-shares, ${got}`);
+}
+
+// A quota is checked against the current period (and the parent's), so
+// the order matters: the period first, unless the kernel refuses the new
+// period with the old quota (EINVAL), in which case the quota goes first
+// and the period after it.
+function setBandwidth(dir: string, period: number | undefined, quota: number | undefined): void {
+  let periodLeft = false;
+  if (isSetNumber(period)) {
+    try {
+      writeCgroup(dir, 'cpu.cfs_period_us', period);
+    } catch (err) {
+      if (!isSetNumber(quota) || (err as SystemError).code !== 'EINVAL') throw err;
+      periodLeft = true;
+    }
+  }
+  if (isSetNumber(quota)) {
+    writeCgroup(dir, 'cpu.cfs_quota_us', quota);
+    if (periodLeft) writeCgroup(dir, 'cpu.cfs_period_us', period!);
+  }
 }
 
 export function stats(cpuDir: string, cpuacctDir: string) {

@@ -1,4 +1,5 @@
-// cgroup v1 cpuset controller (cgroup-v1/cpusets.rst).
+// cpuset controller (cgroup-v1/cpusets.rst; the same files on v2): an
+// empty list leaves the inherited one alone.
 import { writeCgroup, type Resources } from '../resources.js';
 
 export function apply(dir: string, r: Resources): void {

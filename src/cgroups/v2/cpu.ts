@@ -1,5 +1,9 @@
-// cgroup v2 cpu controller: cpu.weight and cpu.max (cgroup-v2.rst "CPU").
-import { readKeyed, writeCgroup, type Resources } from '../resources.js';
+// cgroup v2 cpu controller: cpu.weight and cpu.max (cgroup-v2.rst "CPU"),
+// with runc's rules (libcontainer/cgroups/fs2/cpu.go): shares convert to a
+// weight, 0 leaves a field alone, a quota of 0 or less with a period is
+// "max", and a period of 0 with a quota is the kernel's default, 100 ms.
+import { SkiffError } from '../../errors.js';
+import { isSetNumber, readKeyed, writeCgroup, type Resources } from '../resources.js';
 
 /** runc's conversion of v1 shares [2, 262144] to v2 weight [1, 10000]. */
 export function sharesToWeight(shares: number): number {
@@ -9,10 +13,14 @@ export function sharesToWeight(shares: number): number {
 export function apply(dir: string, r: Resources): void {
   const c = r.cpu;
   if (!c) return;
-  if (c.shares) writeCgroup(dir, 'cpu.weight', sharesToWeight(c.shares));
-  if (c.quota !== undefined || c.period !== undefined) {
-    const quota = c.quota === undefined || c.quota === -1 ? 'max' : String(c.quota);
-    writeCgroup(dir, 'cpu.max', `${quota} ${c.period ?? 100000}`);
+  // cgroup v2 has no realtime group scheduling (cgroup-v2.rst: "WARNING:
+  // cgroup2 doesn't yet support control of realtime processes").
+  if (isSetNumber(c.realtimePeriod) || isSetNumber(c.realtimeRuntime))
+    throw new SkiffError('cgroup: linux.resources.cpu.realtimePeriod and realtimeRuntime need the v1 cpu controller; cgroup v2 has no realtime group scheduling');
+  if (isSetNumber(c.shares)) writeCgroup(dir, 'cpu.weight', sharesToWeight(c.shares));
+  if (isSetNumber(c.quota) || isSetNumber(c.period)) {
+    const quota = isSetNumber(c.quota) && c.quota > 0 ? String(c.quota) : 'max';
+    writeCgroup(dir, 'cpu.max', `${quota} ${isSetNumber(c.period) ? c.period : 100000}`);
   }
 }
 

@@ -3,10 +3,17 @@ import { SkiffError } from '../../errors.js';
 import { parseReference } from '../../image/reference.js';
 import { isDangling, repoTags } from '../../image/images.js';
 import { tabulate } from '../../util/table.js';
-import { ago, humanSize } from '../../util/human.js';
+import { formatList } from '../../util/template.js';
+import { ago, goTime, humanSize } from '../../util/human.js';
 import { imageStore, type EngineGlobals } from '../context.js';
 
-export interface ImagesFlags { all?: boolean; quiet?: boolean; digests?: boolean; noTrunc?: boolean; filter: string[] }
+export interface ImagesFlags { all?: boolean; quiet?: boolean; digests?: boolean; noTrunc?: boolean; filter: string[]; format?: string }
+
+// docker/cli formatter/image.go column names.
+const IMAGE_HEADERS = {
+  ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT',
+  Size: 'SIZE', Containers: 'CONTAINERS', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'SIZE',
+};
 
 export function imagesCommand(g: EngineGlobals, repo: string | undefined, f: ImagesFlags): void {
   const store = imageStore(g);
@@ -37,6 +44,15 @@ export function imagesCommand(g: EngineGlobals, repo: string | undefined, f: Ima
   }
   if (f.quiet) {
     process.stdout.write([...new Set(rows.map((r) => r.id))].map((id) => id + '\n').join(''));
+    return;
+  }
+  if (f.format) {
+    // The fields of `docker images --format`, in the order {{json .}} prints them.
+    const view = rows.map((r) => ({
+      Containers: 'N/A', CreatedAt: r.created ? goTime(r.created) : '', CreatedSince: ago(r.created), Digest: r.digest, ID: r.id,
+      Repository: r.repo, SharedSize: 'N/A', Size: humanSize(r.size), Tag: r.tag, UniqueSize: 'N/A', VirtualSize: humanSize(r.size),
+    }));
+    process.stdout.write(formatList(f.format, view, IMAGE_HEADERS, 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'));
     return;
   }
   const header = ['REPOSITORY', 'TAG', ...(f.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];

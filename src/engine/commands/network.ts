@@ -1,12 +1,13 @@
 // skiff network create|ls|inspect|rm|connect|disconnect|prune, and the
 // hidden dns-server a user network runs while it has containers.
 import { networkView } from '../views.js';
+import { createHash } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';
 import { describe, SkiffError } from '../../errors.js';
 import { serveDns } from '../../network/dns.js';
 import { NetworkStore } from '../../network/store.js';
 import { tabulate } from '../../util/table.js';
-import { renderTemplate } from '../../util/template.js';
+import { formatList, renderTemplate } from '../../util/template.js';
 import type { EngineGlobals } from '../context.js';
 import { BUILTIN_NETWORKS as BUILTIN } from '../core/networks/users.js';
 import { cliEngine } from './engine.js';
@@ -18,11 +19,20 @@ export async function networkCreateCommand(g: EngineGlobals, name: string, f: { 
   process.stdout.write(Id + '\n');
 }
 
+/** host and none have no record: a stable 64-hex ID each, as docker's networks have. */
+function builtinId(name: string, full?: boolean): string {
+  const id = createHash('sha256').update(`skiff builtin network ${name}`).digest('hex');
+  return full ? id : id.slice(0, 12);
+}
+
+// docker/cli formatter/network.go column names.
+const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
+
 export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc?: boolean; filter: string[]; format?: string }): void {
   const store = new NetworkStore(g.root);
   const stored = store.all();
   const rows = [
-    ...BUILTIN.filter((b) => !stored.some((n) => n.Name === b)).map((b) => ({ ID: b === 'bridge' ? '(unused)' : b, Name: b, Driver: b === 'bridge' ? 'bridge' : b === 'host' ? 'host' : 'null', Scope: 'local' })),
+    ...BUILTIN.filter((b) => !stored.some((n) => n.Name === b)).map((b) => ({ ID: b === 'bridge' ? '(unused)' : builtinId(b, f.noTrunc), Name: b, Driver: b === 'bridge' ? 'bridge' : b === 'host' ? 'host' : 'null', Scope: 'local' })),
     ...stored.map((n) => ({ ID: f.noTrunc ? n.Id : n.Id.slice(0, 12), Name: n.Name, Driver: n.Driver, Scope: 'local' })),
   ].sort((a, b) => a.Name.localeCompare(b.Name));
   let list = rows;
@@ -33,7 +43,7 @@ export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc
     else throw new SkiffError(`invalid filter "${k}": supported are name, driver`, 'invalid');
   }
   if (f.quiet) { process.stdout.write(list.filter((r) => !r.ID.startsWith('(')).map((r) => r.ID + '\n').join('')); return; }
-  if (f.format) { process.stdout.write(list.map((r) => renderTemplate(f.format!, r) + '\n').join('')); return; }
+  if (f.format) { process.stdout.write(formatList(f.format, list, NETWORK_HEADERS, 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}')); return; }
   process.stdout.write(tabulate([['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...list.map((r) => [r.ID, r.Name, r.Driver, r.Scope])], 10, 3));
 }
 

@@ -1,15 +1,39 @@
 // skiff pull [--platform os/arch[/variant]] [-q] NAME[:TAG|@DIGEST]
-import { familiarString, parseReference } from '../../image/reference.js';
+import { familiarString, parseReference, type Reference } from '../../image/reference.js';
+import type { ImageStore } from '../../image/store.js';
 import { progressFor } from '../progress.js';
-import type { EngineGlobals } from '../context.js';
+import { imageStore, type EngineGlobals } from '../context.js';
 import { cliEngine } from './engine.js';
+
+/**
+ * Runs a pull; Ctrl-C or SIGTERM meanwhile removes this process's temp
+ * files (partial blobs and layers) and then ends it by that signal. The
+ * CLI's: the engine core handles no signals.
+ */
+export async function withTempCleanup<T>(store: ImageStore, work: () => Promise<T>): Promise<T> {
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    store.removeOwnTemp();
+    process.kill(process.pid, sig);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+/** docker pull's last lines: the digest and whether the tag moved. */
+export function pullStatusLines(ref: Reference, result: { digest: string; fresh: boolean }): string {
+  const status = result.fresh ? `Downloaded newer image for ${familiarString(ref)}` : `Image is up to date for ${familiarString(ref)}`;
+  return `Digest: ${result.digest}\nStatus: ${status}\n`;
+}
 
 export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean }): Promise<void> {
   const ref = parseReference(name);
-  const result = await cliEngine(g).imagePull(name, { platform: f.platform, progress: progressFor(process.stdout, !!f.quiet) });
-  if (!f.quiet) {
-    process.stdout.write(`Digest: ${result.digest}\n`);
-    process.stdout.write(result.fresh ? `Status: Downloaded newer image for ${familiarString(ref)}\n` : `Status: Image is up to date for ${familiarString(ref)}\n`);
-  }
+  const core = cliEngine(g);
+  const result = await withTempCleanup(imageStore(g), () => core.imagePull(name, { platform: f.platform, progress: progressFor(process.stdout, !!f.quiet) }));
+  if (!f.quiet) process.stdout.write(pullStatusLines(ref, result));
   process.stdout.write(`${result.reference}\n`);
 }

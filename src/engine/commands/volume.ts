@@ -4,7 +4,7 @@ import { volumeView } from '../views.js';
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
 import { humanSize } from '../../util/human.js';
-import { renderTemplate } from '../../util/template.js';
+import { formatList, renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { VolumeStore, type Volume } from '../volumes.js';
 
@@ -34,13 +34,16 @@ function matches(v: Volume, filter: string, dangling: (n: string) => boolean): b
   }
 }
 
+// docker/cli formatter/volume.go column names.
+const VOLUME_HEADERS = { Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE' };
+
 export function volumeLsCommand(g: EngineGlobals, f: { quiet?: boolean; filter: string[]; format?: string }): void {
   const containers = containerStore(g);
   const dangling = (n: string) => containers.usingVolume(n).length === 0;
   let list = new VolumeStore(g.root).all().sort((a, b) => a.Name.localeCompare(b.Name));
   for (const filter of f.filter) list = list.filter((v) => matches(v, filter, dangling));
   if (f.quiet) { process.stdout.write(list.map((v) => v.Name + '\n').join('')); return; }
-  if (f.format) { process.stdout.write(list.map((v) => renderTemplate(f.format!, volumeView(v)) + '\n').join('')); return; }
+  if (f.format) { process.stdout.write(formatList(f.format, list.map(volumeView), VOLUME_HEADERS, 'table {{.Driver}}\t{{.Name}}')); return; }
   process.stdout.write(tabulate([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.Driver, v.Name])], 6, 4));
 }
 

@@ -89,6 +89,21 @@ class ByteSource {
 
   async read(n: number): Promise<Buffer | undefined> {
     if (!(await this.fill(n))) return undefined;
+    return this.take(n);
+  }
+
+  /** True when the stream has ended and every byte was read. */
+  async atEnd(): Promise<boolean> {
+    return !(await this.fill(1));
+  }
+
+  /** Up to n bytes: fewer only where the stream ends. */
+  async readUpTo(n: number): Promise<Buffer> {
+    await this.fill(n);
+    return this.take(Math.min(n, this.buf.length));
+  }
+
+  private take(n: number): Buffer {
     const out = this.buf.subarray(0, n);
     this.buf = this.buf.subarray(n);
     return out;
@@ -118,8 +133,13 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
   let longName: string | undefined;
   let longLink: string | undefined;
   for (;;) {
+    // The end: two zero blocks (pax(1)), or, as Go's archive/tar reads it
+    // (and so docker and containerd), the stream's end at a member
+    // boundary; umoci 0.4.7 `insert` writes layers that stop right after the
+    // last member's data. A header cut short is still refused.
+    if (await src.atEnd()) return;
     const h = await src.read(BLOCK);
-    if (!h) throw bad('truncated archive (no end-of-archive blocks)');
+    if (!h) throw bad('truncated archive (a header cut short)');
     if (h.every((x) => x === 0)) return; // end of archive
     if (!checksumOk(h)) throw bad('header checksum mismatch');
     const flag = String.fromCharCode(h[156]);
@@ -172,7 +192,9 @@ export async function* readTar(stream: AsyncIterable<Buffer>): AsyncGenerator<{ 
     const body = src.chunks(dataSize);
     yield { entry, body };
     for await (const _ of body) { /* drain what the consumer left */ }
+    // Padding to the block: missing only where the stream ends (see above);
+    // the next header read then finds the end.
     const pad = Math.ceil(dataSize / BLOCK) * BLOCK - dataSize;
-    if (pad && !(await src.read(pad))) throw bad('truncated padding');
+    if (pad) await src.readUpTo(pad);
   }
 }

@@ -6,11 +6,13 @@ import { SkiffError } from '../../errors.js';
 import { containerSpec, exec } from '../lifecycle.js';
 import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import { StateStore } from '../state.js';
+import { parseExecCgroups } from '../execCgroups.js';
 import type { Process } from '../spec.js';
 
 export interface ExecFlags {
   process?: string; tty?: boolean; consoleSocket?: string; env: string[]; cwd?: string; user?: string;
   cap: string[]; additionalGids: string[]; detach?: boolean; pidFile?: string; preserveFds: number; noNewPrivs?: boolean;
+  cgroup: string[]; ignorePaused?: boolean;
 }
 
 function parseUser(user: string): { uid: number; gid?: number } {
@@ -50,5 +52,8 @@ export function execProcess(base: Process, args: string[], f: ExecFlags): Proces
 export async function execCommand(g: Globals, id: string, args: string[], f: ExecFlags): Promise<number> {
   const spec = containerSpec(new StateStore(g.root), id);
   const process = execProcess(spec.process!, args, f);
-  return exec(runtimeOptions(g), id, { process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket, forwardSignals: true, terminalSize: callerTerminalSize() });
+  return exec(runtimeOptions(g), id, {
+    process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket,
+    cgroups: parseExecCgroups(f.cgroup), ignorePaused: f.ignorePaused, forwardSignals: true, terminalSize: callerTerminalSize(),
+  });
 }

@@ -51,7 +51,7 @@ export async function relay(e: Engine, c: ContainerRecord, client: AttachClient,
 /** After an attached run: the exit code, with the container finished if we claimed it. */
 export async function afterAttach(e: Engine, c: ContainerRecord, result: AttachResult, claimed: boolean): Promise<number> {
   if ('detached' in result) return 0;
-  if (claimed) await finishContainer(e, c.Id);
+  if (claimed) await finishContainer(e, c.Id, { exitCode: result.exitCode });
   return result.exitCode;
 }
 

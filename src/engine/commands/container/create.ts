@@ -5,10 +5,11 @@
 import { kindOf } from '../../../errors.js';
 import { familiarString, parseReference } from '../../../image/reference.js';
 import type { ContainerRecord } from '../../containers.js';
-import type { EngineGlobals } from '../../context.js';
+import { imageStore, type EngineGlobals } from '../../context.js';
 import type { Engine } from '../../core/engine.js';
 import { progressFor } from '../../progress.js';
 import { cliEngine } from '../engine.js';
+import { pullStatusLines, withTempCleanup } from '../pull.js';
 import { createRequestFromFlags, type CreateFlags } from './flags.js';
 
 export type { CreateFlags } from './flags.js';
@@ -16,20 +17,21 @@ export { parseBytes, parseRestartPolicy } from './flags.js';
 export { mergeEnv } from '../../core/containers/create.js';
 
 /** The image, pulled with docker's words and progress (on stderr) when it is not here. */
-async function ensureImage(core: Engine, image: string): Promise<void> {
+async function ensureImage(g: EngineGlobals, core: Engine, image: string): Promise<void> {
   try {
     core.imageInspect(image);
   } catch (err) {
     if (kindOf(err) !== 'not-found') throw err;
     process.stderr.write(`Unable to find image '${familiarString(parseReference(image))}' locally\n`);
-    await core.imagePull(image, { progress: progressFor(process.stderr, false) });
+    const result = await withTempCleanup(imageStore(g), () => core.imagePull(image, { progress: progressFor(process.stderr, false) }));
+    process.stderr.write(pullStatusLines(parseReference(image), result));
   }
 }
 
 export async function createContainer(g: EngineGlobals, image: string, command: string[], f: CreateFlags): Promise<ContainerRecord> {
-  const request = createRequestFromFlags(image, command, f, process.env);
+  const request = createRequestFromFlags(image, command, f, process.env, process.cwd());
   const core = cliEngine(g);
-  await ensureImage(core, image);
+  await ensureImage(g, core, image);
   return (await core.containerCreate(request, { name: f.name })).record;
 }
 

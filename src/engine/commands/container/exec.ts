@@ -6,7 +6,7 @@ import { SkiffError, describe, kindOf } from '../../../errors.js';
 import * as runtime from '../../../runtime/index.js';
 import type { EngineGlobals } from '../../context.js';
 import { engine, exitCodeFor, isActive, refresh } from '../../lifecycle.js';
-import { resolveUser } from '../../ocispec.js';
+import { resolveUser, withHome } from '../../ocispec.js';
 import { rootfsPaths } from '../../rootfs.js';
 import { mergeEnv } from './create.js';
 
@@ -36,16 +36,22 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
   }
   const spec = runtime.spec(e.runtime, c.Id);
   const base = spec.process!;
-  const user = f.user !== undefined ? resolveUser(rootfsPaths(e.containers.containerDir(c.Id)).merged, f.user) : undefined;
+  const root = rootfsPaths(e.containers.containerDir(c.Id)).merged;
+  const user = f.user !== undefined ? resolveUser(root, f.user) : undefined;
+  // The init's HOME is its user's; another -u gets its own (runc sets HOME per process), unless the container's env set it.
+  const inherited = user && !c.Config.Env.some((x) => x.startsWith('HOME=')) ? (base.env ?? []).filter((x) => !x.startsWith('HOME=')) : base.env ?? [];
   const proc = {
     ...base,
     terminal: !!f.tty,
     args: command,
-    env: mergeEnv(base.env ?? [], f.env),
+    env: withHome(mergeEnv(inherited, f.env), (user ?? resolveUser(root, c.Config.User)).home),
     cwd: f.workdir ?? base.cwd,
     ...(user ? { user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } } : {}),
   };
-  if (f.tty && !process.stdin.isTTY && f.interactive) process.stderr.write('skiff: the input device is not a TTY\n');
+  if (f.tty && !process.stdin.isTTY && f.interactive) {
+    process.stderr.write('the input device is not a TTY\n'); // docker exec -it refuses it (exit 1)
+    return 1;
+  }
   try {
     return await runtime.exec(e.runtime, c.Id, {
       process: proc, detach: !!f.detach, preserveFds: 0,

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { SkiffError } from '../../../errors.js';
 import type { ContainerCreateRequest, HostConfigRequest, RestartPolicy } from '../../api-types.js';
-import { parseMountSpec, ramInBytes } from '../../mounts.js';
+import { absoluteBindSources, parseMountSpec, ramInBytes } from '../../mounts.js';
 import { portBindingsFrom } from '../../networking.js';
 
 export interface CreateFlags {
@@ -63,7 +63,7 @@ function capList(caps: string[] | undefined): string[] {
   return names.includes('ALL') ? ['ALL', ...names.filter((n) => n !== 'ALL')] : names;
 }
 
-function hostConfigFrom(f: CreateFlags): HostConfigRequest {
+function hostConfigFrom(f: CreateFlags, cwd: string): HostConfigRequest {
   const restart = parseRestartPolicy(f.restart);
   let nanoCpus = 0;
   if (f.cpus !== undefined) {
@@ -76,7 +76,8 @@ function hostConfigFrom(f: CreateFlags): HostConfigRequest {
     pids = Number(f.pidsLimit);
     if (!Number.isInteger(pids)) throw new SkiffError(`invalid --pids-limit ${JSON.stringify(f.pidsLimit)}: use a whole number`, 'invalid');
   }
-  const volumes = f.volume ?? [];
+  // docker CLI 23+: a -v source starting with "." is relative to the working directory.
+  const volumes = absoluteBindSources(f.volume ?? [], cwd);
   const tmpfs = Object.fromEntries((f.tmpfs ?? []).map((t) => { const i = t.indexOf(':'); return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)]; }));
   const h: HostConfigRequest = {
     // -v with a source is a bind or a named volume; -v /path alone is Config.Volumes.
@@ -105,9 +106,10 @@ function hostConfigFrom(f: CreateFlags): HostConfigRequest {
 
 /**
  * The create request for `create`/`run` flags. `environ` is the caller's
- * environment: `-e KEY` and env-file lines without "=" take their values from it.
+ * environment: `-e KEY` and env-file lines without "=" take their values from
+ * it; `cwd` its directory, which -v ./dir is relative to.
  */
-export function createRequestFromFlags(image: string, command: string[], f: CreateFlags, environ: Record<string, string | undefined>): ContainerCreateRequest {
+export function createRequestFromFlags(image: string, command: string[], f: CreateFlags, environ: Record<string, string | undefined>, cwd = '/'): ContainerCreateRequest {
   let stopTimeout: number | undefined;
   if (f.stopTimeout !== undefined) {
     stopTimeout = Number(f.stopTimeout);
@@ -115,7 +117,7 @@ export function createRequestFromFlags(image: string, command: string[], f: Crea
   }
   // -e without "=" takes the value from our environment (docker run(1)); a KEY we do not have is passed as is.
   const env = [...readEnvFiles(f.envFile ?? [], environ), ...f.env.map((e) => (e.includes('=') || environ[e] === undefined ? e : `${e}=${environ[e]}`))];
-  const hostConfig = hostConfigFrom(f);
+  const hostConfig = hostConfigFrom(f, cwd);
   const exposed: Record<string, object> = {};
   for (const p of f.expose ?? []) exposed[/\//.test(p) ? p : `${p}/tcp`] = {};
   for (const p of Object.keys(hostConfig.PortBindings ?? {})) exposed[p] = {};

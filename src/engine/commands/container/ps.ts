@@ -1,11 +1,12 @@
 // skiff ps: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES, as
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
+import { resolveImage } from '../../../image/images.js';
 import { tabulate } from '../../../util/table.js';
-import { ago, humanSize } from '../../../util/human.js';
+import { ago, goTime, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
 import { rootfsPaths } from '../../rootfs.js';
-import { renderTemplate } from '../../../util/template.js';
+import { formatList } from '../../../util/template.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
 import { engine, isActive } from '../../lifecycle.js';
@@ -31,10 +32,11 @@ function splitFilter(filter: string): [string, string] {
   return [filter.slice(0, i), filter.slice(i + 1)];
 }
 
-/** Go's time.Time String() in UTC, as docker ps shows CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
-function goTime(iso: string): string {
-  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
-}
+// docker/cli formatter/container.go column names.
+const PS_HEADERS = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE',
+  Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS', Label: 'LABEL', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS', Size: 'SIZE',
+};
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
@@ -44,6 +46,13 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   for (const x of f.filter) { const [k, v] = splitFilter(x); (filters[k] ??= []).push(v); }
   const list = await cliEngine(g).containerList({ all: f.all, limit, filters });
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));
+  // docker: the name the container was made with while it still names its
+  // image; the image's ID once that tag was removed or moved.
+  const imageOf = (c: ContainerRecord) => {
+    let named: string | undefined;
+    try { named = resolveImage(images, c.Config.Image).id; } catch { /* tag gone */ }
+    return named === c.Image ? c.Config.Image : f.noTrunc ? c.Image : c.Image.slice(7, 19);
+  };
   if (f.quiet) { process.stdout.write(list.map((c) => id(c) + '\n').join('')); return; }
   const command = (c: ContainerRecord) => {
     const full = [c.Path, ...c.Args].join(' ');
@@ -53,22 +62,18 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     // The fields `docker ps --format` offers; "table" adds a header and aligns columns.
     // In docker's order ({{json .}} prints its fields sorted).
     const view = (c: ContainerRecord) => ({
-      Command: command(c), CreatedAt: goTime(c.Created), ID: id(c), Image: c.Config.Image,
+      Command: command(c), CreatedAt: goTime(c.Created), ID: id(c), Image: imageOf(c),
       Labels: Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
       LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Type === 'volume').length),
       Mounts: (c.Mounts ?? []).map((m) => (m.Type === 'volume' ? (m.Name ?? '').slice(0, 15) : m.Source)).join(','),
       Names: c.Name.slice(1), Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
-      Ports: portsText(c), RunningFor: ago(c.Created), State: c.State.Status, Status: statusText(c),
+      Ports: portsText(c), RunningFor: ago(c.Created),
+      Size: '', // shown by --size only (computing it walks the layer)
+      State: c.State.Status, Status: statusText(c),
+      // A method in docker's ContainerContext: {{.Label "com.example.key"}}.
+      Label: (key: string) => c.Config.Labels[key] ?? '',
     });
-    const table = f.format.startsWith('table');
-    // Docker turns a typed "\t" into a tab before rendering.
-    const format = f.format.replace(/\\t/g, '\t');
-    const template = table ? format.replace(/^table\s*/, '') : format;
-    const rendered = list.map((c) => renderTemplate(template, view(c)));
-    if (!table) { process.stdout.write(rendered.map((r) => r + '\n').join('')); return; }
-    const HEADERS: Record<string, string> = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS' };
-    const header = template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k: string) => HEADERS[k] ?? k.toUpperCase());
-    process.stdout.write(tabulate([header, ...rendered].map((line) => line.split('\t')), 10, 3));
+    process.stdout.write(formatList(f.format, list.map(view), PS_HEADERS, 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'));
     return;
   }
   const e = engine(g);
@@ -77,7 +82,7 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     const own = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
     return `${humanSize(own)} (virtual ${humanSize(own + (images.getImage(c.Image)?.size ?? 0))})`;
   };
-  const rows = list.map((c) => [id(c), c.Config.Image, command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
+  const rows = list.map((c) => [id(c), imageOf(c), command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
   const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(f.size ? ['SIZE'] : [])];
   process.stdout.write(tabulate([header, ...rows], 10, 3));
 }

@@ -3,17 +3,24 @@
 // (skiff's own error), 126 (not executable), 127 (not found), as docker run.
 import { describe } from '../../../errors.js';
 import { trace } from '../../../util/trace.js';
+import { startTrace, type CourseFlags } from '../../../util/courseFlags.js';
 import { hostConfigOf, type ContainerRecord } from '../../containers.js';
 import type { EngineGlobals } from '../../context.js';
 import { engine, exitCodeFor, rmContainer, startContainer, type Engine } from '../../lifecycle.js';
 import { afterAttach, attachClient, relay } from './attached.js';
 import { createContainer, type CreateFlags } from './create.js';
 
-export interface RunFlags extends CreateFlags { detach?: boolean; detachKeys?: string; sigProxy?: boolean }
+export interface RunFlags extends CreateFlags, CourseFlags { detach?: boolean; detachKeys?: string; sigProxy?: boolean }
 
 /** run = (pull) + create + start + attach; returns the container's exit code, or 125/126/127. */
 export async function runCommand(g: EngineGlobals, image: string, command: string[], f: RunFlags): Promise<number> {
+  startTrace(f, 'engine');
   trace('run: begin');
+  // docker run -it refuses a stdin that is not a terminal, before creating anything (exit 1).
+  if (f.tty && f.interactive && !process.stdin.isTTY) {
+    process.stderr.write('the input device is not a TTY\n');
+    return 1;
+  }
   const e = engine(g);
   const c = await createContainer(g, image, command, f);
   trace('run: container record created');

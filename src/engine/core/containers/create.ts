@@ -100,8 +100,10 @@ export async function containerCreate(ctx: CoreContext, req: ContainerCreateRequ
   const exposed: Record<string, object> = { ...((ic.ExposedPorts as Record<string, object> | undefined) ?? {}), ...(req.ExposedPorts ?? {}) };
   for (const p of Object.keys(network.PortBindings)) exposed[p] = {};
   const h = req.HostConfig ?? {};
+  const imageVolumes = (ic.Volumes as Record<string, object> | null | undefined) ?? {};
   const mountRequest = {
     binds: h.Binds ?? [], anonymous: Object.keys(req.Volumes ?? {}), mounts: h.Mounts ?? [], tmpfs: h.Tmpfs ?? {}, volumesFrom: h.VolumesFrom ?? [],
+    imageVolumes: Object.keys(imageVolumes),
   };
   const env = mergeEnv((ic.Env as string[] | undefined) ?? [], req.Env ?? []);
   // Volumes are made (and --volumes-from looked up) once the name is ours, under the store's lock.
@@ -122,6 +124,7 @@ export async function containerCreate(ctx: CoreContext, req: ContainerCreateRequ
       Tty: !!req.Tty, OpenStdin: !!req.OpenStdin, StdinOnce: !!req.StdinOnce, Image: req.Image,
       StopSignal: req.StopSignal || (ic.StopSignal as string | undefined), StopTimeout: req.StopTimeout ?? undefined,
       ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+      Volumes: Object.keys(imageVolumes).length ? imageVolumes : null,
     },
     HostConfig: hostConfig,
     RestartCount: 0,
