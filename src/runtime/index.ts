@@ -1,9 +1,10 @@
 // skiff's OCI runtime as a library (`import ... from 'skiff/runtime'`): the
 // operations of `skiff-runtime` (runc's), on a state root, for an engine or
-// any program. What the runtime CLI adds stays in the CLI: signal
-// forwarding (exec's forwardSignals), the terminal relay of `run`, printing.
-// Warnings go to RuntimeOptions.warn. The engine uses this facade, not the
-// runtime's state files.
+// any program. What a CLI adds stays in the CLI (runtime/commands/terminal.ts):
+// passing its signals on (ExecOptions.whileRunning), relaying a pty to its
+// terminal (ExecOptions.relayTerminal, Created.master), printing. The
+// terminal size is passed in (terminalSize), warnings go to
+// RuntimeOptions.warn. The engine uses this facade, not the runtime's state files.
 import { SkiffError } from '../errors.js';
 import * as life from './lifecycle.js';
 import { StateStore, type Status } from './state.js';

@@ -12,7 +12,7 @@ import { planUpdate } from '../cgroups/update.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
 import { NativeTraceReader } from './nativeTrace.js';
-import { ConsolePair, relayTerminal } from './console.js';
+import { ConsolePair } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
@@ -432,10 +432,16 @@ export interface ExecOptions {
   /** Called with the piped streams as soon as the process exists. */
   onStdio?: (streams: SetupSession['stdio']) => void;
   /**
-   * Pass our SIGINT, SIGTERM, ... on to the process while we wait for it:
-   * what a CLI wants (the runtime's and the engine's exec), never a library.
+   * Called once the process runs, with its PID, while we wait for it: a CLI
+   * passes its signals on here (commands/terminal.ts forwardSignals); the
+   * function it returns is called when the process has exited.
    */
-  forwardSignals?: boolean;
+  whileRunning?: (pid: number) => () => void;
+  /**
+   * With process.terminal and no console socket: relays the pty master to
+   * a terminal (the CLI's, commands/terminal.ts); without it the master is closed.
+   */
+  relayTerminal?: (master: number) => TerminalRelay;
   /** exec --cgroup: sub-cgroups of the container's to run in. */
   cgroups?: ExecCgroup[];
   /** exec --ignore-paused: run in a paused container (the process starts frozen). */
@@ -462,7 +468,7 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin, stdio: e.stdio });
   e.onStdio?.(session.stdio);
   console.pair?.closeTheirs();
-  let relay: ReturnType<typeof relayTerminal> | undefined;
+  let relay: TerminalRelay | undefined;
   try {
     session.sendPlan(buildExecPlan({ spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize }));
     const pid = Number((await session.next('PID')).fields[0]);
@@ -471,17 +477,20 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;
-    if (console.pair) relay = relayTerminal(console.pair.receiveMaster());
-    const forward = (sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* exited */ } };
-    const signals = e.forwardSignals ? FORWARDED_SIGNALS : [];
-    for (const sig of signals) process.on(sig, forward);
+    if (console.pair) {
+      const master = console.pair.receiveMaster();
+      if (e.relayTerminal) relay = e.relayTerminal(master);
+      else closeSync(master);
+    }
+    const undo = e.whileRunning?.(pid);
     try {
       const m = await session.next('EXITED');
       const [code, signal] = m.fields.map(Number);
-      if (relay) await drainTerminal(relay);
+      // Let the last output through, briefly.
+      if (relay) await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
       return signal ? 128 + signal : code;
     } finally {
-      for (const sig of signals) process.off(sig, forward);
+      undo?.();
     }
   } finally {
     relay?.stop();
@@ -489,13 +498,8 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   }
 }
 
-/** Signals `run` and `exec` pass on to the process they wait for. */
-export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-/** After the process exited: let the last output through, briefly. */
-export async function drainTerminal(relay: ReturnType<typeof relayTerminal>): Promise<void> {
-  await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
-}
+/** A running relay of a pty to a terminal: done when the container side closed. */
+export interface TerminalRelay { done: Promise<void>; stop: () => void }
 
 /** Runs fn with the container locked and its record, if its status is one of `allowed`. */
 async function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): Promise<T> {

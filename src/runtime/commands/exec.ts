@@ -1,6 +1,7 @@
 // skiff-runtime exec: run a process in a running container. The process is
 // --process process.json, or the container's own process with the command
 // line's args and overrides (as runc exec does).
+import { forwardSignals, relayTerminal } from './terminal.js';
 import { readFileSync } from 'node:fs';
 import { SkiffError } from '../../errors.js';
 import { containerSpec, exec } from '../lifecycle.js';
@@ -54,6 +55,6 @@ export async function execCommand(g: Globals, id: string, args: string[], f: Exe
   const process = execProcess(spec.process!, args, f);
   return exec(runtimeOptions(g), id, {
     process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket,
-    cgroups: parseExecCgroups(f.cgroup), ignorePaused: f.ignorePaused, forwardSignals: true, terminalSize: callerTerminalSize(),
+    cgroups: parseExecCgroups(f.cgroup), ignorePaused: f.ignorePaused, whileRunning: forwardSignals, relayTerminal, terminalSize: callerTerminalSize(),
   });
 }

@@ -2,8 +2,8 @@
 // container, forward our signals to it, delete it and exit with its status
 // (128+N when signal N killed it, as a shell reports). --keep leaves it
 // stopped instead of deleting it.
-import { create, drainTerminal, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
-import { relayTerminal } from '../console.js';
+import { create, remove, start } from '../lifecycle.js';
+import { drainTerminal, forwardSignals, relayTerminal } from './terminal.js';
 import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
 import { pauseHandler, startTrace } from '../../util/courseFlags.js';
@@ -17,10 +17,7 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
     consoleSocket: f.consoleSocket, terminalSize: callerTerminalSize(), stopAt: f.stopAt, skipSteps: f.debugSkipStep, onPaused: pause.onPaused,
   }).finally(pause.stop);
   const relay = created.master !== undefined ? relayTerminal(created.master) : undefined;
-  const forward = (sig: NodeJS.Signals) => {
-    try { process.kill(created.record.pid, sig); } catch { /* exited */ }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  const stopForwarding = forwardSignals(created.record.pid);
   try {
     await start(opts, id);
     if (f.detach || !created.exited) return 0;
@@ -32,7 +29,7 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
     throw err;
   } finally {
     relay?.stop();
-    for (const sig of FORWARDED) process.off(sig, forward);
+    stopForwarding();
     // --keep: the stopped container stays for `state` and `delete` (runc run --keep).
     if (!f.detach && !f.keep) await remove(opts, id, true);
   }

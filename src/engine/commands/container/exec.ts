@@ -2,6 +2,7 @@
 // a running container, through the runtime's exec (same namespaces, cgroups,
 // capabilities and seccomp as the container's init). Without -d it returns
 // the command's exit code; 126/127 when it cannot be run or found.
+import { forwardSignals, relayTerminal } from '../../../runtime/commands/terminal.js';
 import { SkiffError, describe, kindOf } from '../../../errors.js';
 import * as runtime from '../../../runtime/index.js';
 import type { EngineGlobals } from '../../context.js';
@@ -55,7 +56,7 @@ export async function execCommand(g: EngineGlobals, name: string, command: strin
   try {
     return await runtime.exec(e.runtime, c.Id, {
       process: proc, detach: !!f.detach, preserveFds: 0,
-      stdin: f.interactive && !f.detach ? 'inherit' : 'ignore', forwardSignals: true,
+      stdin: f.interactive && !f.detach ? 'inherit' : 'ignore', whileRunning: forwardSignals, relayTerminal,
       terminalSize: process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined,
     });
   } catch (err) {
