@@ -12,7 +12,7 @@ DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-u
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 
-.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration cross-arm64 bench clean lab-check
+.PHONY: all deps test-deps build fixtures code-cache db-fixture demo test unit integration test-warm cross-arm64 bench clean lab-check
 
 all: build
 
@@ -28,12 +28,12 @@ deps:
 test-deps:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(DEB_TEST_PACKAGES)"
 
-build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init &: $(NATIVE_SOURCES) binding.gyp
+build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init build/Release/skiff-launcher &: $(NATIVE_SOURCES) binding.gyp
 	node_modules/.bin/node-gyp rebuild --nodedir=$(NODEDIR) --loglevel=warn
 
 # tsc type-checks and compiles src/ and test/; esbuild then bundles the CLI
 # into one CommonJS file, which starts far sooner than the module graph.
-build: deps build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init
+build: deps build/Release/skiff-setup build/Release/skiff-monitor build/Release/skiff-init build/Release/skiff-launcher
 	node_modules/.bin/tsc -p .
 	for cli in runtime/cli:skiff-runtime engine/cli:skiff; do \
 	  node_modules/.bin/esbuild dist/src/$${cli%%:*}.js --bundle --platform=node --format=cjs --target=node20 \
@@ -80,7 +80,7 @@ demo: fixtures
 # The native code must also compile for arm64 hosts (compile only).
 cross-arm64: test-deps
 	@mkdir -p build/cross-arm64
-	@for src in native/setup/*.cc native/monitor/*.cc native/init/*.cc; do \
+	@for src in native/setup/*.cc native/monitor/*.cc native/init/*.cc native/launcher/*.cc; do \
 	  aarch64-linux-gnu-g++ -std=c++17 -Wall -Wextra -Werror -c $$src -o build/cross-arm64/$$(basename $$src .cc).o || exit 1; \
 	done
 	@for src in native/addon/*.cc; do \
@@ -96,8 +96,24 @@ unit: build
 integration: fixtures db-fixture
 	node_modules/.bin/ava 'dist/test/integration/**/*.test.js'
 
+# The same integration tests again, every CLI command handed to a warm
+# service (`skiff serve`, docs/warm-path.md) by the native launchers: what
+# a user with the service running gets must be what a cold command does.
+WARM_TESTS := terminal lifecycle exec process containers engine-run
+test-warm: fixtures
+	@work=$$(mktemp -d /tmp/skiff-test-warm.XXXXXX); \
+	export SKIFF_SERVICE_SOCKET=$$work/cli.sock; \
+	bin/skiff -D --root $$work/engine serve --warm-workers 3 -H unix://$$work/api.sock 2>$$work/serve.log & pid=$$!; \
+	for _ in $$(seq 100); do [ -S $$work/cli.sock ] && break; sleep 0.1; done; \
+	node_modules/.bin/ava $(WARM_TESTS:%=dist/test/integration/%.test.js); rc=$$?; \
+	kill $$pid; wait $$pid; \
+	used=$$(grep -c 'handed to worker' $$work/serve.log); rm -rf $$work; \
+	echo "test-warm: $$used commands went through the warm service"; \
+	[ $$rc = 0 ] && [ $$used -gt 0 ]
+
 test: test-deps fixtures db-fixture cross-arm64
 	node_modules/.bin/ava
+	@$(MAKE) --no-print-directory test-warm
 	test/leakcheck.sh
 
 # The course track (docs/labs/): checks a learner's running container from

@@ -44,6 +44,15 @@
       "ldflags": ["-static", "-Wl,--gc-sections"]
     },
     {
+      # bin/skiff and bin/skiff-runtime: hands a command to the warm service
+      # or execs node (native/launcher/launcher.cc). Static: nothing to load.
+      "target_name": "skiff-launcher",
+      "type": "executable",
+      "sources": ["native/launcher/launcher.cc", "native/setup/protocol.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Os", "-fno-rtti"],
+      "ldflags": ["-static", "-Wl,--gc-sections"]
+    },
+    {
       "target_name": "skiff-init",
       "type": "executable",
       "sources": ["native/init/skiff-init.cc"],

@@ -40,10 +40,11 @@ for (let i = -3; i < rounds; i++) {
   for (const [name, rt] of Object.entries(runtimes)) {
     const id = `phase-${i + 3}`;
     const c = timed([...rt, 'create', id]);
+    const st = timed([...rt, 'state', id]);
     const s = timed([...rt, 'start', id]);
     waitStopped(rt, id);
     const d = timed([...rt, 'delete', id]);
-    if (i >= 0) { add(`${name} create`, c); add(`${name} start`, s); add(`${name} delete`, d); }
+    if (i >= 0) { add(`${name} create`, c); add(`${name} state`, st); add(`${name} start`, s); add(`${name} delete`, d); }
   }
 }
 
@@ -66,7 +67,7 @@ rmSync(state, { recursive: true, force: true });
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 console.log(`| phase (${rounds} rounds each) | skiff-runtime ms | runc ms | skiff / runc |`);
 console.log('|---|---|---|---|');
-for (const phase of ['create', 'start', 'delete', 'exec']) {
+for (const phase of ['create', 'state', 'start', 'delete', 'exec']) {
   const a = median(samples[`skiff-runtime ${phase}`]);
   const b = median(samples[`runc ${phase}`]);
   console.log(`| ${phase} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}x |`);

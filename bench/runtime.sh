@@ -20,7 +20,21 @@ spec.process.args = ["/bin/true"];
 fs.writeFileSync(dst + "/config.json", JSON.stringify(spec));
 ' rootfs-fixtures/out/busybox "$bundle"
 echo "runc: $(runc --version | head -1); node: $(node --version); kernel: $(uname -r); $(nproc) cores"
-echo; echo "## run of /bin/true"
+
+# Cold: no warm service (a socket path where none listens).
+export SKIFF_SERVICE_SOCKET=$bundle/no-service.sock
+echo; echo "## cold (no service): run of /bin/true"
 node bench/runtime.mjs "$bundle" "${ROUNDS:-30}"
-echo; echo "## lifecycle phases and exec"
+echo; echo "## cold (no service): lifecycle phases and exec"
+node bench/phases.mjs "$bundle" "${PHASE_ROUNDS:-50}"
+
+# Warm: the launchers hand each command to `skiff serve` (docs/warm-path.md).
+export SKIFF_SERVICE_SOCKET=$bundle/cli.sock
+bin/skiff --root "$bundle/engine" serve --warm-workers "${WARM_WORKERS:-2}" -H "unix://$bundle/api.sock" 2>"$bundle/serve.log" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; rm -rf "$bundle"' EXIT
+for _ in $(seq 100); do [ -S "$bundle/cli.sock" ] && break; sleep 0.1; done
+echo; echo "## warm (skiff serve): run of /bin/true"
+node bench/runtime.mjs "$bundle" "${ROUNDS:-30}"
+echo; echo "## warm (skiff serve): lifecycle phases and exec"
 node bench/phases.mjs "$bundle" "${PHASE_ROUNDS:-50}"

@@ -15,25 +15,41 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
-module.exports = function launch(name, bundleDir = path.join(__dirname, '..', 'dist', 'bundle')) {
-  const bundle = path.join(bundleDir, `${name}.cjs`);
+/** The bundle's identity: its inode, size and mtime (also the warm launcher's build key). */
+function bundleKey(bundle) {
   const st = fs.statSync(bundle, { bigint: true });
-  const cacheFile = `${bundle}.${st.ino}-${st.size}-${st.mtimeNs}.v8cache`;
+  return `${st.ino}-${st.size}-${st.mtimeNs}`;
+}
+
+/** Compiles and runs a bundle with its code cache; returns its exports and a cache writer. */
+function load(name, bundleDir = path.join(__dirname, '..', 'dist', 'bundle')) {
+  const bundle = path.join(bundleDir, `${name}.cjs`);
+  const key = bundleKey(bundle);
+  const cacheFile = `${bundle}.${key}.v8cache`;
   let cachedData;
   try { cachedData = fs.readFileSync(cacheFile); } catch { /* none yet */ }
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
+  const writeCache = () => {
+    const temp = `${cacheFile}.${process.pid}`;
+    fs.writeFileSync(temp, script.createCachedData());
+    fs.renameSync(temp, cacheFile);
+  };
+  return { exports: mod.exports, key, writeCache };
+}
+
+function launch(name, bundleDir) {
   // Read once and not passed on: a process this command spawns (the
   // monitor's exit command, a DNS server) must not write its own cache.
   const writeCache = process.env.SKIFF_WRITE_CODE_CACHE === '1';
   delete process.env.SKIFF_WRITE_CODE_CACHE;
-  const mod = { exports: {} };
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
-  mod.exports.main(process.argv).then((code) => {
-    if (writeCache && code === 0) {
-      const temp = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(temp, script.createCachedData());
-      fs.renameSync(temp, cacheFile);
-    }
+  const loaded = load(name, bundleDir);
+  loaded.exports.main(process.argv).then((code) => {
+    if (writeCache && code === 0) loaded.writeCache();
     process.exit(code);
   });
-};
+}
+
+module.exports = launch;
+module.exports.load = load;

@@ -43,6 +43,16 @@ export interface Native {
    * naming the step.
    */
   netlink(netns: string | null, steps: string[][]): void;
+  /** sendmsg(2) of data with fds attached (SCM_RIGHTS). */
+  sendWithFds(socket: number, data: Buffer, fds: number[]): void;
+  /** One recvmsg(2) of at most maxBytes, waiting at most timeoutMs (ETIMEDOUT); empty data at EOF. */
+  recvWithFds(socket: number, maxBytes: number, timeoutMs: number): { data: Buffer; fds: number[] };
+  dup2(from: number, to: number): void;
+  /** A close-on-exec copy of fd (F_DUPFD_CLOEXEC), in blocking mode. */
+  dupCloexec(fd: number): number;
+  /** SO_PEERCRED: who is at the other end of a unix socket. */
+  peerCred(socket: number): { pid: number; uid: number; gid: number };
+  closeFd(fd: number): void;
   /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */
   constants: NativeConstants;
 }
@@ -90,7 +100,7 @@ export function setNative(fake: Native | undefined): void {
  * the engine, argv[1] is that program.
  */
 export function skiffProgram(): { node: string; cli: string } {
-  return { node: process.execPath, cli: join(projectRoot, 'bin', 'skiff') };
+  return { node: process.execPath, cli: join(projectRoot, 'bin', 'skiff.js') };
 }
 
 export function setupHelperPath(): string {

@@ -4,11 +4,13 @@
 #include <napi.h>
 
 #include "netlink.h"
+#include "../common/fdpass.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -21,6 +23,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <vector>
 
 // Throws an Error shaped like Node's system errors: code, errno, syscall, path.
 static void ThrowSystemError(Napi::Env env, int err, const char *syscall, const std::string &path) {
@@ -79,27 +82,16 @@ static Napi::Value RecvFd(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int sock = info[0].As<Napi::Number>().Int32Value();
   char data[256];
-  struct iovec iov = {data, sizeof data};
-  char control[CMSG_SPACE(sizeof(int))];
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+  std::vector<int> fds;
+  ssize_t n = recv_fds(sock, data, sizeof data, fds, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
   if (n < 0) { ThrowSystemError(env, errno, "recvmsg", std::to_string(sock)); return env.Undefined(); }
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  if (n == 0 || !cmsg || cmsg->cmsg_type != SCM_RIGHTS) {
+  if (n == 0 || fds.empty()) {
     ThrowSystemError(env, n == 0 ? EPIPE : EPROTO, "recvmsg", "no file descriptor received");
     return env.Undefined();
   }
-  int fd;
-  memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-  return Napi::Number::New(env, fd);
+  for (size_t i = 1; i < fds.size(); i++) close(fds[i]);
+  return Napi::Number::New(env, fds[0]);
 }
 
 // setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (ioctl_tty(2)).
@@ -257,6 +249,89 @@ static Napi::Value Netlink(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// The warm service's fd passing (src/service/worker.ts): a message with fds
+// attached, both ways, blocking (the worker does this before its command
+// runs, on a socket only it reads), and the few fd calls it needs.
+
+// sendWithFds(socket, data, [fds]) -> sendmsg(2) with SCM_RIGHTS.
+static Napi::Value SendWithFds(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<char> data = info[1].As<Napi::Buffer<char>>();
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<int> fds;
+  for (uint32_t i = 0; i < list.Length(); i++) fds.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+  if (send_fds(sock, data.Data(), data.Length(), fds) < 0) ThrowSystemError(env, errno, "sendmsg", std::to_string(sock));
+  return env.Undefined();
+}
+
+// recvWithFds(socket, maxBytes, timeoutMs) -> { data, fds }: one recvmsg(2),
+// waiting at most timeoutMs (ETIMEDOUT after); data is empty at EOF.
+static Napi::Value RecvWithFds(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  size_t max = info[1].As<Napi::Number>().Uint32Value();
+  int timeout = info[2].As<Napi::Number>().Int32Value();
+  struct pollfd p = {sock, POLLIN, 0};
+  int r;
+  do r = poll(&p, 1, timeout);
+  while (r < 0 && errno == EINTR);
+  if (r == 0) { ThrowSystemError(env, ETIMEDOUT, "recvmsg", std::to_string(sock)); return env.Undefined(); }
+  std::vector<char> buf(max);
+  std::vector<int> received;
+  ssize_t n = recv_fds(sock, buf.data(), buf.size(), received);
+  if (n < 0) { ThrowSystemError(env, errno, "recvmsg", std::to_string(sock)); return env.Undefined(); }
+  Napi::Array fds = Napi::Array::New(env);
+  for (uint32_t i = 0; i < received.size(); i++) fds.Set(i, Napi::Number::New(env, received[i]));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("data", Napi::Buffer<char>::Copy(env, buf.data(), static_cast<size_t>(n)));
+  out.Set("fds", fds);
+  return out;
+}
+
+// dup2(old, new): the worker puts the caller's stdio at 0, 1, 2.
+static Napi::Value Dup2(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int from = info[0].As<Napi::Number>().Int32Value();
+  int to = info[1].As<Napi::Number>().Int32Value();
+  if (dup2(from, to) < 0) ThrowSystemError(env, errno, "dup2", std::to_string(from));
+  return env.Undefined();
+}
+
+// dupCloexec(fd) -> a copy above 2, close-on-exec (F_DUPFD_CLOEXEC), blocking mode.
+static Napi::Value DupCloexec(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) { ThrowSystemError(env, errno, "fcntl", std::to_string(fd)); return env.Undefined(); }
+  // The open file description is shared: the flag change is seen through both fds.
+  fcntl(copy, F_SETFL, fcntl(copy, F_GETFL) & ~O_NONBLOCK);
+  return Napi::Number::New(env, copy);
+}
+
+// peerCred(socket) -> { pid, uid, gid } of the process at the other end (SO_PEERCRED, unix(7)).
+static Napi::Value PeerCred(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+    ThrowSystemError(env, errno, "getsockopt", "SO_PEERCRED");
+    return env.Undefined();
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, cred.pid));
+  out.Set("uid", Napi::Number::New(env, cred.uid));
+  out.Set("gid", Napi::Number::New(env, cred.gid));
+  return out;
+}
+
+// close(fd) for fds Node does not own (received with SCM_RIGHTS).
+static Napi::Value CloseFd(const Napi::CallbackInfo &info) {
+  close(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlink", Napi::Function::New(env, Netlink));
   exports.Set("flock", Napi::Function::New(env, Flock));
@@ -271,6 +346,12 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("umount2", Napi::Function::New(env, Umount2));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr));
+  exports.Set("sendWithFds", Napi::Function::New(env, SendWithFds));
+  exports.Set("recvWithFds", Napi::Function::New(env, RecvWithFds));
+  exports.Set("dup2", Napi::Function::New(env, Dup2));
+  exports.Set("dupCloexec", Napi::Function::New(env, DupCloexec));
+  exports.Set("peerCred", Napi::Function::New(env, PeerCred));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("constants", Constants(env));
   return exports;
 }

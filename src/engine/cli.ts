@@ -42,6 +42,7 @@ import { volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePrune
 import { completionCommand } from './commands/completion.js';
 import { traceFlags } from '../util/courseFlags.js';
 import { serveCommand } from './commands/serve.js';
+export { runWorker as runWarmWorker } from '../service/worker.js';
 
 const VERSION = '0.1.0';
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -291,6 +292,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program.command('serve').description('serve the Docker Engine API (docker CLI, docker-compose, SDKs)')
     .option('-H, --host <address>', 'unix:///PATH, tcp://ADDR:PORT or fd:// (repeatable; default unix:///run/skiff/docker.sock)', collect, [])
+    .option('--no-warm', 'do not serve the CLIs\' warm path (SKIFF_SERVICE_SOCKET, default /run/skiff/cli.sock)')
+    .option('--warm-workers <n>', 'warm workers kept ready (default 2)')
     .action((o) => serveCommand(globals(program), o));
 
   program.command('info').description('display system-wide information').action(() => infoCommand(globals(program), VERSION));

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { type Command, type Help, InvalidArgumentError, Option } from 'commander';
 import { SkiffError } from '../errors.js';
 import { newProgram, runCli } from '../util/cli.js';
+export { useSetupSpawner } from './setupProcess.js';
 import { logLine, type Globals } from './globals.js';
 import { trace } from '../util/trace.js';
 import { specCommand } from './commands/spec.js';

@@ -66,6 +66,20 @@ export interface SetupOptions {
   onPaused?: (step: string) => void;
 }
 
+/**
+ * Who starts the helper when this process is a warm-service worker: the
+ * caller's launcher (native/launcher/launcher.cc), so that the helper and
+ * the container's init stay in the caller's process tree, where a
+ * subreaper (containerd's shim) expects to inherit the init. Unset in a CLI
+ * process: Node spawns the helper itself.
+ */
+export type SetupSpawner = (o: { preserveFds: number; stdin: 'inherit' | 'ignore'; extraFd?: number | undefined }) => Socket;
+let setupSpawner: SetupSpawner | undefined;
+
+export function useSetupSpawner(spawner: SetupSpawner | undefined): void {
+  setupSpawner = spawner;
+}
+
 /** The channel of a helper started elsewhere (the engine's monitor, at fd 3). */
 export function launchedChannel(fd: number): Socket {
   return new Socket({ fd, readable: true, writable: true });
@@ -89,6 +103,8 @@ export function startSetup(o: SetupOptions): SetupSession {
   let traceSocket: Socket | undefined;
   if (o.launch) {
     channel = o.launch();
+  } else if (setupSpawner) {
+    channel = setupSpawner({ preserveFds: o.preserveFds, stdin: o.stdin ?? 'inherit', extraFd: o.extraFd });
   } else {
     const syncFd = 3 + o.preserveFds;
     const stdio: (number | 'inherit' | 'ignore' | 'pipe')[] = o.stdio ? [...o.stdio] : [o.stdin ?? 'inherit', 'inherit', 'inherit'];

@@ -1,0 +1,134 @@
+// The warm service: part of `skiff serve`. It keeps a few workers (Node
+// processes with both CLIs loaded and compiled, service/worker.ts) ready,
+// and hands each launcher that connects (native/launcher/launcher.cc) to
+// one of them. The service itself runs no command and holds no engine
+// state: it only accepts, checks who is calling, and hands over.
+//
+// Who may use it: root only (SO_PEERCRED, unix(7)), unless other uids are
+// configured, and the socket is 0600 besides. Anyone else's launcher sees
+// the connection closed and runs its command itself, as that user.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { native, projectRoot } from '../native.js';
+import { claimSocketPath } from '../server/listen.js';
+
+export const DEFAULT_SERVICE_SOCKET = '/run/skiff/cli.sock';
+
+export interface WarmServiceOptions {
+  socket: string;
+  /** Idle workers kept ready (each ~40 MB); a burst beyond them waits for the next. */
+  workers?: number;
+  /** uids allowed besides root. */
+  allowUids?: number[];
+  /** The node binary workers run with (the service's own). */
+  node: string;
+  log: (line: string) => void;
+}
+
+export class WarmService {
+  private server: Server | undefined;
+  private idle: ChildProcess[] = [];
+  private starting = 0;
+  private waiting: { socket: Socket; pid: number }[] = [];
+  private closed = false;
+
+  constructor(private o: WarmServiceOptions) {}
+
+  async start(): Promise<void> {
+    await claimSocketPath(this.o.socket);
+    const server = createServer({ pauseOnConnect: true }, (s) => this.onConnection(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.socket, resolve);
+    });
+    chmodSync(this.o.socket, 0o600);
+    this.server = server;
+    this.refill();
+    this.o.log(`warm service listening on ${this.o.socket}`);
+  }
+
+  /** The launcher's pid when its user may use the service, else undefined. */
+  private allowed(s: Socket): number | undefined {
+    const fd = (s as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined) return undefined;
+    const { uid, pid } = native().peerCred(fd);
+    if (uid === 0 || (this.o.allowUids ?? []).includes(uid)) return pid;
+    this.o.log(`refused a launcher of uid ${uid} (pid ${pid}): root only`);
+    return undefined;
+  }
+
+  private onConnection(s: Socket): void {
+    const pid = this.allowed(s);
+    if (pid === undefined) {
+      s.destroy();
+      return;
+    }
+    s.on('error', () => undefined);
+    this.waiting.push({ socket: s, pid });
+    this.dispatch();
+  }
+
+  /** Pairs waiting launchers with idle workers, in arrival order. */
+  private dispatch(): void {
+    while (this.waiting.length && this.idle.length) {
+      const { socket: s, pid } = this.waiting.shift()!;
+      if (s.destroyed) continue;
+      const worker = this.idle.shift()!;
+      this.o.log(`debug: warm: launcher ${pid} handed to worker ${worker.pid}`);
+      // The handle goes to the worker (SCM_RIGHTS under Node's IPC) and is
+      // closed here once sent: the worker owns the connection from now on.
+      worker.send('connection', s, { keepOpen: false }, (err) => { if (err) s.destroy(); });
+    }
+    this.refill();
+  }
+
+  private refill(): void {
+    const want = this.o.workers ?? 2;
+    while (!this.closed && this.idle.length + this.starting < want) this.startWorker();
+  }
+
+  private startWorker(): void {
+    this.starting++;
+    const worker = spawn(this.o.node, [join(projectRoot, 'bin/warm-worker.js')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let ready = false;
+    worker.on('message', (m) => {
+      if (m !== 'ready' || ready) return;
+      ready = true;
+      this.starting--;
+      if (this.closed) { worker.kill(); return; }
+      this.idle.push(worker);
+      this.dispatch();
+    });
+    // A worker that took a connection disconnects its IPC: it is busy, and
+    // gone from the pool. One that dies before it was ready is replaced,
+    // but not in a loop: the next start waits a second.
+    worker.on('disconnect', () => {
+      this.idle = this.idle.filter((w) => w !== worker);
+      this.refill();
+    });
+    worker.on('exit', (code, signal) => {
+      if (!ready) {
+        this.starting--;
+        this.o.log(`a warm worker died while starting (${signal ?? `exit ${code}`})`);
+        if (!this.closed) setTimeout(() => this.refill(), 1000).unref();
+      }
+    });
+  }
+
+  /** Stops accepting; idle workers are ended, busy ones finish their command. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.idle) w.kill();
+    this.idle = [];
+    for (const w of this.waiting) w.socket.destroy();
+    this.waiting = [];
+    // Not awaited: close()'s callback waits for every connection ever
+    // accepted, and Node counts the ones handed to workers until each worker
+    // reports its copy closed, which a worker that exits never does. The
+    // listening socket itself is closed (and its file removed) at once.
+    this.server?.close();
+    this.server = undefined;
+  }
+}
