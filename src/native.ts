@@ -101,6 +101,16 @@ export function setNative(fake: Native | undefined): void {
 }
 
 /** Path of the setup helper executable (native/setup). */
+/**
+ * The skiff CLI that the engine's helpers run: the monitor's exit command
+ * (`skiff container cleanup`) and a user network's DNS server. Named from
+ * the package, never from process.argv[1]: inside a program that embeds
+ * the engine, argv[1] is that program.
+ */
+export function skiffProgram(): { node: string; cli: string } {
+  return { node: process.execPath, cli: join(projectRoot, 'bin', 'skiff.js') };
+}
+
 export function setupHelperPath(): string {
   return findBuilt('skiff-setup');
 }

@@ -1,8 +1,10 @@
 // The client side of a monitor's attach socket (frames and their table:
-// native/monitor/monitor.cc). Used by run, start -a and attach: output to
-// our stdout/stderr, our stdin to the container (raw, with a TTY), window
-// size changes, and the detach keys (Ctrl-P Ctrl-Q by default) that leave
-// the container running.
+// native/monitor/monitor.cc). Used by run, start -a, attach and the engine
+// core's attach: output to the streams it is given (with backpressure: a
+// slow reader pauses the socket), their stdin to the container (raw, with a
+// TTY), window size changes, and the detach keys (Ctrl-P Ctrl-Q by default)
+// that leave the container running. It never touches the process itself:
+// the CLI hands it the terminal and forwards signals.
 import { connect, type Socket } from 'node:net';
 import { SkiffError } from '../errors.js';
 import { attachSocket } from './monitor.js';
@@ -17,8 +19,16 @@ export interface AttachOptions {
   /** This client finishes the container itself after the exit (foreground run). */
   claimCleanup: boolean;
   detachKeys: Buffer;
-  /** Signals to pass to the container (docker's --sig-proxy, without a TTY). */
-  proxySignal?: (signal: NodeJS.Signals) => void;
+}
+
+/** Where an attached container's streams go, and where its input comes from. */
+export interface AttachStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Read when the client attaches stdin; put in raw mode when it is a TTY and the container has one. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown; unref?: () => void };
+  /** The terminal the container's TTY follows: its size now, and its changes. */
+  terminal?: { size: () => { rows: number; columns: number }; onResize: (listener: () => void) => () => void };
 }
 
 export type AttachResult = { exitCode: number } | { detached: true };
@@ -36,7 +46,7 @@ export function parseDetachKeys(spec: string): Buffer {
     } else if (k.length === 1) {
       return k.charCodeAt(0);
     }
-    throw new SkiffError(`invalid detach keys ${JSON.stringify(spec)}: use a comma-separated list of ctrl-<letter>, ctrl-[@^[\\]_] or single characters`);
+    throw new SkiffError(`invalid detach keys ${JSON.stringify(spec)}: use a comma-separated list of ctrl-<letter>, ctrl-[@^[\\]_] or single characters`, 'invalid');
   });
   return Buffer.from(bytes);
 }
@@ -66,11 +76,12 @@ export class AttachClient {
   }
 
   /** Relays until the container exits, we detach, or the monitor goes away. */
-  run(): Promise<AttachResult> {
+  run(io: AttachStreams): Promise<AttachResult> {
     const socket = this.socket;
     if (!socket) throw new SkiffError('attach: not connected');
-    const stdin = process.stdin;
-    const raw = this.o.tty && this.o.stdin && stdin.isTTY;
+    const stdin = io.stdin;
+    if (this.o.stdin && !stdin) throw new SkiffError('attach: stdin is attached but no input stream was given', 'invalid');
+    const raw = !!(this.o.tty && this.o.stdin && stdin?.isTTY && stdin.setRawMode);
     return new Promise<AttachResult>((resolve, reject) => {
       let pending: Buffer = Buffer.alloc(0);
       let settled = false;
@@ -91,28 +102,35 @@ export class AttachClient {
           const type = pending[0];
           const payload = pending.subarray(5, 5 + len);
           pending = pending.subarray(5 + len);
-          if (type === FRAME.STDOUT) process.stdout.write(payload);
-          else if (type === FRAME.STDERR) process.stderr.write(payload);
-          else if (type === FRAME.EXIT) return finish({ exitCode: Number(payload.toString()) });
+          if (type === FRAME.STDOUT || type === FRAME.STDERR) {
+            const out = type === FRAME.STDOUT ? io.stdout : io.stderr;
+            // Backpressure: a reader that falls behind pauses the socket, so
+            // nothing piles up here (the monitor buffers, then blocks the container's writes).
+            if (!out.write(payload)) {
+              socket.pause();
+              out.once('drain', () => socket.resume());
+            }
+          } else if (type === FRAME.EXIT) return finish({ exitCode: Number(payload.toString()) });
         }
       });
       socket.on('close', () => finish(new SkiffError('attach: the container\'s monitor went away before the container exited')));
       socket.on('error', () => { /* 'close' follows */ });
 
-      if (this.o.tty && process.stdout.isTTY) {
+      const terminal = io.terminal;
+      if (this.o.tty && terminal) {
         const resize = () => {
+          const { rows, columns } = terminal.size();
           const size = Buffer.alloc(4);
-          size.writeUInt16BE(process.stdout.rows ?? 24, 0);
-          size.writeUInt16BE(process.stdout.columns ?? 80, 2);
+          size.writeUInt16BE(rows || 24, 0);
+          size.writeUInt16BE(columns || 80, 2);
           socket.write(frame(FRAME.RESIZE, size));
         };
         resize();
-        process.stdout.on('resize', resize);
-        cleanups.push(() => process.stdout.off('resize', resize));
+        cleanups.push(terminal.onResize(resize));
       }
 
-      if (this.o.stdin) {
-        if (raw) stdin.setRawMode(true);
+      if (this.o.stdin && stdin) {
+        if (raw) stdin.setRawMode!(true);
         const keys = this.o.detachKeys;
         let matched = 0; // how much of the detach sequence the last bytes were
         const onData = (data: Buffer) => {
@@ -121,7 +139,7 @@ export class AttachClient {
             if (keys.length && byte === keys[matched]) {
               if (++matched === keys.length) {
                 if (out.length) socket.write(frame(FRAME.STDIN, Buffer.from(out)));
-                process.stderr.write(raw ? '\r\nread escape sequence\r\n' : 'read escape sequence\n');
+                io.stderr.write(raw ? '\r\nread escape sequence\r\n' : 'read escape sequence\n');
                 return finish({ detached: true });
               }
               continue;
@@ -140,17 +158,10 @@ export class AttachClient {
         cleanups.push(() => {
           stdin.off('data', onData);
           stdin.off('end', onEnd);
-          if (raw) stdin.setRawMode(false);
+          if (raw) stdin.setRawMode!(false);
           stdin.pause();
           stdin.unref?.();
         });
-      }
-
-      const proxy = this.o.proxySignal;
-      if (proxy && !this.o.tty) {
-        const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-        for (const s of signals) process.on(s, proxy);
-        cleanups.push(() => { for (const s of signals) process.off(s, proxy); });
       }
     });
   }

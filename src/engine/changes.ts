@@ -11,7 +11,7 @@ import { applyChanges, storeImageOver } from '../image/import.js';
 import { parseReference } from '../image/reference.js';
 import type { ImageConfig, ImageRecord } from '../image/store.js';
 import { tarChunks, walkTree } from '../image/tar/writer.js';
-import * as runtime from '../runtime/lifecycle.js';
+import * as runtime from '../runtime/index.js';
 import type { ContainerRecord } from './containers.js';
 import { isActive, type Engine } from './lifecycle.js';
 import { lowerDirs, mountRootfs, rootfsPaths, secureJoin, unmountRootfs } from './rootfs.js';
@@ -50,7 +50,7 @@ export async function withRootfs<T>(e: Engine, c: ContainerRecord, read: (root: 
   if (isActive(c)) return read(merged);
   const image = e.images.getImage(c.Image);
   if (!image) throw new SkiffError(`container ${c.Name.slice(1)}: its image is missing from the store`);
-  const lock = e.containers.lockContainer(c.Id);
+  const lock = await e.containers.lockContainer(c.Id);
   try {
     const wasMounted = mountedAt(merged);
     mountRootfs(dir, lowerDirs(e.images, image));
@@ -99,14 +99,14 @@ export async function commitContainer(e: Engine, c: ContainerRecord, reference: 
   // Docker pauses a running container for the copy, so the layer is one
   // moment's state. The lock says "a commit is at work": if this command is
   // killed while the container is frozen, the next `refresh` thaws it.
-  const containerLock = e.containers.lockContainer(c.Id);
+  const containerLock = await e.containers.lockContainer(c.Id);
   let tar: Buffer;
   try {
-    if (running && o.pause) runtime.pause(e.runtime, c.Id);
+    if (running && o.pause) await runtime.pause(e.runtime, c.Id);
     try {
       tar = Buffer.concat([...tarChunks(existsSync(upper) ? walkTree(upper, { whiteouts: true, skip: skipEngineFiles }) : [])]);
     } finally {
-      if (running && o.pause) runtime.resume(e.runtime, c.Id);
+      if (running && o.pause) await runtime.resume(e.runtime, c.Id);
     }
   } finally {
     containerLock.release();
@@ -140,7 +140,7 @@ export function splitContainerPath(arg: string): { container: string; path: stri
 function cpTarget(dest: string, destExists: boolean, destIsDir: boolean, src: string, contentOnly: boolean): string {
   const srcIsDir = lstatSync(src).isDirectory();
   if (srcIsDir && destExists && !destIsDir) throw new SkiffError(`cannot copy a directory to a file: ${dest}`);
-  if (!srcIsDir && dest.endsWith('/') && !destExists) throw new SkiffError(`destination directory ${dest} does not exist`);
+  if (!srcIsDir && dest.endsWith('/') && !destExists) throw new SkiffError(`destination directory ${dest} does not exist`, 'not-found');
   return destExists && destIsDir && !contentOnly ? join(dest, basename(src)) : dest;
 }
 

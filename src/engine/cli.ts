@@ -17,15 +17,28 @@ import { importCommand } from './commands/import.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { createCommand } from './commands/container/create.js';
 import { psCommand } from './commands/container/ps.js';
-import { attachCommand, runCommand, startCommand } from './commands/container/run.js';
-import { killCommand, restartCommand, rmCommand, stopCommand, topCommand, waitCommand } from './commands/container/manage-run.js';
+import { runCommand } from './commands/container/run.js';
+import { startCommand } from './commands/container/start.js';
+import { attachCommand } from './commands/container/attach.js';
+import { stopCommand } from './commands/container/stop.js';
+import { restartCommand } from './commands/container/restart.js';
+import { killCommand } from './commands/container/kill.js';
+import { waitCommand } from './commands/container/wait.js';
+import { rmCommand } from './commands/container/rm.js';
+import { topCommand } from './commands/container/top.js';
 import { execCommand } from './commands/container/exec.js';
 import { logsCommand } from './commands/container/logs.js';
-import { cleanupCommand, portCommand } from './commands/container/cleanup.js';
-import { commitCommand, cpCommand, diffCommand, exportCommand } from './commands/container/changes.js';
-import { containerPruneCommand, inspectCommand, renameCommand } from './commands/container/manage.js';
+import { cleanupCommand } from './commands/container/cleanup.js';
+import { portCommand } from './commands/container/port.js';
+import { commitCommand } from './commands/container/commit.js';
+import { cpCommand } from './commands/container/cp.js';
+import { diffCommand } from './commands/container/diff.js';
+import { exportCommand } from './commands/container/export.js';
+import { inspectCommand } from './commands/container/inspect.js';
+import { renameCommand } from './commands/container/rename.js';
+import { containerPruneCommand } from './commands/container/prune.js';
 import { infoCommand, searchCommand, systemDfCommand, systemPruneCommand, versionCommand } from './commands/system.js';
-import { ENGINE_VERSION } from './system.js';
+import { SKIFF_VERSION as ENGINE_VERSION } from './core/system/version.js';
 import { pauseCommand, unpauseCommand } from './commands/container/pause.js';
 import { updateCommand } from './commands/container/update.js';
 import { statsCommand } from './commands/container/stats.js';
@@ -40,9 +53,50 @@ export { runWorker as runWarmWorker } from '../service/worker.js';
 const VERSION = ENGINE_VERSION;
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+// The flags create and run share (docker run(1)).
+export const createOptions = (c: Command) => c
+  .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
+  .option('--env-file <file>', 'read environment variables from a file', collect, [])
+  .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
+  .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
+  .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
+  .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
+  .option('--rm', 'remove the container when it exits').option('--read-only', 'mount the root filesystem read-only')
+  .option('--cap-add <cap>', 'add a capability', collect, []).option('--cap-drop <cap>', 'drop a capability', collect, [])
+  .option('--privileged', 'all capabilities, no seccomp, no masked paths')
+  .option('--security-opt <opt>', 'seccomp=PROFILE.json (Docker\'s format), seccomp=unconfined, no-new-privileges', collect, []).option('--init', 'run an init (skiff-init) as PID 1 that reaps zombies and forwards signals')
+  .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
+  .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
+  .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
+  .option('-v, --volume <spec>', 'bind mount /host:/ctr[:ro|rw], named volume name:/ctr, or anonymous volume /ctr', collect, [])
+  .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
+  .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
+  .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
+  .option('--network <network>', 'bridge (default), none, host, container:<name|id>, or a user network')
+  .option('--net <network>', 'the same as --network')
+  .option('--network-alias <alias>', 'another name on a user network', collect, [])
+  .option('-p, --publish <[ip:][hostPort:]port[/proto]>', 'publish a container port on the host', collect, [])
+  .option('-P, --publish-all', 'publish every exposed port on a random host port')
+  .option('--expose <port[/proto]>', 'expose a port (for -P)', collect, [])
+  .option('--link <name[:alias]>', 'add name (as alias) to /etc/hosts (default network)', collect, [])
+  .passThroughOptions();
+
+/**
+ * `create`'s arguments and flags as skiff's parser reads them (the one the
+ * create command uses): for tests that compare the request with docker's.
+ */
+export function parseCreateArgs(argv: string[]): { image: string; command: string[]; flags: Record<string, unknown> } {
+  let parsed: { image: string; command: string[]; flags: Record<string, unknown> } | undefined;
+  const program = newProgram('skiff').enablePositionalOptions();
+  createOptions(program.command('create').argument('<image>').argument('[command...]'))
+    .action((image: string, command: string[], flags: Record<string, unknown>) => { parsed = { image, command, flags }; });
+  program.parse(['node', 'skiff', 'create', ...argv]);
+  return parsed!;
+}
+
 function globals(program: Command): EngineGlobals {
   const o = program.opts();
-  return { root: o.root, debug: !!o.debug };
+  return { root: o.root, debug: !!o.debug, warn: (line) => process.stderr.write(`skiff: ${line}\n`) };
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -68,7 +122,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<source>').argument('<target>').action((s, t) => tagCommand(globals(program), s, t)));
 
   define([[program, 'rmi'], [image, 'rm']], (c) => c.description('remove images').argument('<images...>')
-    .option('-f, --force', 'force removal').action((imgs, o) => setExit(rmiCommand(globals(program), imgs, o))));
+    .option('-f, --force', 'force removal').action(async (imgs, o) => setExit(await rmiCommand(globals(program), imgs, o))));
 
   define([[program, 'load'], [image, 'load']], (c) => c.description('load images from a tar archive (docker-archive or OCI layout)')
     .option('-i, --input <file>', 'read from a file instead of stdin').option('-q, --quiet', 'suppress output')
@@ -108,33 +162,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const container = program.command('container').description('manage containers');
 
-  // The flags create and run share (docker run(1)).
-  const createOptions = (c: Command) => c
-    .option('--name <name>', 'container name').option('-e, --env <KEY=value>', 'environment variable', collect, [])
-    .option('--env-file <file>', 'read environment variables from a file', collect, [])
-    .option('-w, --workdir <dir>', 'working directory').option('-h, --hostname <name>', 'hostname')
-    .option('-u, --user <user>', 'user[:group]').option('--entrypoint <cmd>', 'override the image entrypoint')
-    .option('-l, --label <k=v>', 'label', collect, []).option('-t, --tty', 'allocate a pseudo-TTY').option('-i, --interactive', 'keep stdin open')
-    .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
-    .option('--rm', 'remove the container when it exits').option('--read-only', 'mount the root filesystem read-only')
-    .option('--cap-add <cap>', 'add a capability', collect, []).option('--cap-drop <cap>', 'drop a capability', collect, [])
-    .option('--privileged', 'all capabilities, no seccomp, no masked paths')
-    .option('--security-opt <opt>', 'seccomp=PROFILE.json (Docker\'s format), seccomp=unconfined, no-new-privileges', collect, []).option('--init', 'run an init (skiff-init) as PID 1 that reaps zombies and forwards signals')
-    .option('--stop-signal <signal>', 'signal to stop the container').option('--stop-timeout <seconds>', 'seconds to wait before SIGKILL')
-    .option('-m, --memory <bytes>', 'memory limit (e.g. 512m)').option('--cpus <number>', 'number of CPUs')
-    .option('--cpuset-cpus <list>', 'CPUs allowed (0-3, 0,1)').option('--pids-limit <n>', 'process limit (-1: unlimited)')
-    .option('-v, --volume <spec>', 'bind mount /host:/ctr[:ro|rw], named volume name:/ctr, or anonymous volume /ctr', collect, [])
-    .option('--mount <spec>', 'type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect, [])
-    .option('--tmpfs <path[:options]>', 'a tmpfs at path', collect, [])
-    .option('--volumes-from <container[:ro|rw]>', "the volumes of another container", collect, [])
-    .option('--network <network>', 'bridge (default), none, host, container:<name|id>, or a user network')
-    .option('--net <network>', 'the same as --network')
-    .option('--network-alias <alias>', 'another name on a user network', collect, [])
-    .option('-p, --publish <[ip:][hostPort:]port[/proto]>', 'publish a container port on the host', collect, [])
-    .option('-P, --publish-all', 'publish every exposed port on a random host port')
-    .option('--expose <port[/proto]>', 'expose a port (for -P)', collect, [])
-    .option('--link <name[:alias]>', 'add name (as alias) to /etc/hosts (default network)', collect, [])
-    .passThroughOptions();
 
   define([[program, 'create'], [container, 'create']], (c) => createOptions(c.description('create a container').argument('<image>').argument('[command...]'))
     .action((img, cmd, o) => createCommand(globals(program), img, cmd, o)));
@@ -261,7 +288,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((names, o) => setExit(volumeInspectCommand(globals(program), names, o)));
   volume.command('rm').alias('remove').description('remove volumes (never one in use)').argument('<names...>')
     .option('-f, --force', 'no error for a missing volume')
-    .action((names, o) => setExit(volumeRmCommand(globals(program), names, o)));
+    .action(async (names, o) => setExit(await volumeRmCommand(globals(program), names, o)));
   volume.command('prune').description('remove unused anonymous volumes (-a: all unused volumes)')
     .option('-a, --all', 'named volumes too').option('-f, --force', 'do not prompt')
     .option('--filter <k=v>', 'filter', collect, [])
@@ -278,7 +305,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   network.command('inspect').description('display detailed information on networks').argument('<names...>')
     .option('-f, --format <template>', 'Go template').action((names, o) => setExit(networkInspectCommand(globals(program), names, o)));
   network.command('rm').alias('remove').description('remove networks (none with containers)').argument('<names...>')
-    .action((names) => setExit(networkRmCommand(globals(program), names)));
+    .action(async (names) => setExit(await networkRmCommand(globals(program), names)));
   network.command('prune').description('remove networks no container uses').option('-f, --force', 'do not prompt')
     .action((o) => networkPruneCommand(globals(program), o));
   network.command('connect').description('connect a container to a network').argument('<network>').argument('<container>')
@@ -330,5 +357,15 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
   // docker: 125 when the engine itself fails (docker run(1) "Exit Status").
-  return runCli({ name: 'skiff', program, argv, exitCode: () => exitCode, usageExit: 125, errorExit: 125 });
+  return runCli({ name: 'skiff', program, argv, exitCode: () => exitCode, usageExit: usageExitCode, errorExit: 125 });
+}
+
+/**
+ * docker v28's usage errors (cobra): a bad flag or a flag without its value
+ * is docker's own StatusError 125; an unknown command or a wrong number of
+ * arguments is a plain error, exit 1 (`docker rm`, `docker exec c1`,
+ * `docker nosuch` all exit 1).
+ */
+export function usageExitCode(code: string): number {
+  return ['commander.unknownCommand', 'commander.missingArgument', 'commander.excessArguments'].includes(code) ? 1 : 125;
 }

@@ -11,7 +11,26 @@ import { generateName } from './names.js';
 import { ago } from '../util/human.js';
 import { recordContainerEvent } from './events.js';
 import type { MountPoint } from './mounts.js';
-import type { NetworkConfig, NetworkSettings } from './networking.js';
+import type { PortMap } from '../network/store.js';
+
+export interface NetworkConfig {
+  /** bridge | none | host | container:<name or id> | <user network> */
+  NetworkMode: string;
+  PortBindings: PortMap;
+  PublishAllPorts: boolean;
+  /** "name:alias" */
+  Links: string[];
+  /** More networks to join (network connect while stopped), with their aliases. */
+  Networks: Record<string, { Aliases: string[] }>;
+}
+
+export interface NetworkSettings {
+  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
+  Ports: PortMap;
+  IPAddress: string;
+  Gateway: string;
+  MacAddress: string;
+}
 
 export interface ContainerConfig {
   Cmd: string[]; Entrypoint: string[] | null; Env: string[]; WorkingDir: string; User: string;
@@ -106,7 +125,7 @@ export class ContainerStore {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  private lock(): FileLock {
+  private lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'containers.lock'));
   }
 
@@ -129,23 +148,23 @@ export class ContainerStore {
     if (byName) return byName;
     const byId = all.filter((c) => c.Id.startsWith(ref));
     if (byId.length === 1 && ref.length > 0) return byId[0];
-    if (byId.length > 1) throw new SkiffError(`multiple containers match the ID prefix ${ref}`);
-    throw new SkiffError(`No such container: ${ref}`);
+    if (byId.length > 1) throw new SkiffError(`multiple containers match the ID prefix ${ref}`, 'invalid');
+    throw new SkiffError(`No such container: ${ref}`, 'not-found');
   }
 
   /** Creates the record under the lock; the name must be free. */
-  create(name: string | undefined, fill: (id: string, name: string) => Omit<ContainerRecord, 'Id' | 'Name'>): ContainerRecord {
-    if (name !== undefined && !NAME.test(name)) throw new SkiffError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const lock = this.lock();
+  async create(name: string | undefined, fill: (id: string, name: string) => Promise<Omit<ContainerRecord, 'Id' | 'Name'>>): Promise<ContainerRecord> {
+    if (name !== undefined && !NAME.test(name)) throw new SkiffError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'invalid');
+    const lock = await this.lock();
     try {
       const all = this.all();
       const taken = (n: string) => all.some((c) => c.Name === '/' + n);
       const finalName = name?.replace(/^\//, '') ?? generateName(taken);
       const holder = all.find((c) => c.Name === '/' + finalName);
       if (holder)
-        throw new SkiffError(`Conflict. The container name "/${finalName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+        throw new SkiffError(`Conflict. The container name "/${finalName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`, 'conflict');
       const id = randomBytes(32).toString('hex');
-      const rec: ContainerRecord = { Id: id, Name: '/' + finalName, ...fill(id, finalName) };
+      const rec: ContainerRecord = { Id: id, Name: '/' + finalName, ...(await fill(id, finalName)) };
       mkdirSync(join(this.dir, id), { mode: 0o700 });
       writeFileAtomic(join(this.dir, id, 'config.json'), JSON.stringify(rec, null, 2), 0o600);
       recordContainerEvent(this.root, rec, 'create');
@@ -156,15 +175,15 @@ export class ContainerStore {
   }
 
   /** Renames under the lock: the new name must be free (Docker's Conflict otherwise). */
-  rename(ref: string, newName: string): void {
-    if (!NAME.test(newName)) throw new SkiffError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    const lock = this.lock();
+  async rename(ref: string, newName: string): Promise<void> {
+    if (!NAME.test(newName)) throw new SkiffError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'invalid');
+    const lock = await this.lock();
     try {
       const c = this.find(ref);
       const holder = this.all().find((x) => x.Name === '/' + newName.replace(/^\//, ''));
-      if (holder && holder.Id === c.Id) throw new SkiffError(`Renaming a container with the same name as its current name`);
+      if (holder && holder.Id === c.Id) throw new SkiffError(`Renaming a container with the same name as its current name`, 'invalid');
       if (holder)
-        throw new SkiffError(`Conflict. The container name "/${newName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+        throw new SkiffError(`Conflict. The container name "/${newName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`, 'conflict');
       const oldName = c.Name;
       c.Name = '/' + newName.replace(/^\//, '');
       writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600);
@@ -192,7 +211,7 @@ export class ContainerStore {
    * Serializes state changes of one container (start, cleanup, stop's
    * marks, rm). Blocking: held only for short, bounded steps.
    */
-  lockContainer(id: string): FileLock {
+  lockContainer(id: string): Promise<FileLock> {
     return FileLock.acquire(join(this.dir, id, 'lock'));
   }
 
@@ -200,8 +219,8 @@ export class ContainerStore {
     return join(this.dir, id);
   }
 
-  remove(id: string): void {
-    const lock = this.lock();
+  async remove(id: string): Promise<void> {
+    const lock = await this.lock();
     try {
       const c = this.get(id);
       rmSync(join(this.dir, id), { recursive: true, force: true });

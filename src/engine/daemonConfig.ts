@@ -16,14 +16,23 @@ export interface DaemonConfig {
 
 const KNOWN_KEYS = ['insecure-registries', 'bip'];
 
+/** Registries reached over plain HTTP besides loopback: daemon.json's, and `extra`. */
+export function insecureRegistries(root: string, extra: string[] = []): string[] {
+  return readDaemonConfig(root, extra).insecureRegistries;
+}
+
 export function daemonConfigPath(root: string): string {
   return join(root, 'daemon.json');
 }
 
-/** Reads and checks daemon.json; a missing file is the defaults. SKIFF_INSECURE_REGISTRIES adds registries. */
-export function readDaemonConfig(root: string): DaemonConfig {
+/**
+ * Reads and checks daemon.json; a missing file is the defaults. `extra`
+ * registries are added to its insecure ones (the CLI passes
+ * SKIFF_INSECURE_REGISTRIES: the engine reads no environment).
+ */
+export function readDaemonConfig(root: string, extra: string[] = []): DaemonConfig {
   const path = daemonConfigPath(root);
-  const fromEnv = (process.env.SKIFF_INSECURE_REGISTRIES ?? '').split(',').filter(Boolean);
+  const fromEnv = extra;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -6,11 +6,10 @@
 // monitor dead) does the work and the others find it done.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SkiffError, describe } from '../errors.js';
-import * as runtime from '../runtime/lifecycle.js';
+import { SkiffError, describe, execFailureCode, kindOf } from '../errors.js';
+import * as runtime from '../runtime/index.js';
 import { isAlive } from '../runtime/processes.js';
 import { launchedChannel } from '../runtime/setupProcess.js';
-import { StateStore } from '../runtime/state.js';
 import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
 import { faultPoint } from '../util/fault.js';
@@ -18,20 +17,23 @@ import { trace } from '../util/trace.js';
 import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
-import { destroyContainerFiles, prepareContainer, releaseContainer } from './prepare.js';
+import { destroyContainerFiles, fillNewVolumes, prepareContainer, releaseContainer } from './prepare.js';
 import { VolumeStore } from './volumes.js';
 import { recordContainerEvent, recordEvent } from './events.js';
 import { planNetworking, plugNetworking, releaseNetworking, selfExe, settingsFrom, settingsFromStore, type PlannedNetworking } from './networking.js';
 
 export interface Engine {
   g: EngineGlobals;
+  /** The warnings sink (EngineGlobals.warn, or nowhere). */
+  warn: (line: string) => void;
   containers: ContainerStore;
   images: ImageStore;
   runtime: runtime.RuntimeOptions;
 }
 
 export function engine(g: EngineGlobals): Engine {
-  return { g, containers: containerStore(g), images: imageStore(g), runtime: { root: join(g.root, 'runtime') } };
+  const warn = g.warn ?? (() => {});
+  return { g, warn, containers: containerStore(g), images: imageStore(g), runtime: { root: join(g.root, 'runtime'), warn } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,18 +64,18 @@ function readExit(files: ContainerFiles): ExitStatus | undefined {
 
 /**
  * docker run(1) "Exit Status": 126 when the command cannot be invoked, 127
- * when it cannot be found, 125 for the engine's own errors.
+ * when it cannot be found, 125 for the engine's own errors. Read from the
+ * error's fields (the setup helper's failed execve), never its text.
  */
-export function exitCodeFor(err: Error): number {
-  const text = describe(err);
-  if (/executable file not found|no such file or directory|ENOENT/i.test(text) && /exec/i.test(text)) return 127;
-  if (/permission denied|EACCES|is a directory|EISDIR|exec format error|ENOEXEC/i.test(text) && /exec/i.test(text)) return 126;
-  return 125;
+export function exitCodeFor(err: unknown): number {
+  return execFailureCode(err) ?? 125;
 }
 
 export interface StartHooks {
   /** Called between runtime create and start: attach clients connect here, so no output is missed. */
   beforeStart?: () => Promise<void>;
+  /** The attached terminal's [rows, columns]: a TTY container's first size (the attach client resizes it after). */
+  terminalSize?: [number, number];
 }
 
 type Launcher = { monitor: true } | { setupFd: number };
@@ -95,14 +97,15 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   let planned: PlannedNetworking | undefined;
   let startedAt = now();
   try {
-    planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), (s) => process.stderr.write(`skiff: ${s}\n`));
+    planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), e.warn);
     faultPoint('launch:network-planned');
-    const { bundle } = prepareContainer(e.images, e.containers, c, planned);
+    const { bundle, rootfs } = prepareContainer(e.images, e.containers, c, planned);
+    await fillNewVolumes(e.g.root, rootfs, c);
     trace('launch: rootfs and bundle ready');
     faultPoint('launch:prepared');
     await runtime.create(e.runtime, c.Id, {
       bundle, pidFile: files.initPid,
-      consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined,
+      consoleSocket: c.Config.Tty ? consoleSocket(c.Id) : undefined, terminalSize: hooks.terminalSize,
       launch: () => {
         if ('setupFd' in how) return launchedChannel(how.setupFd);
         monitor = spawnMonitor(e.g.root, files, c);
@@ -126,7 +129,8 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   } catch (caught) {
     let err = caught as Error;
     const complaint = monitor && monitorComplaint(files, monitor);
-    if (complaint) err = new SkiffError(`${describe(err)} (${complaint})`);
+    // The message gains the monitor's complaint; the error keeps its class and fields (exitCodeFor reads them).
+    if (complaint) err.message = `${describe(err)} (${complaint})`;
     if (monitor) try { process.kill(monitor.pid, 'SIGTERM'); } catch { /* gone */ }
     await runtime.remove(e.runtime, c.Id, true).catch(() => undefined);
     await releaseNetworking(e.g.root, c.Id).catch(() => undefined);
@@ -166,14 +170,14 @@ function attachedEvents(e: Engine, c: ContainerRecord, way: 'up' | 'down'): void
  * Runs `fn` on the container's fresh record under its lock, after refresh
  * has settled a dead monitor (pause, update: one short change of state).
  */
-export async function withLockedContainer<T>(e: Engine, ref: string, fn: (c: ContainerRecord) => T): Promise<T> {
+export async function withLockedContainer<T>(e: Engine, ref: string, fn: (c: ContainerRecord) => T | Promise<T>): Promise<T> {
   const id = e.containers.find(ref).Id;
   await refresh(e, id);
-  const lock = e.containers.lockContainer(id);
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
-    if (!c) throw new SkiffError(`No such container: ${ref}`);
-    return fn(c);
+    if (!c) throw new SkiffError(`No such container: ${ref}`, 'not-found');
+    return await fn(c);
   } finally {
     lock.release();
   }
@@ -182,10 +186,10 @@ export async function withLockedContainer<T>(e: Engine, ref: string, fn: (c: Con
 /** skiff start: a created or exited container runs again under a new monitor. */
 export async function startContainer(e: Engine, id: string, hooks: StartHooks = {}): Promise<ContainerRecord> {
   await refresh(e, id);
-  const lock = e.containers.lockContainer(id);
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
-    if (!c) throw new SkiffError(`No such container: ${id}`);
+    if (!c) throw new SkiffError(`No such container: ${id}`, 'not-found');
     if (isActive(c)) return c; // docker start of a running container: nothing to do
     c.ManuallyStopped = false;
     c.RestartBackoff = 0;
@@ -227,7 +231,7 @@ export interface FinishOptions {
  */
 export async function finishContainer(e: Engine, id: string, o: FinishOptions = {}): Promise<number | undefined> {
   const files = filesOf(e, id);
-  let lock = e.containers.lockContainer(id);
+  let lock = await e.containers.lockContainer(id);
   let code: number;
   let c: ContainerRecord;
   try {
@@ -259,7 +263,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     e.containers.save(c);
     recordContainerEvent(e.g.root, c, 'die', { exitCode: String(code) });
     if (!restart) {
-      if (hostConfigOf(c).AutoRemove) removeContainer(e, id, true);
+      if (hostConfigOf(c).AutoRemove) await removeContainer(e, id, true);
       return code;
     }
   } finally {
@@ -272,7 +276,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     const r = e.containers.get(id);
     if (!r || r.ManuallyStopped) break;
   }
-  lock = e.containers.lockContainer(id);
+  lock = await e.containers.lockContainer(id);
   try {
     const fresh = e.containers.get(id);
     if (!fresh || fresh.State.Status !== 'restarting') return code; // removed meanwhile
@@ -284,7 +288,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     try {
       await launch(e, fresh, { setupFd: o.setupFd! });
     } catch (err) {
-      process.stderr.write(`skiff: restart ${fresh.Name.slice(1)}: ${describe(err as Error)}\n`);
+      e.warn(`restart ${fresh.Name.slice(1)}: ${describe(err as Error)}`);
     }
   } finally {
     lock.release();
@@ -303,7 +307,7 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
   if (!isActive(c)) return monitorAlive(c) ? settleInterruptedStart(e, c) : c;
   const exit = readExit(filesOf(e, id));
   if (monitorAlive(c)) {
-    if (!exit && c.State.Status === 'running') thawInterruptedCommit(e, c);
+    if (!exit && c.State.Status === 'running') await thawInterruptedCommit(e, c);
     if (exit && c.State.Status === 'running') {
       setStatus(c, 'exited');
       c.State.ExitCode = exit.ExitCode;
@@ -323,17 +327,16 @@ export async function refresh(e: Engine, id: string): Promise<ContainerRecord | 
  * `commit` freezes a running container for its copy, holding the lock. A
  * frozen container whose lock is free had its commit killed: thaw it.
  */
-function thawInterruptedCommit(e: Engine, c: ContainerRecord): void {
-  const store = new StateStore(e.runtime.root);
+async function thawInterruptedCommit(e: Engine, c: ContainerRecord): Promise<void> {
   let frozen = false;
   try {
-    frozen = runtime.statusOf(store, c.Id, store.read(c.Id)) === 'paused';
+    frozen = runtime.status(e.runtime, c.Id) === 'paused';
   } catch { /* no runtime state: an rm or a finish is under way */ }
   if (!frozen) return;
   const lock = FileLock.tryAcquire(join(e.containers.containerDir(c.Id), 'lock'));
   if (!lock) return;
   try {
-    runtime.resume(e.runtime, c.Id);
+    await runtime.resume(e.runtime, c.Id);
   } finally {
     lock.release();
   }
@@ -351,9 +354,8 @@ async function settleInterruptedStart(e: Engine, c: ContainerRecord): Promise<Co
   try {
     const fresh = e.containers.get(c.Id);
     if (!fresh || isActive(fresh) || !monitorAlive(fresh)) return fresh;
-    const store = new StateStore(e.runtime.root);
     let status = 'stopped';
-    try { status = runtime.statusOf(store, c.Id, store.read(c.Id), true); } catch { /* no runtime state */ }
+    try { status = runtime.status(e.runtime, c.Id, { locked: true }); } catch { /* no runtime state */ }
     const files = filesOf(e, c.Id);
     if (status === 'running' && existsSync(files.initPid)) {
       fresh.State = { ...fresh.State, Pid: Number(readFileSync(files.initPid, 'utf8')), StartedAt: now(), ExitCode: 0, Error: '' };
@@ -398,8 +400,8 @@ export async function waitStopped(e: Engine, id: string, timeoutMs: number): Pro
   }
 }
 
-function markManuallyStopped(e: Engine, id: string): void {
-  const lock = e.containers.lockContainer(id);
+async function markManuallyStopped(e: Engine, id: string): Promise<void> {
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
     if (c) { c.ManuallyStopped = true; e.containers.save(c); }
@@ -408,14 +410,15 @@ function markManuallyStopped(e: Engine, id: string): void {
   }
 }
 
-function signalContainer(e: Engine, id: string, signal: string, all = false): void {
+async function signalContainer(e: Engine, id: string, signal: string, all = false): Promise<void> {
   try {
-    runtime.kill(e.runtime, id, signal, all);
+    await runtime.kill(e.runtime, id, signal, all);
     const c = e.containers.get(id);
     if (c) recordContainerEvent(e.g.root, c, 'kill', { signal: String(runtime.parseSignal(signal)) });
-    if (c?.State.Status === 'paused' && endsContainer(c, signal)) thawForSignal(e, id);
+    if (c?.State.Status === 'paused' && endsContainer(c, signal)) await thawForSignal(e, id);
   } catch (err) {
-    if (!/not running|does not exist|No such/i.test(describe(err as Error))) throw err;
+    // Exited or removed meanwhile: nothing left to signal.
+    if (kindOf(err) !== 'conflict' && kindOf(err) !== 'not-found') throw err;
   }
 }
 
@@ -428,12 +431,12 @@ function endsContainer(c: ContainerRecord, signal: string): boolean {
   return n === runtime.parseSignal('KILL') || !c.Config.StopSignal || n === runtime.parseSignal(c.Config.StopSignal);
 }
 
-function thawForSignal(e: Engine, id: string): void {
-  const lock = e.containers.lockContainer(id);
+async function thawForSignal(e: Engine, id: string): Promise<void> {
+  const lock = await e.containers.lockContainer(id);
   try {
     const c = e.containers.get(id);
     if (c?.State.Status !== 'paused') return;
-    runtime.resume(e.runtime, id);
+    await runtime.resume(e.runtime, id);
     setStatus(c, 'running');
     e.containers.save(c);
     recordContainerEvent(e.g.root, c, 'unpause');
@@ -442,31 +445,35 @@ function thawForSignal(e: Engine, id: string): void {
   }
 }
 
-/** skiff stop: the stop signal, then SIGKILL after the timeout (docker stop). */
-export async function stopContainer(e: Engine, id: string, timeoutSec?: number, signal?: string): Promise<void> {
+/**
+ * skiff stop: the stop signal, then SIGKILL after the timeout (docker stop).
+ * False when there was nothing to stop.
+ */
+export async function stopContainer(e: Engine, id: string, timeoutSec?: number, signal?: string): Promise<boolean> {
   await refresh(e, id); // settles a dead monitor
   // The record, not refresh's view: a container that just exited but whose
   // exit command has not yet run must still be marked, or it would restart.
   const c = e.containers.get(id);
-  if (!c || (!isActive(c) && !monitorAlive(c))) return;
-  markManuallyStopped(e, id);
+  if (!c || (!isActive(c) && !monitorAlive(c))) return false;
+  await markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
-  signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
+  await signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
   if (!(timeout > 0 && (await waitStopped(e, id, timeout * 1000)))) {
-    signalContainer(e, id, 'SIGKILL', true);
+    await signalContainer(e, id, 'SIGKILL', true);
     if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
   }
   recordContainerEvent(e.g.root, c, 'stop');
+  return true;
 }
 
 /** skiff kill: a signal; KILL, TERM and the stop signal count as a manual stop for the restart policy. */
 export async function killContainer(e: Engine, id: string, signal: string): Promise<void> {
   const c = await refresh(e, id);
-  if (!c || !isActive(c)) throw new SkiffError(`Cannot kill container: ${id}: container ${id} is not running`);
+  if (!c || !isActive(c)) throw new SkiffError(`Cannot kill container: ${id}: container ${id} is not running`, 'conflict');
   const n = runtime.parseSignal(signal);
   if ([runtime.parseSignal('KILL'), runtime.parseSignal('TERM'), runtime.parseSignal(c.Config.StopSignal ?? 'TERM')].includes(n))
-    markManuallyStopped(e, id);
-  signalContainer(e, id, String(n));
+    await markManuallyStopped(e, id);
+  await signalContainer(e, id, String(n));
 }
 
 /**
@@ -474,17 +481,17 @@ export async function killContainer(e: Engine, id: string, signal: string): Prom
  * `anonymousVolumes` (rm -v, --rm) the volumes made for it alone. Named
  * volumes and host directories are never touched.
  */
-export function removeContainer(e: Engine, id: string, anonymousVolumes = false): void {
+export async function removeContainer(e: Engine, id: string, anonymousVolumes = false): Promise<void> {
   const mounts = e.containers.get(id)?.Mounts ?? [];
   destroyContainerFiles(e.containers, id); // unmount first: rm -r must not descend into a mounted root
   removeSockets(id);
-  e.containers.remove(id);
+  await e.containers.remove(id);
   if (!anonymousVolumes) return;
   const volumes = new VolumeStore(e.g.root);
   for (const m of mounts) {
     if (m.Type !== 'volume' || !m.Name || !volumes.get(m.Name)?.Anonymous) continue;
     try {
-      volumes.remove(m.Name, (n) => e.containers.usingVolume(n));
+      await volumes.remove(m.Name, (n) => e.containers.usingVolume(n));
     } catch { /* still used by another container (--volumes-from): it stays */ }
   }
 }
@@ -495,18 +502,18 @@ export async function rmContainer(e: Engine, id: string, force: boolean, volumes
   if (!c) return;
   if (isActive(c)) {
     if (!force)
-      throw new SkiffError(`cannot remove container "${c.Name}": container is ${c.State.Status}: stop the container before removing or force remove`);
-    markManuallyStopped(e, id);
-    signalContainer(e, id, 'SIGKILL', true);
+      throw new SkiffError(`cannot remove container "${c.Name}": container is ${c.State.Status}: stop the container before removing or force remove`, 'conflict');
+    await markManuallyStopped(e, id);
+    await signalContainer(e, id, 'SIGKILL', true);
     if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
   }
   if (!existsSync(e.containers.containerDir(id))) return; // --rm got there first
-  const lock = e.containers.lockContainer(id);
+  const lock = await e.containers.lockContainer(id);
   try {
     if (existsSync(join(e.containers.containerDir(id), 'config.json'))) {
       await runtime.remove(e.runtime, id, true); // a start killed half way leaves runtime state
       await releaseNetworking(e.g.root, id);
-      removeContainer(e, id, volumes);
+      await removeContainer(e, id, volumes);
     }
   } finally {
     lock.release();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
-import { monitorPath, setupHelperPath } from '../native.js';
+import { monitorPath, setupHelperPath, skiffProgram } from '../native.js';
 import { procStat } from '../runtime/processes.js';
 import { lastLineSince, openAppendLog } from '../util/files.js';
 import type { ContainerRecord } from './containers.js';
@@ -49,7 +49,8 @@ export interface SpawnedMonitor {
 
 /** The command the monitor runs after each exit: `skiff container cleanup ID` (restart, --rm). */
 function exitCommand(root: string, id: string): string[] {
-  return [process.execPath, resolve(process.argv[1]), '--root', root, 'container', 'cleanup', '--setup-fd', '3', id];
+  const { node, cli } = skiffProgram();
+  return [node, cli, '--root', resolve(root), 'container', 'cleanup', '--setup-fd', '3', id];
 }
 
 export function spawnMonitor(root: string, files: ContainerFiles, c: ContainerRecord): SpawnedMonitor {

@@ -10,7 +10,8 @@ import { createSocket } from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { closeSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { skiffProgram } from '../native.js';
 import { SkiffError } from '../errors.js';
 import { trace } from '../util/trace.js';
 import { lastLineSince, openAppendLog } from '../util/files.js';
@@ -19,27 +20,11 @@ import { parseIp } from '../network/ipv4.js';
 import { ensureBridge, linkExists, loopbackUp, plugEndpoint, removeLink } from '../network/links.js';
 import { applyRuleset } from '../network/nft.js';
 import { DEFAULT_NETWORK, macFor, NetworkStore, type Endpoint, type Network, type PortMap } from '../network/store.js';
-import type { ContainerRecord } from './containers.js';
+import type { ContainerRecord, NetworkConfig, NetworkSettings } from './containers.js';
 import { readDaemonConfig } from './daemonConfig.js';
 
-export interface NetworkConfig {
-  /** bridge | none | host | container:<name or id> | <user network> */
-  NetworkMode: string;
-  PortBindings: PortMap;
-  PublishAllPorts: boolean;
-  /** "name:alias" */
-  Links: string[];
-  /** More networks to join (network connect while stopped), with their aliases. */
-  Networks: Record<string, { Aliases: string[] }>;
-}
-
-export interface NetworkSettings {
-  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
-  Ports: PortMap;
-  IPAddress: string;
-  Gateway: string;
-  MacAddress: string;
-}
+// The record's network types live with the record (containers.ts).
+export type { NetworkConfig, NetworkSettings } from './containers.js';
 
 export const EMPTY_NETWORK_CONFIG: NetworkConfig = { NetworkMode: DEFAULT_NETWORK, PortBindings: {}, PublishAllPorts: false, Links: [], Networks: {} };
 
@@ -51,13 +36,13 @@ export function networkConfigOf(c: ContainerRecord): NetworkConfig {
 export function parsePublish(spec: string): [string, { HostIp: string; HostPort: string }] {
   const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) {
-    if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`);
-    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp|sctp]`);
+    if (/-/.test(spec)) throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: port ranges are not supported`, 'invalid');
+    throw new SkiffError(`invalid publish ${JSON.stringify(spec)}: use [ip:][hostPort:]containerPort[/tcp|udp|sctp]`, 'invalid');
   }
   const [, ip = '', host = '', ctr, proto = 'tcp'] = m;
   if (ip) parseIp(ip);
-  if (Number(ctr) < 1 || Number(ctr) > 65535) throw new SkiffError(`invalid port ${ctr} in ${JSON.stringify(spec)}: 1-65535`);
-  if (Number(host) > 65535) throw new SkiffError(`invalid port ${host} in ${JSON.stringify(spec)}: 0-65535`);
+  if (Number(ctr) < 1 || Number(ctr) > 65535) throw new SkiffError(`invalid port ${ctr} in ${JSON.stringify(spec)}: 1-65535`, 'invalid');
+  if (Number(host) > 65535) throw new SkiffError(`invalid port ${host} in ${JSON.stringify(spec)}: 0-65535`, 'invalid');
   return [`${ctr}/${proto}`, { HostIp: ip, HostPort: host }];
 }
 
@@ -181,7 +166,7 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
   }
   if (cfg.NetworkMode.startsWith('container:')) {
     const other = peers(cfg.NetworkMode.slice('container:'.length));
-    if (other.State.Status !== 'running' || !other.State.Pid) throw new SkiffError(`cannot join network of a non running container: ${other.Name.slice(1)}`);
+    if (other.State.Status !== 'running' || !other.State.Pid) throw new SkiffError(`cannot join network of a non running container: ${other.Name.slice(1)}`, 'conflict');
     return { endpoints: [], hosts: `${baseHosts}127.0.1.1\t${hostname}\n`, resolvConf: hostResolvConf(), namespace: `/proc/${other.State.Pid}/ns/net` };
   }
   const wanted = joinedNetworks(cfg);
@@ -194,14 +179,14 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
     const [name, alias = name] = link.split(':');
     const target = peers(name);
     const ip = target.NetworkSettings?.Networks[DEFAULT_NETWORK]?.IPAddress;
-    if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`);
+    if (target.State.Status !== 'running' || !ip) throw new SkiffError(`Cannot link to a non running container: ${target.Name} AS ${c.Name}/${alias}`, 'conflict');
     linkLines.push(`${ip}\t${alias} ${target.Id.slice(0, 12)} ${target.Name.slice(1)}`);
     linkVars.push(...linkEnv(c.Name.slice(1), alias, { ip, exposed: Object.keys(target.Config.ExposedPorts ?? {}), env: target.Config.Env }));
   }
 
   const { bip } = readDaemonConfig(root);
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   const endpoints: PlannedNetworking['endpoints'] = [];
   try {
     const all = store.all();
@@ -217,21 +202,21 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
         const hostIp = b.HostIp || '0.0.0.0';
         let hostPort = b.HostPort;
         if (!Number(hostPort)) hostPort = await freePort(b.HostIp, proto, takenPorts); // none or 0: docker picks one
-        else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
+        else if (takenPorts.has(`${proto}:${hostPort}`)) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`, 'conflict');
         else {
           const problem = await bindProblem(Number(hostPort), b.HostIp, proto);
-          if (problem) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: ${problem}`);
+          if (problem) throw new SkiffError(`Bind for ${hostIp}:${hostPort} failed: ${problem}`, 'conflict');
         }
         takenPorts.add(`${proto}:${hostPort}`);
         ports[port].push({ HostIp: hostIp, HostPort: hostPort });
       }
     }
-    wanted.forEach(({ name, aliases }, i) => {
-      const n = name === DEFAULT_NETWORK ? store.defaultNetwork(bip, note) : store.find(name);
-      if (!n) throw new SkiffError(`network ${name} not found`);
-      if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks');
+    for (const [i, { name, aliases }] of wanted.entries()) {
+      const n = name === DEFAULT_NETWORK ? await store.defaultNetwork(bip, note) : store.find(name);
+      if (!n) throw new SkiffError(`network ${name} not found`, 'not-found');
+      if (n.Default && aliases.length) throw new SkiffError('network-scoped aliases are only supported for user-defined networks', 'invalid');
       endpoints.push({ network: n, endpoint: reserveEndpoint(store, n, c, aliases, i, i === 0 ? ports : {}), ifname: `eth${i}` });
-    });
+    }
   } catch (err) {
     lock.release();
     await releaseNetworking(root, c.Id);
@@ -262,7 +247,7 @@ function reserveEndpoint(store: NetworkStore, n: Network, c: ContainerRecord, al
 /** network connect of a running container: one more interface (eth<N>) plugged live. */
 export async function connectLive(root: string, c: ContainerRecord, networkName: string, aliases: string[]): Promise<NetworkSettings['Networks'][string]> {
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const n = store.get(networkName);
     const index = store.all().filter((x) => x.Endpoints[c.Id]).length;
@@ -290,7 +275,7 @@ export async function plugNetworking(root: string, exe: { node: string; cli: str
   loopbackUp(netns);
   if (!plan.endpoints.length) return;
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     // The endpoints are in the store since planNetworking: the rules can go in while the links are made.
     await whileRulesApply(applyRuleset(root, store.all()), async () => {
@@ -374,7 +359,7 @@ async function startDns(root: string, n: Network, exe: { node: string; cli: stri
 /** Everything of the container's in every network: endpoints, veths, rules; bridges and DNS servers no one uses. Idempotent. */
 export async function releaseNetworking(root: string, containerId: string, only?: string): Promise<void> {
   const store = new NetworkStore(root);
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const all = store.all();
     const mine = all.filter((n) => n.Endpoints[containerId] && (!only || n.Name === only));
@@ -438,7 +423,7 @@ export function portsText(c: ContainerRecord): string {
   return items.join(', ');
 }
 
-/** The node and CLI paths the DNS server is started with (the running skiff's own). */
+/** The node and CLI paths the DNS server is started with: skiff's CLI from the package (native.ts). */
 export function selfExe(): { node: string; cli: string } {
-  return { node: process.execPath, cli: resolve(process.argv[1]) };
+  return skiffProgram();
 }

@@ -32,12 +32,12 @@ export function resolveUser(rootfs: string, spec: string): { uid: number; gid: n
   const passwd = (readFileInRoot(rootfs, '/etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
   const groups = (readFileInRoot(rootfs, '/etc/group') ?? '').split('\n').map((l) => l.split(':'));
   const entry = /^\d+$/.test(u) ? passwd.find((p) => p[2] === u) : passwd.find((p) => p[0] === u);
-  if (!entry && !/^\d+$/.test(u)) throw new SkiffError(`unable to find user ${u}: no matching entries in passwd file`);
+  if (!entry && !/^\d+$/.test(u)) throw new SkiffError(`unable to find user ${u}: no matching entries in passwd file`, 'not-found');
   const uid = /^\d+$/.test(u) ? Number(u) : Number(entry![2]);
   let gid = entry ? Number(entry[3]) : 0;
   if (g !== undefined) {
     const group = /^\d+$/.test(g) ? undefined : groups.find((x) => x[0] === g);
-    if (!/^\d+$/.test(g) && !group) throw new SkiffError(`unable to find group ${g}: no matching entries in group file`);
+    if (!/^\d+$/.test(g) && !group) throw new SkiffError(`unable to find group ${g}: no matching entries in group file`, 'not-found');
     gid = group ? Number(group[2]) : Number(g);
   }
   // Supplementary groups: every group that lists the user by name (as docker does).
@@ -71,7 +71,8 @@ export function normalizeCapability(name: string): string {
   const upper = name.toUpperCase();
   if (upper === 'ALL') return upper;
   const full = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
-  if (!knownCapabilities().has(full)) throw new SkiffError(`invalid capability ${JSON.stringify(name)}: see capabilities(7) for the names`);
+  // Named as the user wrote it (the CLI sends CAP_-prefixed names, as docker's does).
+  if (!knownCapabilities().has(full)) throw new SkiffError(`invalid capability ${JSON.stringify(name.replace(/^CAP_/i, ''))}: see capabilities(7) for the names`, 'invalid');
   return full;
 }
 

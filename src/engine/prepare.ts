@@ -36,7 +36,6 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   writeFileAtomic(etc.resolvConf, net?.resolvConf ?? hostResolvConf());
   const rootfs = mountRootfs(dir, lowerDirs(images, image));
   try {
-    fillNewVolumes(containers.root, rootfs, c);
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
     writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace, linkEnv: net?.linkEnv }), null, 2));
@@ -47,13 +46,17 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   }
 }
 
-/** Docker's copy-up for each new, empty volume over image content (mounts.ts). */
-function fillNewVolumes(root: string, rootfs: string, c: ContainerRecord): void {
+/**
+ * Docker's copy-up for each new, empty volume over image content
+ * (mounts.ts), into the rootfs prepareContainer mounted. Apart from it:
+ * the volumes lock is async, and prepareContainer is not.
+ */
+export async function fillNewVolumes(root: string, rootfs: string, c: ContainerRecord): Promise<void> {
   const wanted = (c.Mounts ?? []).filter((m) => m.Type === 'volume' && !m.Options?.includes('nocopy'));
   if (!wanted.length) return;
   const volumes = new VolumeStore(root);
   // Under the volumes lock: of two containers starting on one new volume, one copies.
-  const lock = volumes.lock();
+  const lock = await volumes.lock();
   try {
     for (const m of wanted) {
       if (!existsSync(m.Source)) throw new SkiffError(`volume ${m.Name} of container ${c.Name.slice(1)} is missing from the store`);

@@ -204,12 +204,29 @@ export function defaultSeccompProfile(capabilities: readonly string[], host?: Ho
 /** A profile file's text (`--security-opt seccomp=FILE`, read at create as the docker CLI does). */
 export function parseSeccompProfile(text: string, source: string): DockerProfile {
   let p: unknown;
-  try { p = JSON.parse(text); } catch (err) { throw new SkiffError(`seccomp profile ${source}: decoding failed: ${(err as Error).message}`); }
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new SkiffError(`seccomp profile ${source}: must be a JSON object`);
+  try { p = JSON.parse(text); } catch (err) { throw new SkiffError(`seccomp profile ${source}: decoding failed: ${(err as Error).message}`, 'invalid'); }
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new SkiffError(`seccomp profile ${source}: must be a JSON object`, 'invalid');
   const profile = p as DockerProfile;
-  if (typeof profile.defaultAction !== 'string') throw new SkiffError(`seccomp profile ${source}: defaultAction is missing`);
-  if (profile.syscalls !== undefined && !Array.isArray(profile.syscalls)) throw new SkiffError(`seccomp profile ${source}: syscalls must be an array`);
+  if (typeof profile.defaultAction !== 'string') throw new SkiffError(`seccomp profile ${source}: defaultAction is missing`, 'invalid');
+  if (profile.syscalls !== undefined && !Array.isArray(profile.syscalls)) throw new SkiffError(`seccomp profile ${source}: syscalls must be an array`, 'invalid');
   return profile;
+}
+
+/**
+ * One HostConfig.SecurityOpt: seccomp=<profile JSON>|unconfined or
+ * no-new-privileges[=true|false]. A profile is parsed and checked now, so a
+ * bad one fails create rather than start, and kept as compact JSON;
+ * `source` names where it came from in errors (the CLI's file).
+ */
+export function normalizeSecurityOpt(opt: string, source = 'given'): string {
+  if (opt === 'no-new-privileges') return opt;
+  const m = /^([a-z-]+)[=:]([^]*)$/.exec(opt);
+  if (m?.[1] === 'no-new-privileges' && ['true', 'false'].includes(m[2])) return `no-new-privileges=${m[2]}`;
+  if (m?.[1] !== 'seccomp') throw new SkiffError(`invalid --security-opt ${JSON.stringify(opt)}: skiff takes seccomp=PROFILE.json, seccomp=unconfined and no-new-privileges[=true|false]`, 'invalid');
+  if (m[2] === 'unconfined') return 'seccomp=unconfined';
+  const profile = parseSeccompProfile(m[2], source);
+  ociSeccomp(profile, []); // refused now rather than at start (the checks do not depend on the capabilities)
+  return `seccomp=${JSON.stringify(profile)}`;
 }
 
 /** The container's filter: none with --privileged or seccomp=unconfined (moby daemon WithSeccomp), else its profile or the default. */

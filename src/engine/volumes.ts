@@ -36,7 +36,7 @@ export class VolumeStore {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  lock(): FileLock {
+  lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'volumes.lock'));
   }
 
@@ -54,13 +54,13 @@ export class VolumeStore {
   }
 
   /** Creates the volume, or returns the one of that name (docker volume create is idempotent). */
-  create(name: string | undefined, o: { labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean } = {}): Volume {
+  async create(name: string | undefined, o: { labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean } = {}): Promise<Volume> {
     const finalName = name ?? randomBytes(32).toString('hex');
     if (!validVolumeName(finalName))
       throw new SkiffError(`create ${finalName}: "${finalName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
     for (const key of Object.keys(o.options ?? {}))
       throw new SkiffError(`create ${finalName}: driver option ${JSON.stringify(key)} is not supported: the local driver keeps data in a directory`);
-    const lock = this.lock();
+    const lock = await this.lock();
     try {
       const existing = this.get(finalName);
       if (existing) return existing;
@@ -83,12 +83,12 @@ export class VolumeStore {
   }
 
   /** Removes a volume no container uses; `users` says which containers use it. */
-  remove(name: string, users: (name: string) => string[]): void {
-    const lock = this.lock();
+  async remove(name: string, users: (name: string) => string[]): Promise<void> {
+    const lock = await this.lock();
     try {
-      if (!this.get(name)) throw new SkiffError(`get ${name}: no such volume`);
+      if (!this.get(name)) throw new SkiffError(`get ${name}: no such volume`, 'not-found');
       const using = users(name);
-      if (using.length) throw new SkiffError(`remove ${name}: volume is in use - [${using.join(', ')}]`);
+      if (using.length) throw new SkiffError(`remove ${name}: volume is in use - [${using.join(', ')}]`, 'conflict');
       // Renamed out of the way first, so a crash mid-removal leaves no half volume under its name.
       const trash = join(this.dir, `.rm-${name}-${process.pid}`);
       renameSync(join(this.dir, name), trash);

@@ -11,8 +11,8 @@ export function setTag(store: ImageStore, canonical: string, id: string): void {
   store.writeTags(tags);
 }
 
-export function addTag(store: ImageStore, canonical: string, id: string): void {
-  const lock = store.lock();
+export async function addTag(store: ImageStore, canonical: string, id: string): Promise<void> {
+  const lock = await store.lock();
   try {
     setTag(store, canonical, id);
   } finally {
@@ -26,20 +26,20 @@ export function resolveImage(store: ImageStore, nameOrId: string): ImageRecord {
   if (/^[a-f0-9]{4,64}$/.test(hexish)) {
     const matches = store.images().filter((i) => i.id.slice(7).startsWith(hexish));
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new SkiffError(`image ID prefix ${nameOrId} is ambiguous`);
+    if (matches.length > 1) throw new SkiffError(`image ID prefix ${nameOrId} is ambiguous`, 'invalid');
   }
   const ref = parseReference(nameOrId);
   const id = store.tags()[canonicalString(ref)];
   const rec = id ? store.getImage(id) : undefined;
-  if (!rec) throw new SkiffError(`No such image: ${familiarString(ref)}`);
+  if (!rec) throw new SkiffError(`No such image: ${familiarString(ref)}`, 'not-found');
   return rec;
 }
 
-export function tagImage(store: ImageStore, source: string, target: string): void {
+export async function tagImage(store: ImageStore, source: string, target: string): Promise<void> {
   const rec = resolveImage(store, source);
   const ref = parseReference(target);
-  if (ref.digest) throw new SkiffError(`refusing to create a tag with a digest reference: ${target}`);
-  addTag(store, canonicalString(ref), rec.id);
+  if (ref.digest) throw new SkiffError(`refusing to create a tag with a digest reference: ${target}`, 'invalid');
+  await addTag(store, canonicalString(ref), rec.id);
 }
 
 /** Tags shown for an image, familiar form, sorted. */
@@ -53,8 +53,8 @@ export function repoTags(store: ImageStore, id: string): string[] {
  * a container using the image: then rmi refuses, and --force only removes
  * the names, leaving a dangling <none>:<none> image (Docker's behaviour).
  */
-export function removeImage(store: ImageStore, nameOrId: string, force: boolean, usedBy: (id: string) => string | undefined = () => undefined): string[] {
-  const lock = store.lock();
+export async function removeImage(store: ImageStore, nameOrId: string, force: boolean, usedBy: (id: string) => string | undefined = () => undefined): Promise<string[]> {
+  const lock = await store.lock();
   const out: string[] = [];
   try {
     const rec = resolveImage(store, nameOrId);
@@ -63,11 +63,11 @@ export function removeImage(store: ImageStore, nameOrId: string, force: boolean,
     const byId = /^(sha256:)?[a-f0-9]{4,64}$/.test(nameOrId) && !mine.includes(canonicalString(parseReference(nameOrId)));
     const user = usedBy(rec.id);
     if (!byId && user && !force && mine.length === 1)
-      throw new SkiffError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${rec.id.slice(7, 19)}`);
+      throw new SkiffError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${rec.id.slice(7, 19)}`, 'conflict');
     if (byId && user && !force)
-      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is being used by stopped container ${user.slice(0, 12)}`);
+      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is being used by stopped container ${user.slice(0, 12)}`, 'conflict');
     if (byId && mine.length > 1 && !force)
-      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+      throw new SkiffError(`conflict: unable to delete ${rec.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`, 'conflict');
     const untag = byId ? mine : [canonicalString(parseReference(nameOrId))];
     for (const t of untag) {
       delete tags[t];
@@ -91,8 +91,8 @@ export function isDangling(store: ImageStore, rec: ImageRecord): boolean {
 }
 
 /** `image prune`: dangling images, or with `all` every image without a container. */
-export function pruneImages(store: ImageStore, all: boolean, inUse: (id: string) => boolean = () => false): { deleted: string[]; reclaimed: number } {
-  const lock = store.lock();
+export async function pruneImages(store: ImageStore, all: boolean, inUse: (id: string) => boolean = () => false): Promise<{ deleted: string[]; reclaimed: number }> {
+  const lock = await store.lock();
   const deleted: string[] = [];
   let reclaimed = 0;
   try {

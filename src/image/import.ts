@@ -1,7 +1,7 @@
 // `skiff import`: a root filesystem tarball as a one-layer image, with
 // `--change` Dockerfile-style instructions (CMD, ENTRYPOINT, ENV, WORKDIR,
 // USER, EXPOSE, LABEL, VOLUME) applied to its config.
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { SkiffError } from '../errors.js';
@@ -18,7 +18,7 @@ function commandValue(v: string): string[] {
       const arr = JSON.parse(v);
       if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return arr;
     } catch { /* fall through */ }
-    throw new SkiffError(`--change: ${v} is not a JSON array of strings`);
+    throw new SkiffError(`--change: ${v} is not a JSON array of strings`, 'invalid');
   }
   return ['/bin/sh', '-c', v];
 }
@@ -26,7 +26,7 @@ function commandValue(v: string): string[] {
 export function applyChanges(config: Record<string, unknown>, changes: string[]): void {
   for (const change of changes) {
     const m = /^\s*(\w+)\s+(.*)$/s.exec(change);
-    if (!m) throw new SkiffError(`--change ${JSON.stringify(change)}: expected "INSTRUCTION value"`);
+    if (!m) throw new SkiffError(`--change ${JSON.stringify(change)}: expected "INSTRUCTION value"`, 'invalid');
     const [, instr, value] = m;
     switch (instr.toUpperCase()) {
       case 'CMD': config.Cmd = commandValue(value); break;
@@ -50,7 +50,7 @@ export function applyChanges(config: Record<string, unknown>, changes: string[])
         const labels = (config.Labels as Record<string, string> | undefined) ?? {};
         for (const pair of value.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
           const i = pair.indexOf('=');
-          if (i < 0) throw new SkiffError(`--change LABEL ${pair}: expected key=value`);
+          if (i < 0) throw new SkiffError(`--change LABEL ${pair}: expected key=value`, 'invalid');
           labels[pair.slice(0, i)] = pair.slice(i + 1).replace(/^"|"$/g, '');
         }
         config.Labels = labels;
@@ -68,16 +68,16 @@ export function applyChanges(config: Record<string, unknown>, changes: string[])
         break;
       }
       default:
-        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)`);
+        throw new SkiffError(`--change: ${instr} is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR)`, 'invalid');
     }
   }
 }
 
-export async function importRootfs(store: ImageStore, source: string, reference: string | undefined, changes: string[], message = ''): Promise<ImageRecord> {
-  const open = () => (source === '-' ? process.stdin : createReadStream(source)) as AsyncIterable<Buffer>;
+/** `source`: a tarball's path, or a stream of it (the CLI's `import -` passes its stdin). */
+export async function importRootfs(store: ImageStore, source: string | AsyncIterable<Buffer>, reference: string | undefined, changes: string[], message = ''): Promise<ImageRecord> {
   // The diffID is the sha256 of the uncompressed tar: hash it first (a file
-  // can be read twice; stdin is buffered in the store's temp area).
-  const data = source === '-' ? await (async () => { const c: Buffer[] = []; for await (const x of open()) c.push(x); return Buffer.concat(c); })() : readFileSync(source);
+  // can be read twice; a stream is read into memory).
+  const data = typeof source !== 'string' ? await (async () => { const c: Buffer[] = []; for await (const x of source) c.push(x); return Buffer.concat(c); })() : readFileSync(source);
   const tarBytes = data[0] === 0x1f && data[1] === 0x8b ? await new Promise<Buffer>((resolve, reject) => {
     const c: Buffer[] = [];
     const g = createGunzip();
@@ -104,7 +104,7 @@ export async function importRootfs(store: ImageStore, source: string, reference:
  * blobs). Shared by `import` and `commit`.
  */
 export async function storeImageOver(store: ImageStore, base: ImageRecord | undefined, config: ImageConfig, tar: Buffer, reference?: string): Promise<ImageRecord> {
-  const lock = store.lock();
+  const lock = await store.lock();
   try {
     const layerBlob = store.putBlob(tar);
     const diffIDs = config.rootfs.diff_ids;

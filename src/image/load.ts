@@ -55,7 +55,7 @@ export async function loadArchive(store: ImageStore, input: AsyncIterable<Buffer
     // Store changes happen under the store lock: a second load of the same
     // image waits, then finds its layers there; and garbage collection after
     // a failure cannot remove a layer another import is about to use.
-    const lock = store.lock();
+    const lock = await store.lock();
     try {
       return format === 'docker-archive' ? await loadDockerArchive(store, dir) : await loadOciLayout(store, dir);
     } catch (err) {

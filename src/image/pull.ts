@@ -30,7 +30,7 @@ export interface PullOptions {
 
 export function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
   const [os, architecture, variant] = s.split('/');
-  if (!os || !architecture) throw new SkiffError(`invalid platform ${JSON.stringify(s)}: use os/arch[/variant], e.g. linux/arm64`);
+  if (!os || !architecture) throw new SkiffError(`invalid platform ${JSON.stringify(s)}: use os/arch[/variant], e.g. linux/arm64`, 'invalid');
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
@@ -39,9 +39,9 @@ function explain(err: unknown, input: string): Error {
   if (!(err instanceof RegistryError)) return err as Error;
   const ref = parseReference(input);
   if (err.code === 'MANIFEST_UNKNOWN' || (err.status === 404 && !err.code))
-    return new SkiffError(`manifest for ${familiarString(ref)} not found: manifest unknown: ${err.message}`);
+    return new SkiffError(`manifest for ${familiarString(ref)} not found: manifest unknown: ${err.message}`, 'not-found');
   if (err.code === 'NAME_UNKNOWN' || err.status === 401 || err.status === 403)
-    return new SkiffError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'skiff login': ${err.message}`);
+    return new SkiffError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'skiff login': ${err.message}`, 'not-found');
   return new SkiffError(`registry ${ref.registry}: ${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ').trim());
 }
 
@@ -150,25 +150,25 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     const topDigest = sha256(topBody);
     if (ref.digest && topDigest !== ref.digest) throw new SkiffError(`manifest digest mismatch: asked for ${ref.digest}, got ${topDigest}`);
     let doc = JSON.parse(m.body.toString()) as { schemaVersion?: number; mediaType?: string; manifests?: Descriptor[] } & Manifest;
-    if (doc.schemaVersion === 1) throw new SkiffError('schema 1 manifests are not supported (deprecated by the registry spec)');
+    if (doc.schemaVersion === 1) throw new SkiffError('schema 1 manifests are not supported (deprecated by the registry spec)', 'invalid');
     let mediaType = doc.mediaType ?? m.mediaType;
     if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || doc.manifests) {
       const platform = opts.platform ?? hostPlatform();
       const picked = pickPlatform({ manifests: doc.manifests ?? [] }, platform);
-      if (!picked) throw new SkiffError(`no matching manifest for ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''} in the manifest list entries`);
+      if (!picked) throw new SkiffError(`no matching manifest for ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''} in the manifest list entries`, 'invalid');
       m = await client.manifest(picked.digest);
       if (sha256(m.body) !== picked.digest) throw new SkiffError(`manifest ${picked.digest}: digest mismatch`);
       doc = JSON.parse(m.body.toString());
       mediaType = doc.mediaType ?? m.mediaType;
     }
-    if (!doc.config || !Array.isArray(doc.layers)) throw new SkiffError(`unsupported manifest type ${JSON.stringify(mediaType)}`);
+    if (!doc.config || !Array.isArray(doc.layers)) throw new SkiffError(`unsupported manifest type ${JSON.stringify(mediaType)}`, 'invalid');
     const configBytes = await fetchVerified(client, doc.config, 'config');
     const config = JSON.parse(configBytes.toString()) as ImageConfig;
     if (config.rootfs?.diff_ids?.length !== doc.layers.length) throw new SkiffError('image config and manifest disagree on the number of layers');
     for (const l of doc.layers) progress.layer(l.digest.slice(7, 19), 'Pulling fs layer');
     const chains = chainIDs(config.rootfs.diff_ids);
     // Until the image record exists, garbage collection must see these as live.
-    const inFlight = store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
+    const inFlight = await store.pending([...doc.layers.map((l) => l.digest), topDigest], chains);
     try {
       // A layer whose entries go through a symlink of a layer below waits for
       // that layer to be in the store (see unpack.ts).
@@ -188,12 +188,12 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     } catch (err) {
       inFlight.release();
       // Layers other fetches adopted before this one failed: not kept.
-      const lock = store.lock();
+      const lock = await store.lock();
       try { store.collectGarbage(); } finally { lock.release(); }
       throw err;
     }
 
-    const lock = store.lock();
+    const lock = await store.lock();
     try {
       const id = store.putBlob(configBytes);
       const manifestBlob = store.putBlob(m.body);

@@ -89,7 +89,7 @@ async function compressedLayer(store: ImageStore, rec: ImageRecord, i: number, c
   out.end();
   await once(out, 'close');
   const digest = 'sha256:' + hash.digest('hex');
-  store.keepCompressed(rec.id, diffID, compression, temp, digest);
+  await store.keepCompressed(rec.id, diffID, compression, temp, digest);
   return { digest, size: statSync(store.blobPath(digest)).size, compression };
 }
 
@@ -174,7 +174,7 @@ async function pushImage(store: ImageStore, client: RegistryClient, ref: Referen
   const res = await client.request('PUT', `manifests/${ref.tag}`, { headers: { 'Content-Type': manifest.mediaType }, body: manifest.body, accept: [201] });
   await res.body?.cancel();
   const digest = sha256(manifest.body);
-  store.addRepoDigest(rec.id, `${familiarName(ref)}@${digest}`, manifest.body);
+  await store.addRepoDigest(rec.id, `${familiarName(ref)}@${digest}`, manifest.body);
   progress.line(`${ref.tag}: digest: ${digest} size: ${manifest.body.length}`);
   return { tag: ref.tag!, digest, size: manifest.body.length };
 }

@@ -30,7 +30,7 @@ const PATH = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const DOMAIN_RE = new RegExp(`^${DOMAIN}$`);
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 
-const invalid = (why = '') => new SkiffError(`invalid reference format${why ? ': ' + why : ''}`);
+const invalid = (why = '') => new SkiffError(`invalid reference format${why ? ': ' + why : ''}`, 'invalid');
 
 /** Parses and normalizes a reference the way `docker pull` reads it. */
 export function parseReference(input: string): Reference {

@@ -81,7 +81,8 @@ function withoutBody(init: RequestInit): RequestInit {
 
 export class RegistryError extends SkiffError {
   constructor(message: string, readonly status: number, readonly code?: string) {
-    super(message);
+    // The registry's own status says what kind of failure it is.
+    super(message, status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : 'system');
   }
 }
 
@@ -151,7 +152,7 @@ export class RegistryClient {
     } catch (err) {
       if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'unavailable');
     } finally {
       clearTimeout(timer);
     }
@@ -186,7 +187,7 @@ export class RegistryClient {
         yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
       }
     } finally {
-      reader.cancel().catch(() => {});
+      void reader.cancel().catch(() => {}); // a download given up: nobody waits for the cancel
     }
   }
 

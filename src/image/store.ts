@@ -55,7 +55,7 @@ export class ImageStore {
     for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
   }
 
-  lock(): FileLock {
+  lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'store.lock'));
   }
 
@@ -172,11 +172,11 @@ export class ImageStore {
    * Adopts `tempFile` (verified: `digest`), the compressed form of image
    * `id`'s layer `diffID`, as one of the image's blobs, and remembers it.
    */
-  keepCompressed(id: string, diffID: string, algorithm: string, tempFile: string, digest: string): void {
-    const lock = this.lock();
+  async keepCompressed(id: string, diffID: string, algorithm: string, tempFile: string, digest: string): Promise<void> {
+    const lock = await this.lock();
     try {
       const rec = this.getImage(id);
-      if (!rec) { rmSync(tempFile, { force: true }); throw new SkiffError(`image ${id.slice(7, 19)} was removed during the push`); }
+      if (!rec) { rmSync(tempFile, { force: true }); throw new SkiffError(`image ${id.slice(7, 19)} was removed during the push`, 'conflict'); }
       this.adoptBlob(tempFile, digest);
       if (!rec.blobs.includes(digest)) this.putImage({ ...rec, blobs: [...rec.blobs, digest] });
       mkdirSync(join(this.root, 'compressed', algorithm), { recursive: true });
@@ -203,8 +203,8 @@ export class ImageStore {
   }
 
   /** After a push: the image is known by that digest there, and keeps the manifest it pushed. */
-  addRepoDigest(id: string, repoDigest: string, manifest: Buffer): void {
-    const lock = this.lock();
+  async addRepoDigest(id: string, repoDigest: string, manifest: Buffer): Promise<void> {
+    const lock = await this.lock();
     try {
       const rec = this.getImage(id);
       if (!rec) return;
@@ -265,11 +265,11 @@ export class ImageStore {
    * collection: a record in pending/ on which the puller holds a flock.
    * When the puller dies the lock goes with it and the record is stale.
    */
-  pending(blobs: string[], layers: string[]): { release: () => void } {
+  async pending(blobs: string[], layers: string[]): Promise<{ release: () => void }> {
     const dir = join(this.root, 'pending');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
-    const lock = FileLock.acquire(path + '.lock');
+    const lock = await FileLock.acquire(path + '.lock');
     writeFileAtomic(path, JSON.stringify({ blobs, layers }));
     return { release: () => { rmSync(path, { force: true }); rmSync(path + '.lock', { force: true }); lock.release(); } };
   }

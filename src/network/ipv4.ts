@@ -7,7 +7,7 @@ export interface Subnet { base: number; prefix: number }
 
 export function parseIp(text: string): number {
   const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new SkiffError(`invalid IPv4 address ${JSON.stringify(text)}`);
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new SkiffError(`invalid IPv4 address ${JSON.stringify(text)}`, 'invalid');
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
@@ -17,12 +17,12 @@ export function formatIp(n: number): string {
 
 export function parseSubnet(text: string): Subnet {
   const m = /^([\d.]+)\/(\d{1,2})$/.exec(text);
-  if (!m || Number(m[2]) > 32) throw new SkiffError(`invalid subnet ${JSON.stringify(text)}: use a CIDR such as 172.18.0.0/16`);
+  if (!m || Number(m[2]) > 32) throw new SkiffError(`invalid subnet ${JSON.stringify(text)}: use a CIDR such as 172.18.0.0/16`, 'invalid');
   const prefix = Number(m[2]);
   if (prefix > 30) throw new SkiffError(`subnet ${text} is too small: it needs room for a gateway and containers (/30 at most)`);
   const ip = parseIp(m[1]);
   const { base } = subnetAround(ip, prefix);
-  if (base !== ip) throw new SkiffError(`invalid subnet ${text}: host bits set (did you mean ${formatIp(base)}/${prefix}?)`);
+  if (base !== ip) throw new SkiffError(`invalid subnet ${text}: host bits set (did you mean ${formatIp(base)}/${prefix}?)`, 'invalid');
   return { base, prefix };
 }
 

@@ -79,7 +79,7 @@ export class NetworkStore {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  lock(): FileLock {
+  lock(): Promise<FileLock> {
     return FileLock.acquire(join(this.root, 'networks.lock'));
   }
 
@@ -100,7 +100,7 @@ export class NetworkStore {
 
   get(ref: string): Network {
     const n = this.find(ref);
-    if (!n) throw new SkiffError(`network ${ref} not found`);
+    if (!n) throw new SkiffError(`network ${ref} not found`, 'not-found');
     return n;
   }
 
@@ -128,10 +128,10 @@ export class NetworkStore {
   }
 
   /** Creates a network (the caller holds the lock). A subnet that overlaps the host's or another network's is refused. */
-  create(o: CreateOptions): Network {
-    if (this.find(o.name)) throw new SkiffError(`network with name ${o.name} already exists`);
+  async create(o: CreateOptions): Promise<Network> {
+    if (this.find(o.name)) throw new SkiffError(`network with name ${o.name} already exists`, 'conflict');
     mkdirSync(CLAIMS, { recursive: true, mode: 0o700 });
-    const hostLock = FileLock.acquire(`${CLAIMS}.lock`);
+    const hostLock = await FileLock.acquire(`${CLAIMS}.lock`);
     try {
       return this.createClaimed(o);
     } finally {
@@ -155,7 +155,7 @@ export class NetworkStore {
     }
     const gateway = o.gateway ? parseIp(o.gateway) : subnet.base + 1;
     if (!isHostAddress(subnet, gateway))
-      throw new SkiffError(`invalid gateway ${o.gateway}: it must be a host address in ${formatSubnet(subnet)}`);
+      throw new SkiffError(`invalid gateway ${o.gateway}: it must be a host address in ${formatSubnet(subnet)}`, 'invalid');
     const id = randomBytes(32).toString('hex');
     const n: Network = {
       Name: o.name, Id: id, Created: new Date().toISOString(), Driver: 'bridge', Subnet: formatSubnet(subnet), Gateway: formatIp(gateway),
@@ -171,7 +171,7 @@ export class NetworkStore {
    * else 172.17.0.0/16 or the first free pool. A changed "bip" takes effect
    * once no container is on the network (dockerd applies it at its restart).
    */
-  defaultNetwork(bip: { subnet: string; gateway: string } | undefined, note?: (s: string) => void): Network {
+  async defaultNetwork(bip: { subnet: string; gateway: string } | undefined, note?: (s: string) => void): Promise<Network> {
     const existing = this.find(DEFAULT_NETWORK);
     const asConfigured = !bip || (existing?.Subnet === bip.subnet && existing.Gateway === bip.gateway);
     if (existing && (asConfigured || Object.keys(existing.Endpoints).length)) {

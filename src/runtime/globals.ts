@@ -1,6 +1,7 @@
 // Global flags shared by every skiff-runtime command, and the log they feed.
 import { appendFileSync } from 'node:fs';
 import type { RuntimeOptions } from './lifecycle.js';
+import { textLogLine } from './logFormat.js';
 
 export interface Globals {
   root: string;
@@ -24,14 +25,16 @@ export function logLine(g: Globals, level: 'debug' | 'error', msg: string): void
   }
 }
 
-/** One entry as logrus writes it in text format (runc's --log default). */
-export function textLogLine(level: string, msg: string, time = new Date().toISOString()): string {
-  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+/** Our terminal's [rows, columns], for a pty's first size (the CLI reads the process; the runtime does not). */
+export function callerTerminalSize(): [number, number] | undefined {
+  return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined;
 }
+
+export { textLogLine };
 
 export function runtimeOptions(g: Globals): RuntimeOptions {
   // --debug without --log: the entries go to stderr, in runc's layout
   // (level=debug), which engines that capture a runtime's stderr parse.
   const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(textLogLine('debug', line) + '\n'); } : undefined;
-  return { root: g.root, debug };
+  return { root: g.root, debug, warn: (line) => process.stderr.write(`skiff-runtime: warning: ${line}\n`) };
 }

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { SkiffError } from '../errors.js';
-import type { PlanStep } from './plan.js';
+import type { PlanStep } from './planStep.js';
 
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }
 export const HOOK_KINDS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
@@ -65,12 +65,12 @@ export async function runHooks(kind: HookKind, hooks: Hooks | undefined, state: 
 }
 
 /** poststart/poststop: failures are warnings (the spec says the lifecycle goes on). */
-export async function runHooksWarn(kind: HookKind, hooks: Hooks | undefined, state: object): Promise<void> {
+export async function runHooksWarn(kind: HookKind, hooks: Hooks | undefined, state: object, warn: (line: string) => void = () => {}): Promise<void> {
   for (const h of hooks?.[kind] ?? []) {
     try {
       await runHook(kind, h, JSON.stringify(state));
     } catch (err) {
-      process.stderr.write(`skiff-runtime: warning: ${(err as Error).message}\n`);
+      warn((err as Error).message);
     }
   }
 }

@@ -12,12 +12,11 @@ import { planUpdate } from '../cgroups/update.js';
 import { writeFileAtomic } from '../util/files.js';
 import { trace, traceEvent, traceStep, tracing } from '../util/trace.js';
 import { NativeTraceReader } from './nativeTrace.js';
-import { textLogLine } from './globals.js';
-import { ConsolePair, relayTerminal } from './console.js';
+import { ConsolePair } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
-import { startSetup, type SetupSession } from './setupProcess.js';
+import { startSetup, type SetupOptions, type SetupSession } from './setupProcess.js';
 import { placeExecProcess, type ExecCgroup } from './execCgroups.js';
 import { loadSpec, validateSpec, type Process, type Spec } from './spec.js';
 import { StateStore, type ContainerRecord, type Status } from './state.js';
@@ -25,6 +24,8 @@ import { StateStore, type ContainerRecord, type Status } from './state.js';
 export interface RuntimeOptions {
   root: string;
   debug?: (line: string) => void;
+  /** Warnings (a failed poststart or poststop hook): the runtime CLI prints them, a library decides. */
+  warn?: (line: string) => void;
 }
 
 export interface CreateOptions {
@@ -35,6 +36,8 @@ export interface CreateOptions {
   /** run mode: keep the helper to reap the init. */
   wait?: boolean;
   consoleSocket?: string;
+  /** The caller's terminal [rows, columns]: a pty's first size when the spec has no consoleSize. */
+  terminalSize?: [number, number];
   /** The engine's monitor starts the helper (setupProcess.ts SetupOptions.launch). */
   launch?: () => import('node:net').Socket;
   /** Course and debug tools (plan.ts editPlan): --stop-at and --debug-skip-step. */
@@ -85,13 +88,13 @@ export function cgroupsOf(spec: Pick<Spec, 'linux'> | undefined, rec: Pick<Conta
 export async function create(opts: RuntimeOptions, id: string, c: CreateOptions): Promise<Created> {
   const store = new StateStore(opts.root);
   const bundle = resolve(c.bundle);
-  if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`);
+  if (!existsSync(bundle)) throw new SkiffError(`bundle ${bundle} does not exist`, 'not-found');
   trace('create: begin');
   const spec = loadSpec(bundle);
   store.reserve(id);
   let lock;
   try {
-    lock = store.lock(id);
+    lock = await store.lock(id);
   } catch (err) {
     store.remove(id);
     throw err;
@@ -111,7 +114,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     lock.release();
     throw new SkiffError("container's cgroup unexpectedly frozen");
   }
-  warnIfCgroupInUse(cgroups);
+  warnIfCgroupInUse(opts, cgroups);
   const console = consoleFor(!!spec.process?.terminal, c.consoleSocket, !!c.wait, c.preserveFds ?? 0);
   let master: number | undefined;
   try {
@@ -133,7 +136,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.create();
     const plan: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
-      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target,
+      preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target, terminalSize: c.terminalSize,
       container: { id, bundle, annotations: spec.annotations },
     }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
@@ -202,11 +205,12 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
 
 /**
  * Two containers in one cgroup share its limits and are killed together by
- * delete: legal, but rarely meant. runc warns on stderr; so do we.
+ * delete: legal, but rarely meant. runc warns on stderr; so do we (the
+ * runtime CLI's warn prints it, in runc's layout).
  */
-function warnIfCgroupInUse(cgroups: CgroupManager): void {
+function warnIfCgroupInUse(opts: RuntimeOptions, cgroups: CgroupManager): void {
   const pids = cgroups.pids();
-  if (pids.length) process.stderr.write(`${textLogLine('warning', `container's cgroup is not empty: ${pids.length} process(es) found`)}\n`);
+  if (pids.length) opts.warn?.(`container's cgroup is not empty: ${pids.length} process(es) found`);
 }
 
 /**
@@ -279,17 +283,17 @@ export function ociState(store: StateStore, id: string): OciState {
 
 export async function start(opts: RuntimeOptions, id: string): Promise<void> {
   const store = new StateStore(opts.root);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
-    if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`);
+    if (status === 'running' || status === 'paused') throw new SkiffError(`cannot start an already ${status} container`, 'conflict');
     if (status !== 'created') throw new SkiffError(`cannot start a container in the ${status} state`);
     traceStep('release_exec_fifo', join(store.dir(id), 'exec.fifo'));
     await releaseExecFifo(join(store.dir(id), 'exec.fifo'), rec!);
     trace('start: released');
     const spec = containerSpec(store, id);
-    await runHooksWarn('poststart', spec.hooks, hookState(rec!, 'running'));
+    await runHooksWarn('poststart', spec.hooks, hookState(rec!, 'running'), opts.warn);
   } finally {
     lock.release();
   }
@@ -349,26 +353,26 @@ async function releaseExecFifo(fifo: string, rec: ContainerRecord): Promise<void
 export function parseSignal(sig: string): number {
   if (/^\d+$/.test(sig)) {
     const n = Number(sig);
-    if (n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+    if (n > 64) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
     return n;
   }
   const upper = sig.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : 'SIG' + upper;
   const n = (osConstants.signals as Record<string, number>)[name];
-  if (n === undefined) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`);
+  if (n === undefined) throw new SkiffError(`invalid signal ${JSON.stringify(sig)}`, 'invalid');
   return n;
 }
 
-export function kill(opts: RuntimeOptions, id: string, signal: string, all: boolean): void {
+export async function kill(opts: RuntimeOptions, id: string, signal: string, all: boolean): Promise<void> {
   const store = new StateStore(opts.root);
   const sig = parseSignal(signal);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
     // --all signals whatever is left in the cgroup, which may be nothing:
     // runc accepts it on a stopped container (a cleanup step for engines).
-    if (!rec || (status === 'stopped' && !all)) throw new SkiffError('container not running');
+    if (!rec || (status === 'stopped' && !all)) throw new SkiffError('container not running', 'conflict');
     const pids = all ? containerPids(rec, cgroupsOf(undefined, rec)) : [rec.pid];
     for (const pid of pids) {
       try { process.kill(pid, sig); } catch (err) {
@@ -383,7 +387,7 @@ export function kill(opts: RuntimeOptions, id: string, signal: string, all: bool
 export async function remove(opts: RuntimeOptions, id: string, force: boolean): Promise<void> {
   const store = new StateStore(opts.root);
   if (force && !existsSync(store.dir(id))) return; // runc: delete --force of a missing container succeeds
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
@@ -394,7 +398,7 @@ export async function remove(opts: RuntimeOptions, id: string, force: boolean): 
     try { spec = containerSpec(store, id); } catch { /* create died before the snapshot */ }
     await withContextAsync('cleanup', () => destroy(store, record, cgroupsOf(undefined, record)));
     // poststop: after the container is deleted, before delete returns.
-    if (rec?.complete) await runHooksWarn('poststop', spec?.hooks, hookState(record, 'stopped'));
+    if (rec?.complete) await runHooksWarn('poststop', spec?.hooks, hookState(record, 'stopped'), opts.warn);
     trace('delete: done');
   } finally {
     lock.release();
@@ -425,6 +429,23 @@ export interface ExecOptions {
   consoleSocket?: string;
   /** 'ignore': /dev/null as stdin (the engine's exec without -i). */
   stdin?: 'inherit' | 'ignore';
+  /** Pipes instead of our stdio (an engine relaying the process's streams); see onStdio. */
+  stdio?: SetupOptions['stdio'];
+  /** The caller's terminal [rows, columns]: the pty's first size. */
+  terminalSize?: [number, number];
+  /** Called with the piped streams as soon as the process exists. */
+  onStdio?: (streams: SetupSession['stdio']) => void;
+  /**
+   * Called once the process runs, with its PID, while we wait for it: a CLI
+   * passes its signals on here (commands/terminal.ts forwardSignals); the
+   * function it returns is called when the process has exited.
+   */
+  whileRunning?: (pid: number) => () => void;
+  /**
+   * With process.terminal and no console socket: relays the pty master to
+   * a terminal (the CLI's, commands/terminal.ts); without it the master is closed.
+   */
+  relayTerminal?: (master: number) => TerminalRelay;
   /** exec --cgroup: sub-cgroups of the container's to run in. */
   cgroups?: ExecCgroup[];
   /** exec --ignore-paused: run in a paused container (the process starts frozen). */
@@ -448,12 +469,13 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   validateSpec({ ...spec, process: e.process });
   const console = consoleFor(!!e.process.terminal, e.consoleSocket, !e.detach, e.preserveFds);
   if (e.consoleSocket && !e.process.terminal) throw new SkiffError('--console-socket needs --tty');
-  const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin });
+  const session = startSetup({ preserveFds: e.preserveFds, debug: opts.debug, extraFd: console.pair?.theirs, stdin: e.stdin, stdio: e.stdio });
+  e.onStdio?.(session.stdio);
   console.pair?.closeTheirs();
-  let relay: ReturnType<typeof relayTerminal> | undefined;
+  let relay: TerminalRelay | undefined;
   try {
     session.sendPlan(buildExecPlan({
-      spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target,
+      spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize,
       container: { id, bundle: rec.bundle, annotations: rec.annotations },
     }));
     const pid = Number((await session.next('PID')).fields[0]);
@@ -462,16 +484,20 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
     if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
     await session.next('CREATED');
     if (e.detach) return 0;
-    if (console.pair) relay = relayTerminal(console.pair.receiveMaster());
-    const forward = (sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* exited */ } };
-    for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
+    if (console.pair) {
+      const master = console.pair.receiveMaster();
+      if (e.relayTerminal) relay = e.relayTerminal(master);
+      else closeSync(master);
+    }
+    const undo = e.whileRunning?.(pid);
     try {
       const m = await session.next('EXITED');
       const [code, signal] = m.fields.map(Number);
-      if (relay) await drainTerminal(relay);
+      // Let the last output through, briefly.
+      if (relay) await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
       return signal ? 128 + signal : code;
     } finally {
-      for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
+      undo?.();
     }
   } finally {
     relay?.stop();
@@ -479,18 +505,13 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   }
 }
 
-/** Signals `run` and `exec` pass on to the process they wait for. */
-export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-/** After the process exited: let the last output through, briefly. */
-export async function drainTerminal(relay: ReturnType<typeof relayTerminal>): Promise<void> {
-  await Promise.race([relay.done, new Promise((r) => setTimeout(r, 500))]);
-}
+/** A running relay of a pty to a terminal: done when the container side closed. */
+export interface TerminalRelay { done: Promise<void>; stop: () => void }
 
 /** Runs fn with the container locked and its record, if its status is one of `allowed`. */
-function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): T {
+async function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], verb: string, fn: (rec: ContainerRecord, store: StateStore) => T): Promise<T> {
   const store = new StateStore(opts.root);
-  const lock = store.lock(id);
+  const lock = await store.lock(id);
   try {
     const rec = store.read(id);
     const status = statusOf(store, id, rec, true);
@@ -502,12 +523,12 @@ function withRunning<T>(opts: RuntimeOptions, id: string, allowed: Status[], ver
 }
 
 /** pause: freeze every process of the container (cgroup freezer). */
-export function pause(opts: RuntimeOptions, id: string): void {
-  withRunning(opts, id, ['running'], 'pause', (rec) => cgroupsOf(undefined, rec).freeze());
+export async function pause(opts: RuntimeOptions, id: string): Promise<void> {
+  await withRunning(opts, id, ['running'], 'pause', (rec) => cgroupsOf(undefined, rec).freeze());
 }
 
-export function resume(opts: RuntimeOptions, id: string): void {
-  withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
+export async function resume(opts: RuntimeOptions, id: string): Promise<void> {
+  await withRunning(opts, id, ['paused'], 'resume', (rec) => cgroupsOf(undefined, rec).thaw());
 }
 
 /**
@@ -515,9 +536,9 @@ export function resume(opts: RuntimeOptions, id: string): void {
  * the fields runc's update takes, zero leaves a value alone); the snapshot
  * config keeps the result.
  */
-export function update(opts: RuntimeOptions, id: string, resources: Resources): void {
+export async function update(opts: RuntimeOptions, id: string, resources: Resources): Promise<void> {
   validateResources(resources);
-  withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
+  await withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
     const spec = containerSpec(store, id);
     const { apply, stored } = planUpdate(spec.linux?.resources ?? {}, resources);
     cgroupsOf(spec, rec).apply(apply, { skipDevices: true });
@@ -530,7 +551,7 @@ export function update(opts: RuntimeOptions, id: string, resources: Resources): 
 export function containerStats(opts: RuntimeOptions, id: string) {
   const store = new StateStore(opts.root);
   const rec = store.read(id);
-  if (!rec) throw new SkiffError(`container ${id} does not exist`);
+  if (!rec) throw new SkiffError(`container ${id} does not exist`, 'not-found');
   const cg = cgroupsOf(undefined, rec);
   return { status: statusOf(store, id, rec), stats: cg.stats(), oomKills: cg.oomKills() };
 }

@@ -15,7 +15,9 @@ import { hookSteps } from './hooks.js';
 
 export const PLAN_VERSION = '1';
 
-export interface PlanStep { op: string; args: string[] }
+import type { PlanStep } from './planStep.js';
+
+export type { PlanStep };
 
 export interface Plan {
   version: string;
@@ -45,6 +47,8 @@ export interface PlanInput {
   console?: ConsoleTarget;
   /** For a seccomp agent: who the container is (id, bundle). */
   container?: AgentContainer;
+  /** The caller's terminal [rows, columns], the pty's first size when the spec has none. */
+  terminalSize?: [number, number];
 }
 
 export interface AgentContainer { id: string; bundle: string; annotations?: Record<string, string> }
@@ -72,10 +76,11 @@ function consolePreClone(console: ConsoleTarget): PlanStep {
     : { op: 'use_console_fd', args: [String(console.fd)] };
 }
 
-function terminalSize(proc: NonNullable<Spec['process']>): [number, number] {
+/** The pty's first size: the spec's consoleSize, else the caller's terminal (passed in: the planner reads no process). */
+function terminalSize(proc: NonNullable<Spec['process']>, caller: [number, number] | undefined): [number, number] {
   const size = (proc as { consoleSize?: { height: number; width: number } }).consoleSize;
   if (size) return [size.height, size.width];
-  return process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : [0, 0];
+  return caller ?? [0, 0];
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -106,7 +111,7 @@ export function buildPlan(input: PlanInput): Plan {
   const k = native().constants;
   const proc = spec.process!;
   const rootfs = rootfsPath(spec, bundle);
-  if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`);
+  if (!existsSync(rootfs)) throw new SkiffError(`root.path ${rootfs} does not exist`, 'not-found');
   if (!statSync(rootfs).isDirectory()) throw new SkiffError(`root.path ${rootfs} is not a directory`);
   if (!hasNamespace(spec, 'mount')) throw new SkiffError('config.json: linux.namespaces needs a mount namespace (skiff-runtime sets up the root inside one)');
   if (proc.terminal && !input.console) throw new SkiffError('process.terminal needs --console-socket when the runtime does not stay attached');
@@ -190,7 +195,7 @@ export function buildPlan(input: PlanInput): Plan {
   if (input.noPivot) step('move_root', rootfs);
   else step('pivot_root');
 
-  if (proc.terminal) step('setup_terminal', ...terminalSize(proc));
+  if (proc.terminal) step('setup_terminal', ...terminalSize(proc, input.terminalSize));
   // Before readonly_path makes /proc/sys read-only.
   for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {
     checkSysctl(spec, name);
@@ -327,6 +332,8 @@ export interface ExecPlanInput {
   wait: boolean;
   console?: ConsoleTarget;
   container?: AgentContainer;
+  /** The caller's terminal [rows, columns], the pty's first size when the spec has none. */
+  terminalSize?: [number, number];
 }
 
 /** A plan that joins a running container and execs one more process in it. */
@@ -348,7 +355,7 @@ export function buildExecPlan(input: ExecPlanInput): Plan {
   step('await_cgroup_placement');
   if (input.process.terminal) {
     if (!input.console) throw new SkiffError('a terminal needs --console-socket when the runtime does not stay attached');
-    step('setup_terminal', ...terminalSize(input.process));
+    step('setup_terminal', ...terminalSize(input.process, input.terminalSize));
   }
   for (const r of input.process.rlimits ?? []) step('set_rlimit', k[r.type], r.soft, r.hard, r.type);
   if (input.process.user.umask !== undefined) step('set_umask', input.process.user.umask.toString(8));
@@ -375,7 +382,7 @@ function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn, re
     try {
       kind = statSync(source).isDirectory() ? 'd' : 'f';
     } catch {
-      throw new SkiffError(`mount ${dest}: source ${source} does not exist`);
+      throw new SkiffError(`mount ${dest}: source ${source} does not exist`, 'not-found');
     }
     const bindFlags = k.MS_BIND | (o.recursive ? k.MS_REC : 0);
     // Flags beyond bind take effect only through a bind-remount (mount(2)).

@@ -3,7 +3,7 @@
 // seccomp(2), runtime-spec config-linux.md "Seccomp".
 import { SkiffError } from '../errors.js';
 import { native } from '../native.js';
-import type { PlanStep } from './plan.js';
+import type { PlanStep } from './planStep.js';
 
 export const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 export type CapabilitySet = (typeof CAPABILITY_SETS)[number];

@@ -32,6 +32,8 @@ export interface SetupSession {
   next(expect: string): Promise<Message>;
   send(name: string, ...fields: string[]): void;
   close(): void;
+  /** The process's piped streams (SetupOptions.stdio 'pipe'), else null. */
+  stdio: { stdin: NodeJS.WritableStream | null; stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null };
 }
 
 /**
@@ -48,6 +50,11 @@ export interface SetupOptions {
   extraFd?: number | undefined;
   /** 'ignore': the process gets /dev/null as stdin (engine exec without -i). */
   stdin?: 'inherit' | 'ignore';
+  /**
+   * The process's stdin, stdout and stderr when not the caller's own:
+   * 'pipe' gives streams (SetupSession.stdio) to an engine that relays them.
+   */
+  stdio?: ['inherit' | 'ignore' | 'pipe', 'inherit' | 'ignore' | 'pipe', 'inherit' | 'ignore' | 'pipe'];
   /**
    * Someone else starts the helper (the engine's monitor, which must be the
    * init's ancestor to reap it) and hands us our end of its channel.
@@ -100,7 +107,7 @@ export function startSetup(o: SetupOptions): SetupSession {
     channel = setupSpawner({ preserveFds: o.preserveFds, stdin: o.stdin ?? 'inherit', extraFd: o.extraFd });
   } else {
     const syncFd = 3 + o.preserveFds;
-    const stdio: (number | 'inherit' | 'ignore' | 'pipe')[] = [o.stdin ?? 'inherit', 'inherit', 'inherit'];
+    const stdio: (number | 'inherit' | 'ignore' | 'pipe')[] = o.stdio ? [...o.stdio] : [o.stdin ?? 'inherit', 'inherit', 'inherit'];
     for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
     stdio.push('pipe');
     if (o.extraFd !== undefined) stdio.push(o.extraFd);
@@ -208,5 +215,6 @@ export function startSetup(o: SetupOptions): SetupSession {
     // The trace socket too: after `create`, the init reports nothing until
     // `start`, and an open socket would keep this process alive until then.
     close: () => { channel.destroy(); traceSocket?.destroy(); },
+    stdio: { stdin: helper?.stdin ?? null, stdout: helper?.stdout ?? null, stderr: helper?.stderr ?? null },
   };
 }

@@ -237,7 +237,7 @@ export function loadSpec(bundle: string): Spec {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SkiffError(`bundle ${bundle}: config.json not found`);
+    if (code === 'ENOENT') throw new SkiffError(`bundle ${bundle}: config.json not found`, 'not-found');
     throw new SkiffError(`read ${path}: ${code ?? String(err)}`);
   }
   let raw: unknown;

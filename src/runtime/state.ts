@@ -35,8 +35,8 @@ const ID_PATTERN = /^[\w+\-.]+$/;
 export function validateId(id: string): void {
   if (!id) throw new SkiffError('container id cannot be empty');
   if (!ID_PATTERN.test(id) || id === '.' || id === '..')
-    throw new SkiffError(`invalid container id ${JSON.stringify(id)}: use letters, digits, "_", "+", "-" and "."`);
-  if (id.length > 1024) throw new SkiffError('invalid container id: longer than 1024 characters');
+    throw new SkiffError(`invalid container id ${JSON.stringify(id)}: use letters, digits, "_", "+", "-" and "."`, 'invalid');
+  if (id.length > 1024) throw new SkiffError('invalid container id: longer than 1024 characters', 'invalid');
 }
 
 export class StateStore {
@@ -53,18 +53,18 @@ export class StateStore {
     try {
       mkdirSync(this.dir(id), { mode: 0o700 });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SkiffError(`container with id ${id} already exists`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SkiffError(`container with id ${id} already exists`, 'conflict');
       throw err;
     }
   }
 
-  lock(id: string): FileLock {
+  async lock(id: string): Promise<FileLock> {
     validateId(id);
-    if (!existsSync(this.dir(id))) throw new SkiffError(`container ${id} does not exist`);
-    const lock = FileLock.acquire(join(this.dir(id), 'lock'));
+    if (!existsSync(this.dir(id))) throw new SkiffError(`container ${id} does not exist`, 'not-found');
+    const lock = await FileLock.acquire(join(this.dir(id), 'lock'));
     if (!existsSync(this.dir(id))) {
       lock.release(); // deleted while we waited
-      throw new SkiffError(`container ${id} does not exist`);
+      throw new SkiffError(`container ${id} does not exist`, 'not-found');
     }
     return lock;
   }
@@ -80,7 +80,7 @@ export class StateStore {
       return JSON.parse(readFileSync(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (!existsSync(this.dir(id))) throw new SkiffError(`container ${id} does not exist`);
+        if (!existsSync(this.dir(id))) throw new SkiffError(`container ${id} does not exist`, 'not-found');
         return undefined;
       }
       throw err;

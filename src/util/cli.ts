@@ -17,8 +17,11 @@ export interface CliRun {
   argv: string[];
   /** The status commands set (e.g. run's container exit code). */
   exitCode: () => number;
-  /** Exit status for usage errors and for failures. */
-  usageExit: number;
+  /**
+   * Exit status for usage errors (by commander's code, e.g.
+   * 'commander.missingArgument') and for failures.
+   */
+  usageExit: number | ((code: string) => number);
   errorExit: number | (() => number);
   /** Text put before the error ("create c1: "). */
   context?: () => string;
@@ -31,7 +34,10 @@ export async function runCli(r: CliRun): Promise<number> {
     await r.program.parseAsync(r.argv);
     return r.exitCode();
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : r.usageExit;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      return typeof r.usageExit === 'number' ? r.usageExit : r.usageExit(err.code);
+    }
     const message = (r.context?.() ?? '') + describe(err as Error);
     process.stderr.write(`${r.name}: ${message}\n`);
     r.onError?.(message);

@@ -3,11 +3,15 @@
 // (libuv opens every fd O_CLOEXEC, so none leaks into spawned helpers)
 // point leaves either the old or the new file, never half of one.
 import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, writeSync, unlinkSync, constants } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { native } from '../native.js';
 
+// Temp names are unique within this process too: two operations of one
+// process may write the same file (each under its lock, or last one wins).
+let tempCounter = 0;
+
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter++}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
@@ -31,23 +35,75 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** A held flock(2) lock; released by release() or when the process dies. */
-export class FileLock {
-  private constructor(private fd: number | undefined) {}
+/**
+ * Holders of each lock path in this process, in line: the in-process half
+ * of FileLock. flock(2) locks belong to an open file description, so two
+ * descriptors this process opened for one path conflict with each other
+ * like two processes would; and a waiter must not block the event loop the
+ * holder needs to finish. So waiters here queue on a promise, and only the
+ * head of the queue takes the flock (which other processes see).
+ */
+const holders = new Map<string, Promise<void>>();
 
-  /** Blocks until the lock is ours. The lock file is created if missing. */
-  static acquire(path: string, exclusive = true): FileLock {
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-    native().flock(fd, exclusive, false);
-    return new FileLock(fd);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function openLockFile(path: string): number {
+  return openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+}
+
+/**
+ * A held lock: this process's turn (the in-process queue) and the flock(2)
+ * that other processes see. Released by release(), or when the process dies.
+ */
+export class FileLock {
+  private constructor(private fd: number | undefined, private readonly done: () => void) {}
+
+  /**
+   * Resolves when the lock is ours; the lock file is created if missing.
+   * The event loop keeps running meanwhile: the flock is tried without
+   * blocking and retried on a timer (1 ms, doubling to 50 ms) while another
+   * process holds it, never a blocking flock on a libuv thread (a few
+   * waiters would take every thread of its pool).
+   */
+  static async acquire(path: string, exclusive = true): Promise<FileLock> {
+    const key = resolve(path);
+    const turn = queueFor(key);
+    await turn.ready;
+    try {
+      const fd = openLockFile(path);
+      try {
+        for (let delay = 1; !native().flock(fd, exclusive, true); delay = Math.min(delay * 2, 50)) await sleep(delay);
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+      return new FileLock(fd, turn.done);
+    } catch (err) {
+      turn.done();
+      throw err;
+    }
   }
 
-  /** Returns undefined when another process holds the lock. */
+  /** Returns undefined when someone (this process or another) holds the lock. */
   static tryAcquire(path: string, exclusive = true): FileLock | undefined {
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-    if (native().flock(fd, exclusive, true)) return new FileLock(fd);
-    closeSync(fd);
-    return undefined;
+    const key = resolve(path);
+    if (holders.has(key)) return undefined;
+    const fd = openLockFile(path);
+    if (!native().flock(fd, exclusive, true)) {
+      closeSync(fd);
+      return undefined;
+    }
+    return new FileLock(fd, queueFor(key).done);
+  }
+
+  /** Runs fn with the lock held, releasing it however fn ends. */
+  static async with<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
+    const lock = await FileLock.acquire(path);
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+    }
   }
 
   /**
@@ -72,9 +128,28 @@ export class FileLock {
   }
 
   release(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined) return;
+    closeSync(this.fd); // drops the flock: other processes may go
     this.fd = undefined;
+    this.done(); // then the next in this process
   }
+}
+
+/** Joins the line for a lock path: `ready` when those before us are done; call `done` after. */
+function queueFor(key: string): { ready: Promise<void>; done: () => void } {
+  const before = holders.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((r) => { done = r; });
+  const tail = before.then(() => mine);
+  holders.set(key, tail);
+  return {
+    ready: before,
+    done: () => {
+      done();
+      // The last in line leaves the map empty (tryAcquire reads it as "free here").
+      if (holders.get(key) === tail) holders.delete(key);
+    },
+  };
 }
 
 /** Bytes of the regular files under dir, recursively (0 when it does not exist). */

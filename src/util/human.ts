@@ -45,7 +45,7 @@ export function parseTime(v: string, flag: string): number {
   const dur = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(v);
   if (dur && v) return Date.now() - ((Number(dur[1] ?? 0) * 60 + Number(dur[2] ?? 0)) * 60 + Number(dur[3] ?? 0)) * 1000;
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use an RFC 3339 time, a unix time or a duration such as 10m`);
+  if (Number.isNaN(t)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use an RFC 3339 time, a unix time or a duration such as 10m`, 'invalid');
   return t;
 }
 

@@ -20,30 +20,30 @@ test.after.always(() => {
 });
 
 const claimOf = (subnet: string) => join(CLAIMS, subnet.replace('/', '_'));
-const create = (root: string, name: string, subnet?: string) => {
+const create = async (root: string, name: string, subnet?: string) => {
   const store = new NetworkStore(root);
-  const lock = store.lock();
-  try { return store.create({ name, subnet }); } finally { lock.release(); }
+  const lock = await store.lock();
+  try { return await store.create({ name, subnet }); } finally { lock.release(); }
 };
 
-test.serial('a claim whose root was removed is reclaimed by the next creation', (t) => {
+test.serial('a claim whose root was removed is reclaimed by the next creation', async (t) => {
   const gone = join(dir, 'gone');
   // A pool only tests use, so that what is free does not depend on other roots.
-  const n = create(gone, 'n', '10.213.0.0/16');
+  const n = await create(gone, 'n', '10.213.0.0/16');
   t.is(readFileSync(claimOf(n.Subnet), 'utf8'), `${gone}\n${n.Id}`);
   rmSync(gone, { recursive: true, force: true });
-  const again = create(join(dir, 'next'), 'n', '10.213.0.0/16');
+  const again = await create(join(dir, 'next'), 'n', '10.213.0.0/16');
   t.is(again.Subnet, '10.213.0.0/16', 'the subnet of the removed root is free again');
   t.is(readFileSync(claimOf(again.Subnet), 'utf8'), `${join(dir, 'next')}\n${again.Id}`);
 });
 
-test.serial('a claim whose network record is gone (root still there) is reclaimed; a live one is not', (t) => {
+test.serial('a claim whose network record is gone (root still there) is reclaimed; a live one is not', async (t) => {
   const root = join(dir, 'kept');
-  const n = create(root, 'n', '10.214.0.0/16');
-  const live = create(root, 'live', '10.215.0.0/16');
+  const n = await create(root, 'n', '10.214.0.0/16');
+  const live = await create(root, 'live', '10.215.0.0/16');
   rmSync(join(root, 'networks', `${n.Id}.json`));
-  const other = create(join(dir, 'other'), 'o', '10.214.0.0/16');
+  const other = await create(join(dir, 'other'), 'o', '10.214.0.0/16');
   t.is(other.Subnet, '10.214.0.0/16');
-  t.throws(() => create(join(dir, 'other'), 'p', '10.215.0.0/16'), { message: /Pool overlaps with other one on this address space \(10\.215\.0\.0\/16 overlaps 10\.215\.0\.0\/16\)/ });
+  await t.throwsAsync(() => create(join(dir, 'other'), 'p', '10.215.0.0/16'), { message: /Pool overlaps with other one on this address space \(10\.215\.0\.0\/16 overlaps 10\.215\.0\.0\/16\)/ });
   t.true(existsSync(claimOf(live.Subnet)));
 });

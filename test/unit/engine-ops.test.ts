@@ -1,7 +1,7 @@
 // Pure parts of stats and events: docker's CPU/memory/IO arithmetic over a
 // ContainerStats reading, /proc parsers, event filters and docker's line.
 import test from 'ava';
-import { parseNetDev, statsView, systemCpuUsage, type ContainerStats } from '../../src/engine/stats.js';
+import { parseNetDev, statsView, systemCpuUsage, type ContainerStats } from '../../src/engine/core/containers/stats.js';
 import { eventMessage, matchesFilters, parseEventFilters } from '../../src/engine/events.js';
 import { prettyEvent } from '../../src/engine/commands/events.js';
 

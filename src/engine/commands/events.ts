@@ -5,7 +5,8 @@ import { SkiffError } from '../../errors.js';
 import { parseTime } from '../../util/human.js';
 import { compile } from '../../util/template.js';
 import type { EngineGlobals } from '../context.js';
-import { parseEventFilters, streamEvents, type EventMessage } from '../events.js';
+import { parseEventFilters, type EventMessage } from '../events.js';
+import { cliEngine } from './engine.js';
 
 export interface EventsFlags { since?: string; until?: string; filter: string[]; format?: string }
 
@@ -40,7 +41,7 @@ export async function eventsCommand(g: EngineGlobals, f: EventsFlags): Promise<v
   const format = f.format === 'json' ? '{{json .}}' : f.format;
   if (format?.startsWith('table')) throw new SkiffError('"table" is not a valid format for events: use a template or json');
   const template = format ? compile(format) : undefined;
-  for await (const e of streamEvents(g.root, { since, until, filters })) {
+  for await (const e of cliEngine(g).systemEvents({ since, until, filters })) {
     process.stdout.write(template ? template.execute(e) + '\n' : prettyEvent(e));
   }
 }

@@ -20,7 +20,7 @@ export function imagesCommand(g: EngineGlobals, repo: string | undefined, f: Ima
   let dangling: boolean | undefined;
   for (const filter of f.filter) {
     const [k, v] = filter.split('=');
-    if (k !== 'dangling' || !['true', 'false'].includes(v)) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: supported is dangling=true|false`);
+    if (k !== 'dangling' || !['true', 'false'].includes(v)) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: supported is dangling=true|false`, 'invalid');
     dangling = v === 'true';
   }
   const want = repo ? parseReference(repo) : undefined;

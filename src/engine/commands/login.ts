@@ -7,7 +7,8 @@ import { SkiffError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import { DEFAULT_REGISTRY } from '../../image/reference.js';
 import { dockerConfigPath, registryBase, parseChallenge } from '../../image/registry.js';
-import { insecureRegistries } from './pull.js';
+import { insecureRegistries } from '../daemonConfig.js';
+import { envInsecureRegistries } from './engine.js';
 import type { EngineGlobals } from '../context.js';
 
 const configKey = (server: string) => (server === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : server);
@@ -44,7 +45,7 @@ async function verify(server: string, user: string, password: string, insecure: 
       }
     }
   } catch (err) {
-    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
+    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`, 'unavailable');
   }
   if (!res.ok) throw new SkiffError(`login to ${server} failed: ${res.status} ${res.statusText || 'unauthorized'}`);
 }
@@ -54,7 +55,7 @@ export async function loginCommand(g: EngineGlobals, server: string | undefined,
   if (!f.username) throw new SkiffError('login needs -u USERNAME (there is no interactive prompt here)');
   const password = f.passwordStdin ? await readStdin() : f.password;
   if (!password) throw new SkiffError('login needs -p PASSWORD or --password-stdin');
-  await verify(registry, f.username, password, insecureRegistries(g.root));
+  await verify(registry, f.username, password, insecureRegistries(g.root, envInsecureRegistries()));
   const config = readConfig();
   config.auths = { ...(config.auths ?? {}), [configKey(registry)]: { auth: Buffer.from(`${f.username}:${password}`).toString('base64') } };
   mkdirSync(dirname(dockerConfigPath()), { recursive: true, mode: 0o700 });

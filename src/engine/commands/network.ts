@@ -1,50 +1,24 @@
 // skiff network create|ls|inspect|rm|connect|disconnect|prune, and the
 // hidden dns-server a user network runs while it has containers.
+import { confirmOrForce } from '../../util/prompt.js';
+import { PRUNE_WARNINGS, networksPruneText } from './pruneText.js';
+import { networkView } from '../views.js';
 import { createHash } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';
 import { describe, SkiffError } from '../../errors.js';
 import { serveDns } from '../../network/dns.js';
-import { NetworkStore, type Network } from '../../network/store.js';
+import { NetworkStore } from '../../network/store.js';
 import { tabulate } from '../../util/table.js';
 import { formatList, renderTemplate } from '../../util/template.js';
-import { containerStore, type EngineGlobals } from '../context.js';
-import { engine, refresh } from '../lifecycle.js';
-import { connectLive, networkConfigOf, releaseNetworking } from '../networking.js';
-import { recordEvent } from '../events.js';
-import { confirmOrForce } from '../../util/prompt.js';
-import { networkUsers, pruneNetworks } from '../prune.js';
-import { PRUNE_WARNINGS, networksPruneText } from './pruneText.js';
+import type { EngineGlobals } from '../context.js';
+import { BUILTIN_NETWORKS as BUILTIN } from '../core/networks/users.js';
+import { cliEngine } from './engine.js';
 
-// docker network ls shows these three even when unused; skiff's "bridge" is made on first use.
-const BUILTIN = ['bridge', 'host', 'none'];
 
-export function networkView(n: Network) {
-  return {
-    Name: n.Name, Id: n.Id, Created: n.Created, Scope: 'local', Driver: n.Driver, EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.Subnet, Gateway: n.Gateway }] },
-    Internal: false, Attachable: false, Ingress: false,
-    Containers: Object.fromEntries(Object.values(n.Endpoints).map((e) => [e.ContainerId, {
-      Name: e.Name, MacAddress: e.MacAddress, IPv4Address: `${e.IPAddress}/${n.Subnet.split('/')[1]}`, IPv6Address: '',
-    }])),
-    Options: { 'com.docker.network.bridge.name': n.Bridge }, Labels: n.Labels,
-  };
-}
-
-export function networkCreateCommand(g: EngineGlobals, name: string, f: { driver?: string; subnet?: string; gateway?: string; label: string[] }): void {
-  if (f.driver && f.driver !== 'bridge') throw new SkiffError(`plugin "${f.driver}" not found: skiff has the bridge driver`);
-  if (BUILTIN.includes(name)) throw new SkiffError(`network with name ${name} already exists (a predefined network)`);
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new SkiffError(`invalid network name ${JSON.stringify(name)}: use [a-zA-Z0-9][a-zA-Z0-9_.-]`);
-  if (f.gateway && !f.subnet) throw new SkiffError('--gateway needs --subnet');
-  const store = new NetworkStore(g.root);
-  const lock = store.lock();
-  try {
-    const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
-    const n = store.create({ name, subnet: f.subnet, gateway: f.gateway, labels });
-    recordEvent(g.root, 'network', 'create', n.Id, { name: n.Name, type: n.Driver });
-    process.stdout.write(n.Id + '\n');
-  } finally {
-    lock.release();
-  }
+export async function networkCreateCommand(g: EngineGlobals, name: string, f: { driver?: string; subnet?: string; gateway?: string; label: string[] }): Promise<void> {
+  const labels = Object.fromEntries(f.label.map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+  const { Id } = await cliEngine(g).networkCreate({ Name: name, Driver: f.driver, Labels: labels, IPAM: { Config: [{ Subnet: f.subnet, Gateway: f.gateway }] } });
+  process.stdout.write(Id + '\n');
 }
 
 /** host and none have no record: a stable 64-hex ID each, as docker's networks have. */
@@ -68,7 +42,7 @@ export function networkLsCommand(g: EngineGlobals, f: { quiet?: boolean; noTrunc
     const [k, v] = filter.split('=');
     if (k === 'name') list = list.filter((r) => r.Name.includes(v));
     else if (k === 'driver') list = list.filter((r) => r.Driver === v);
-    else throw new SkiffError(`invalid filter "${k}": supported are name, driver`);
+    else throw new SkiffError(`invalid filter "${k}": supported are name, driver`, 'invalid');
   }
   if (f.quiet) { process.stdout.write(list.filter((r) => !r.ID.startsWith('(')).map((r) => r.ID + '\n').join('')); return; }
   if (f.format) { process.stdout.write(formatList(f.format, list, NETWORK_HEADERS, 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}')); return; }
@@ -89,23 +63,13 @@ export function networkInspectCommand(g: EngineGlobals, names: string[], f: { fo
   return status;
 }
 
-/** Containers that name the network in their config (running or not). */
-function users(g: EngineGlobals, n: Network): string[] {
-  return networkUsers(containerStore(g), n);
-}
 
-export function networkRmCommand(g: EngineGlobals, names: string[]): number {
-  const store = new NetworkStore(g.root);
+export async function networkRmCommand(g: EngineGlobals, names: string[]): Promise<number> {
+  const core = cliEngine(g);
   let status = 0;
   for (const name of names) {
     try {
-      if (BUILTIN.includes(name)) throw new SkiffError(`${name} is a pre-defined network and cannot be removed`);
-      const n = store.get(name);
-      const using = users(g, n);
-      if (using.length) throw new SkiffError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${using.join(', ')})`);
-      const lock = store.lock();
-      try { store.delete(n); } finally { lock.release(); }
-      recordEvent(g.root, 'network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
+      await core.networkRemove(name);
       process.stdout.write(name + '\n');
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
@@ -115,60 +79,19 @@ export function networkRmCommand(g: EngineGlobals, names: string[]): number {
   return status;
 }
 
-/** network prune: user networks no container uses; asks first on a terminal. */
 export async function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
   if (!(await confirmOrForce({ force: f.force, command: 'network prune', warning: PRUNE_WARNINGS.networks }))) return;
-  process.stdout.write(networksPruneText(pruneNetworks(engine(g))));
+  process.stdout.write(networksPruneText(await cliEngine(g).networkPrune()));
 }
 
 /** network connect [--alias] NET CONTAINER: live for a running container (a new interface), else at its next start. */
-export async function networkConnectCommand(g: EngineGlobals, net: string, container: string, f: { alias: string[] }): Promise<void> {
-  const e = engine(g);
-  const n = new NetworkStore(g.root).get(net);
-  if (n.Default) throw new SkiffError('containers join the default bridge network with --network bridge at create');
-  const c = (await refresh(e, e.containers.find(container).Id))!;
-  const lock = e.containers.lockContainer(c.Id);
-  try {
-    const fresh = e.containers.get(c.Id)!;
-    const cfg = networkConfigOf(fresh);
-    if (['none', 'host'].includes(cfg.NetworkMode) || cfg.NetworkMode.startsWith('container:'))
-      throw new SkiffError(`container cannot be connected to networks: its network mode is ${cfg.NetworkMode}`);
-    if (cfg.NetworkMode === n.Name || n.Name in cfg.Networks) throw new SkiffError(`endpoint with name ${fresh.Name.slice(1)} already exists in network ${n.Name}`);
-    if (fresh.State.Status === 'running') {
-      const settings = await connectLive(g.root, fresh, n.Name, f.alias);
-      fresh.NetworkSettings ??= { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', MacAddress: '' };
-      fresh.NetworkSettings.Networks[n.Name] = settings;
-    }
-    cfg.Networks[n.Name] = { Aliases: f.alias };
-    fresh.Network = cfg;
-    e.containers.save(fresh);
-    recordEvent(g.root, 'network', 'connect', n.Id, { container: fresh.Id, name: n.Name, type: n.Driver });
-  } finally {
-    lock.release();
-  }
+export function networkConnectCommand(g: EngineGlobals, net: string, container: string, f: { alias: string[] }): Promise<void> {
+  return cliEngine(g).networkConnect(net, { Container: container, EndpointConfig: { Aliases: f.alias } });
 }
 
 /** network disconnect NET CONTAINER: its interface on that network goes (live, if running). */
-export async function networkDisconnectCommand(g: EngineGlobals, net: string, container: string): Promise<void> {
-  const e = engine(g);
-  const n = new NetworkStore(g.root).get(net);
-  const c = (await refresh(e, e.containers.find(container).Id))!;
-  const lock = e.containers.lockContainer(c.Id);
-  try {
-    const fresh = e.containers.get(c.Id)!;
-    const cfg = networkConfigOf(fresh);
-    if (!(n.Name in cfg.Networks) && cfg.NetworkMode !== n.Name && !(n.Default && cfg.NetworkMode === 'bridge'))
-      throw new SkiffError(`container ${fresh.Name.slice(1)} is not connected to network ${n.Name}`);
-    delete cfg.Networks[n.Name];
-    if (cfg.NetworkMode === n.Name || (n.Default && cfg.NetworkMode === 'bridge')) cfg.NetworkMode = Object.keys(cfg.Networks)[0] ?? 'none';
-    fresh.Network = cfg;
-    if (fresh.NetworkSettings) delete fresh.NetworkSettings.Networks[n.Name];
-    await releaseNetworking(g.root, fresh.Id, n.Name);
-    e.containers.save(fresh);
-    recordEvent(g.root, 'network', 'disconnect', n.Id, { container: fresh.Id, name: n.Name, type: n.Driver });
-  } finally {
-    lock.release();
-  }
+export function networkDisconnectCommand(g: EngineGlobals, net: string, container: string): Promise<void> {
+  return cliEngine(g).networkDisconnect(net, container);
 }
 
 /** The hidden `network dns-server ID`; its starter (networking.ts startDns) reads "ready" on our fd 3. */

@@ -1,13 +1,12 @@
 // skiff image prune [-a] [-f]: dangling images (all unused with -a); asks first on a terminal.
 import { confirmOrForce } from '../../util/prompt.js';
-import { engine } from '../lifecycle.js';
-import { pruneImages } from '../prune.js';
 import type { EngineGlobals } from '../context.js';
+import { cliEngine } from './engine.js';
 import { PRUNE_WARNINGS, imagesPruneText, reclaimedText } from './pruneText.js';
 
 export async function imagePruneCommand(g: EngineGlobals, f: { all?: boolean; force?: boolean }): Promise<void> {
   const warning = f.all ? PRUNE_WARNINGS.imagesAll : PRUNE_WARNINGS.images;
   if (!(await confirmOrForce({ force: f.force, command: 'image prune', warning }))) return;
-  const report = pruneImages(engine(g), { all: f.all });
+  const report = await cliEngine(g).imagePrune({ all: f.all });
   process.stdout.write(imagesPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }

@@ -1,7 +1,10 @@
 // What the prune commands print and ask, in docker's words (docker/cli
 // cli/command/{container,image,volume,network,system}/prune.go).
 import { humanSize } from '../../util/human.js';
-import type { ContainersPruneReport, ImagesPruneReport, NetworksPruneReport, VolumesPruneReport } from '../prune.js';
+import type { ContainersPruneReport } from '../core/containers/prune.js';
+import type { ImagesPruneReport } from '../core/images/prune.js';
+import type { NetworksPruneReport } from '../core/networks/prune.js';
+import type { VolumesPruneReport } from '../core/volumes/prune.js';
 
 export const PRUNE_WARNINGS = {
   containers: 'WARNING! This will remove all stopped containers.',

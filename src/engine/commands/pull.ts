@@ -1,21 +1,15 @@
 // skiff pull [--platform os/arch[/variant]] [-q] NAME[:TAG|@DIGEST]
-import { pull, parsePlatform } from '../../image/pull.js';
-import { canonicalString, familiarString, parseReference, type Reference } from '../../image/reference.js';
+import { familiarString, parseReference, type Reference } from '../../image/reference.js';
 import type { ImageStore } from '../../image/store.js';
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
-import { readDaemonConfig } from '../daemonConfig.js';
-import { recordEvent } from '../events.js';
+import { cliEngine } from './engine.js';
 import { startTrace, type CourseFlags } from '../../util/courseFlags.js';
-
-/** Registries reached over plain HTTP besides loopback: SKIFF_INSECURE_REGISTRIES, daemon.json. */
-export function insecureRegistries(root: string): string[] {
-  return readDaemonConfig(root).insecureRegistries;
-}
 
 /**
  * Runs a pull; Ctrl-C or SIGTERM meanwhile removes this process's temp
- * files (partial blobs and layers) and then ends it by that signal.
+ * files (partial blobs and layers) and then ends it by that signal. The
+ * CLI's: the engine core handles no signals.
  */
 export async function withTempCleanup<T>(store: ImageStore, work: () => Promise<T>): Promise<T> {
   const onSignal = (sig: NodeJS.Signals) => {
@@ -39,14 +33,9 @@ export function pullStatusLines(ref: Reference, result: { digest: string; fresh:
 
 export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean } & CourseFlags): Promise<void> {
   startTrace(f, 'engine');
-  const store = imageStore(g);
   const ref = parseReference(name);
-  const result = await withTempCleanup(store, () => pull(store, name, {
-    platform: f.platform ? parsePlatform(f.platform) : undefined,
-    insecure: insecureRegistries(g.root),
-    progress: progressFor(process.stdout, !!f.quiet),
-  }));
-  recordEvent(g.root, 'image', 'pull', familiarString(ref), { name: familiarString(ref) });
+  const core = cliEngine(g);
+  const result = await withTempCleanup(imageStore(g), () => core.imagePull(name, { platform: f.platform, progress: progressFor(process.stdout, !!f.quiet) }));
   if (!f.quiet) process.stdout.write(pullStatusLines(ref, result));
-  process.stdout.write(`${canonicalString(ref)}\n`);
+  process.stdout.write(`${result.reference}\n`);
 }

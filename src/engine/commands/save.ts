@@ -2,15 +2,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { SkiffError } from '../../errors.js';
-import { saveImages } from '../../image/save.js';
-import { imageStore, type EngineGlobals } from '../context.js';
-import { recordEvent } from '../events.js';
+import type { EngineGlobals } from '../context.js';
+import { cliEngine } from './engine.js';
 
 export async function saveCommand(g: EngineGlobals, images: string[], f: { output?: string }): Promise<void> {
-  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to save to a terminal: use -o FILE or redirect stdout');
+  if (!f.output && process.stdout.isTTY) throw new SkiffError('cowardly refusing to save to a terminal: use -o FILE or redirect stdout', 'invalid');
   const out = f.output ? createWriteStream(f.output) : process.stdout;
-  await saveImages(imageStore(g), images, out);
-  for (const name of images) recordEvent(g.root, 'image', 'save', name, { name });
+  await cliEngine(g).imageSave(images, out);
   if (f.output) {
     out.end();
     await once(out, 'close');

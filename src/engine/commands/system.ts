@@ -5,9 +5,10 @@ import { ago, bytesSize, humanSize } from '../../util/human.js';
 import { confirmOrForce } from '../../util/prompt.js';
 import { formatList, renderTemplate } from '../../util/template.js';
 import type { EngineGlobals } from '../context.js';
-import { engine } from '../lifecycle.js';
-import { pruneContainers, pruneImages, pruneNetworks, pruneVolumes } from '../prune.js';
-import { ENGINE_VERSION, diskUsage, systemInfo, type DiskUsage, type SystemInfo } from '../system.js';
+import type { DiskUsage } from '../core/system/df.js';
+import type { SystemInfo } from '../core/system/info.js';
+import { SKIFF_VERSION as ENGINE_VERSION } from '../core/system/version.js';
+import { cliEngine } from './engine.js';
 import { containersPruneText, imagesPruneText, networksPruneText, reclaimedText, systemPruneWarning, volumesPruneText } from './pruneText.js';
 
 const humanSize4 = (bytes: number) => humanSize(bytes, 4); // go-units HumanSize, as docker system df
@@ -62,7 +63,7 @@ function dfVerbose(du: DiskUsage): string {
 }
 
 export async function systemDfCommand(g: EngineGlobals, f: { verbose?: boolean; format?: string }): Promise<void> {
-  const du = await diskUsage(engine(g));
+  const du = await cliEngine(g).systemDf();
   if (f.verbose && !f.format) { process.stdout.write(dfVerbose(du)); return; }
   // df -v --format: the template sees the whole disk usage (docker's verbose context).
   if (f.verbose) { process.stdout.write(renderTemplate(f.format === 'json' ? '{{json .}}' : f.format!, du) + '\n'); return; }
@@ -72,13 +73,13 @@ export async function systemDfCommand(g: EngineGlobals, f: { verbose?: boolean; 
 /** system prune: containers, networks, (volumes), images, in docker's order, then the total. */
 export async function systemPruneCommand(g: EngineGlobals, f: { all?: boolean; volumes?: boolean; force?: boolean }): Promise<void> {
   if (!(await confirmOrForce({ force: f.force, command: 'system prune', warning: systemPruneWarning(f) }))) return;
-  const e = engine(g);
-  const containers = await pruneContainers(e);
+  const core = cliEngine(g);
+  const containers = await core.containerPrune();
   process.stdout.write(containersPruneText(containers));
-  process.stdout.write(networksPruneText(pruneNetworks(e)));
-  const volumes = f.volumes ? pruneVolumes(e) : undefined;
+  process.stdout.write(networksPruneText(await core.networkPrune()));
+  const volumes = f.volumes ? await core.volumePrune() : undefined;
   if (volumes) process.stdout.write(volumesPruneText(volumes));
-  const images = pruneImages(e, { all: f.all });
+  const images = await core.imagePrune({ all: f.all });
   process.stdout.write(imagesPruneText(images));
   process.stdout.write(reclaimedText(containers.SpaceReclaimed + (volumes?.SpaceReclaimed ?? 0) + images.SpaceReclaimed));
 }
@@ -117,7 +118,7 @@ function infoText(i: SystemInfo, g: EngineGlobals): string {
 const clientInfo = (g: EngineGlobals) => ({ Debug: g.debug, Version: ENGINE_VERSION, Context: 'default', Plugins: [], Warnings: null });
 
 export async function infoCommand(g: EngineGlobals, f: { format?: string }): Promise<void> {
-  const info = await systemInfo(engine(g), { debug: g.debug });
+  const info = await cliEngine(g).systemInfo({ debug: g.debug });
   if (!f.format) { process.stdout.write(infoText(info, g)); return; }
   const format = f.format === 'json' ? '{{json .}}' : f.format;
   process.stdout.write(renderTemplate(format, { ...info, ClientInfo: clientInfo(g) }) + '\n');

@@ -1,43 +1,37 @@
 // skiff volume create|ls|inspect|rm|prune, with docker's output.
+import { confirmOrForce } from '../../util/prompt.js';
+import { PRUNE_WARNINGS, reclaimedText, volumesPruneText } from './pruneText.js';
+import { cliEngine } from './engine.js';
+import { volumeView } from '../views.js';
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
 import { formatList, renderTemplate } from '../../util/template.js';
 import { containerStore, type EngineGlobals } from '../context.js';
 import { VolumeStore, type Volume } from '../volumes.js';
-import { confirmOrForce } from '../../util/prompt.js';
-import { engine } from '../lifecycle.js';
-import { pruneVolumes } from '../prune.js';
-import { PRUNE_WARNINGS, reclaimedText, volumesPruneText } from './pruneText.js';
 
 const keyValues = (pairs: string[], flag: string) => Object.fromEntries(pairs.map((p) => {
   const i = p.indexOf('=');
-  if (i <= 0) throw new SkiffError(`invalid ${flag} ${JSON.stringify(p)}: use key=value`);
+  if (i <= 0) throw new SkiffError(`invalid ${flag} ${JSON.stringify(p)}: use key=value`, 'invalid');
   return [p.slice(0, i), p.slice(i + 1)];
 }));
 
-/** What inspect shows (skiff's own Anonymous mark is left out). */
-export function volumeView(v: Volume): Omit<Volume, 'Anonymous'> {
-  const { Anonymous: _, ...view } = v;
-  return view;
-}
-
-export function volumeCreateCommand(g: EngineGlobals, name: string | undefined, f: { name?: string; label: string[]; opt: string[]; driver?: string }): void {
+export async function volumeCreateCommand(g: EngineGlobals, name: string | undefined, f: { name?: string; label: string[]; opt: string[]; driver?: string }): Promise<void> {
   if (f.driver && f.driver !== 'local') throw new SkiffError(`volume driver ${JSON.stringify(f.driver)} is not available: skiff has the local driver`);
-  if (name && f.name && name !== f.name) throw new SkiffError(`conflicting options: either specify --name or provide positional arg, not both`);
-  const v = new VolumeStore(g.root).create(name ?? f.name, { labels: keyValues(f.label, '--label'), options: keyValues(f.opt, '--opt') });
+  if (name && f.name && name !== f.name) throw new SkiffError(`conflicting options: either specify --name or provide positional arg, not both`, 'invalid');
+  const v = await cliEngine(g).volumeCreate({ Name: name ?? f.name, Driver: f.driver, Labels: keyValues(f.label, '--label'), DriverOpts: keyValues(f.opt, '--opt') });
   process.stdout.write(v.Name + '\n');
 }
 
 function matches(v: Volume, filter: string, dangling: (n: string) => boolean): boolean {
   const i = filter.indexOf('=');
-  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`);
+  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
   const [k, val] = [filter.slice(0, i), filter.slice(i + 1)];
   switch (k) {
     case 'dangling': return dangling(v.Name) === ['true', '1'].includes(val);
     case 'name': return v.Name.includes(val);
     case 'driver': return v.Driver === val;
     case 'label': { const [lk, lv] = val.split('='); return lk in v.Labels && (lv === undefined || v.Labels[lk] === lv); }
-    default: throw new SkiffError(`invalid filter "${k}": supported are dangling, name, driver, label`);
+    default: throw new SkiffError(`invalid filter "${k}": supported are dangling, name, driver, label`, 'invalid');
   }
 }
 
@@ -68,14 +62,13 @@ export function volumeInspectCommand(g: EngineGlobals, names: string[], f: { for
   return status;
 }
 
-export function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: boolean }): number {
-  const store = new VolumeStore(g.root);
-  const containers = containerStore(g);
+export async function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: boolean }): Promise<number> {
+  const core = cliEngine(g);
   let status = 0;
   for (const n of names) {
     try {
-      if (!store.get(n) && f.force) continue; // -f: a missing volume is not an error
-      store.remove(n, (v) => containers.usingVolume(v));
+      if (f.force && !core.volumeList().Volumes.some((v) => v.Name === n)) continue; // -f: a missing volume is not an error, nor printed
+      await core.volumeRemove(n, { force: !!f.force });
       process.stdout.write(n + '\n');
     } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
@@ -85,12 +78,13 @@ export function volumeRmCommand(g: EngineGlobals, names: string[], f: { force?: 
   return status;
 }
 
-/** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+); asks first on a terminal. */
+/** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+). */
 export async function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): Promise<void> {
+  for (const filter of f.filter) matches({ Name: '', Driver: 'local', Labels: {} } as unknown as Volume, filter, () => true); // a bad filter fails before anything goes
   if (!(await confirmOrForce({ force: f.force, command: 'volume prune', warning: f.all ? PRUNE_WARNINGS.volumesAll : PRUNE_WARNINGS.volumes }))) return;
-  const e = engine(g);
-  const dangling = (n: string) => e.containers.usingVolume(n).length === 0;
-  const report = pruneVolumes(e, { all: f.all, match: (v) => f.filter.every((filter) => matches(v, filter, dangling)) });
+  const containers = containerStore(g);
+  const dangling = (n: string) => containers.usingVolume(n).length === 0;
+  const report = await cliEngine(g).volumePrune({ all: f.all, match: (v) => f.filter.every((x) => matches(v, x, dangling)) });
   process.stdout.write(volumesPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }
 

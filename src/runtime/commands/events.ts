@@ -8,7 +8,7 @@ import { runtimeOptions, type Globals } from '../globals.js';
 
 export function parseInterval(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
-  if (!m) throw new SkiffError(`invalid --interval ${JSON.stringify(value)}: use e.g. 5s, 500ms or 1m`);
+  if (!m) throw new SkiffError(`invalid --interval ${JSON.stringify(value)}: use e.g. 5s, 500ms or 1m`, 'invalid');
   const ms = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[m[2] ?? 's'];
   if (ms < 10) throw new SkiffError('--interval must be at least 10ms');
   return ms;

@@ -1,10 +1,11 @@
 // skiff-runtime exec: run a process in a running container. The process is
 // --process process.json, or the container's own process with the command
 // line's args and overrides (as runc exec does).
+import { forwardSignals, relayTerminal } from './terminal.js';
 import { readFileSync } from 'node:fs';
 import { SkiffError } from '../../errors.js';
 import { containerSpec, exec } from '../lifecycle.js';
-import { runtimeOptions, type Globals } from '../globals.js';
+import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import { StateStore } from '../state.js';
 import { parseExecCgroups } from '../execCgroups.js';
 import type { Process } from '../spec.js';
@@ -17,7 +18,7 @@ export interface ExecFlags {
 
 function parseUser(user: string): { uid: number; gid?: number } {
   const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m) throw new SkiffError(`invalid --user ${JSON.stringify(user)}: use uid[:gid] with numbers`);
+  if (!m) throw new SkiffError(`invalid --user ${JSON.stringify(user)}: use uid[:gid] with numbers`, 'invalid');
   return { uid: Number(m[1]), gid: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
@@ -34,7 +35,7 @@ export function execProcess(base: Process, args: string[], f: ExecFlags): Proces
     if (p && typeof p === 'object') p.user = { uid: 0, gid: 0, ...((p.user ?? {}) as Partial<Process['user']>) };
     return p;
   }
-  if (args.length === 0) throw new SkiffError('exec needs a command (or --process process.json)');
+  if (args.length === 0) throw new SkiffError('exec needs a command (or --process process.json)', 'invalid');
   const p: Process = JSON.parse(JSON.stringify(base));
   p.args = args;
   p.terminal = !!f.tty;
@@ -59,6 +60,6 @@ export async function execCommand(g: Globals, id: string, args: string[], f: Exe
   const process = execProcess(spec.process!, args, f);
   return exec(runtimeOptions(g), id, {
     process, detach: !!f.detach, pidFile: f.pidFile, preserveFds: f.preserveFds, consoleSocket: f.consoleSocket,
-    cgroups: parseExecCgroups(f.cgroup), ignorePaused: f.ignorePaused,
+    cgroups: parseExecCgroups(f.cgroup), ignorePaused: f.ignorePaused, whileRunning: forwardSignals, relayTerminal, terminalSize: callerTerminalSize(),
   });
 }

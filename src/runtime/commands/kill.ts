@@ -3,6 +3,6 @@
 import { kill } from '../lifecycle.js';
 import { runtimeOptions, type Globals } from '../globals.js';
 
-export function killCommand(g: Globals, id: string, signal: string | undefined, f: { all?: boolean }): void {
-  kill(runtimeOptions(g), id, signal ?? 'SIGTERM', !!f.all);
+export function killCommand(g: Globals, id: string, signal: string | undefined, f: { all?: boolean }): Promise<void> {
+  return kill(runtimeOptions(g), id, signal ?? 'SIGTERM', !!f.all);
 }

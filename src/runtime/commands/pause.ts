@@ -2,10 +2,10 @@
 import { pause, resume } from '../lifecycle.js';
 import { runtimeOptions, type Globals } from '../globals.js';
 
-export function pauseCommand(g: Globals, id: string): void {
-  pause(runtimeOptions(g), id);
+export function pauseCommand(g: Globals, id: string): Promise<void> {
+  return pause(runtimeOptions(g), id);
 }
 
-export function resumeCommand(g: Globals, id: string): void {
-  resume(runtimeOptions(g), id);
+export function resumeCommand(g: Globals, id: string): Promise<void> {
+  return resume(runtimeOptions(g), id);
 }

@@ -15,7 +15,7 @@ export function psCommand(g: Globals, id: string, psArgs: string[], f: { format:
     process.stdout.write(JSON.stringify(pids) + '\n');
     return;
   }
-  if (f.format !== 'table') throw new SkiffError(`invalid format ${JSON.stringify(f.format)}: use table or json`);
+  if (f.format !== 'table') throw new SkiffError(`invalid format ${JSON.stringify(f.format)}: use table or json`, 'invalid');
   const out = execFileSync('ps', psArgs.length ? psArgs : ['-ef'], { encoding: 'utf8' }).split('\n');
   const pidColumn = out[0].trim().split(/\s+/).indexOf('PID');
   if (pidColumn < 0) throw new SkiffError('ps output has no PID column');

@@ -2,9 +2,9 @@
 // container, forward our signals to it, delete it and exit with its status
 // (128+N when signal N killed it, as a shell reports). --keep leaves it
 // stopped instead of deleting it.
-import { create, drainTerminal, FORWARDED_SIGNALS as FORWARDED, remove, start } from '../lifecycle.js';
-import { relayTerminal } from '../console.js';
-import { runtimeOptions, type Globals } from '../globals.js';
+import { create, remove, start } from '../lifecycle.js';
+import { drainTerminal, forwardSignals, relayTerminal } from './terminal.js';
+import { callerTerminalSize, runtimeOptions, type Globals } from '../globals.js';
 import type { CreateFlags } from './create.js';
 import { pauseHandler, startTrace } from '../../util/courseFlags.js';
 
@@ -14,13 +14,10 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
   const pause = pauseHandler('skiff-runtime');
   const created = await create(opts, id, {
     bundle: f.bundle, pidFile: f.pidFile, noPivot: f.noPivot, preserveFds: f.preserveFds, wait: !f.detach,
-    consoleSocket: f.consoleSocket, stopAt: f.stopAt, skipSteps: f.debugSkipStep, onPaused: pause.onPaused,
+    consoleSocket: f.consoleSocket, terminalSize: callerTerminalSize(), stopAt: f.stopAt, skipSteps: f.debugSkipStep, onPaused: pause.onPaused,
   }).finally(pause.stop);
   const relay = created.master !== undefined ? relayTerminal(created.master) : undefined;
-  const forward = (sig: NodeJS.Signals) => {
-    try { process.kill(created.record.pid, sig); } catch { /* exited */ }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  const stopForwarding = forwardSignals(created.record.pid);
   try {
     await start(opts, id);
     if (f.detach || !created.exited) return 0;
@@ -32,7 +29,7 @@ export async function runCommand(g: Globals, id: string, f: CreateFlags & { deta
     throw err;
   } finally {
     relay?.stop();
-    for (const sig of FORWARDED) process.off(sig, forward);
+    stopForwarding();
     // --keep: the stopped container stays for `state` and `delete` (runc run --keep).
     if (!f.detach && !f.keep) await remove(opts, id, true);
   }

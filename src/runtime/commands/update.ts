@@ -18,13 +18,13 @@ export interface UpdateFlags {
 export function parseBytes(value: string, flag: string): number {
   if (value.trim() === '-1') return -1;
   const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$/i.exec(value.trim());
-  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: use a number of bytes, optionally with k, m, g, t or p`);
+  if (!m) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: use a number of bytes, optionally with k, m, g, t or p`, 'invalid');
   const unit = ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 } as Record<string, number>)[m[2].toLowerCase()];
   return Math.floor(Number(m[1]) * unit);
 }
 
 function parseInt10(value: string, flag: string): number {
-  if (!/^-?\d+$/.test(value)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: not an integer`);
+  if (!/^-?\d+$/.test(value)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(value)}: not an integer`, 'invalid');
   return Number(value);
 }
 
@@ -66,6 +66,6 @@ export function resourcesFromFlags(f: UpdateFlags): Resources {
   return r;
 }
 
-export function updateCommand(g: Globals, id: string, f: UpdateFlags): void {
-  update(runtimeOptions(g), id, resourcesFromFlags(f));
+export function updateCommand(g: Globals, id: string, f: UpdateFlags): Promise<void> {
+  return update(runtimeOptions(g), id, resourcesFromFlags(f));
 }

@@ -3,10 +3,10 @@
 // (client.NegotiateAPIVersion), so these answers decide which version every
 // later request carries.
 import { arch, release } from 'node:os';
+import { SKIFF_VERSION } from '../../engine/core/system/version.js';
 import type { Handler } from '../server.js';
 import { API_VERSION, MIN_API_VERSION, type Router } from '../router.js';
 
-export const SKIFF_VERSION = '0.1.0';
 
 /** Go's GOARCH names, which clients print and match (docker version's "OS/Arch"). */
 export function goArch(): string {

@@ -1,6 +1,7 @@
 // skiff ps: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES, as
 // `docker ps`; -a all, -q IDs, -n/-l last ones, -f filters, --no-trunc.
 import { SkiffError } from '../../../errors.js';
+import { resolveImage } from '../../../image/images.js';
 import { tabulate } from '../../../util/table.js';
 import { ago, goTime, humanSize } from '../../../util/human.js';
 import { treeSize } from '../../../util/files.js';
@@ -8,37 +9,18 @@ import { rootfsPaths } from '../../rootfs.js';
 import { formatList } from '../../../util/template.js';
 import { statusText, type ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
-import { resolveImage } from '../../../image/images.js';
-import { engine, isActive, refreshAll } from '../../lifecycle.js';
+import { engine, isActive } from '../../lifecycle.js';
+import { cliEngine } from '../engine.js';
 import { portsText } from '../../networking.js';
 
 export interface PsFlags { size?: boolean; all?: boolean; quiet?: boolean; noTrunc?: boolean; last?: string; latest?: boolean; filter: string[]; format?: string }
 
 export { statusText };
 
-const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
-
 function splitFilter(filter: string): [string, string] {
   const i = filter.indexOf('=');
-  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`);
+  if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
   return [filter.slice(0, i), filter.slice(i + 1)];
-}
-
-function matches(c: ContainerRecord, filter: string, imageIdsFor: (name: string) => string[]): boolean {
-  const [k, v] = splitFilter(filter);
-  switch (k) {
-    case 'status':
-      if (!STATES.includes(v)) throw new SkiffError(`invalid filter 'status=${v}': use one of ${STATES.join(', ')}`);
-      return c.State.Status === v;
-    case 'exited':
-      if (!/^-?\d+$/.test(v)) throw new SkiffError(`invalid filter 'exited=${v}': an exit code is a number`);
-      return c.State.Status === 'exited' && c.State.ExitCode === Number(v);
-    case 'name': return c.Name.slice(1).includes(v);
-    case 'id': return c.Id.startsWith(v);
-    case 'label': { const [lk, lv] = v.split('='); return lk in c.Config.Labels && (lv === undefined || c.Config.Labels[lk] === lv); }
-    case 'ancestor': return c.Config.Image === v || imageIdsFor(v).includes(c.Image);
-    default: throw new SkiffError(`invalid filter "${k}": supported are status, exited, name, id, label, ancestor`);
-  }
 }
 
 // docker/cli formatter/container.go column names.
@@ -49,14 +31,11 @@ const PS_HEADERS = {
 
 export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
   const images = imageStore(g);
-  const imageIdsFor = (name: string) => { try { return [(images.tags()[name] ?? '')]; } catch { return []; } };
-  let list = (await refreshAll(engine(g))).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
   const limit = f.latest ? 1 : f.last !== undefined ? Number(f.last) : undefined;
-  // A status filter shows stopped containers without -a (moby daemon/list.go does the same).
-  const all = f.all || f.filter.some((x) => splitFilter(x)[0] === 'status');
-  if (!all && limit === undefined) list = list.filter(isActive);
-  for (const filter of f.filter) list = list.filter((c) => matches(c, filter, imageIdsFor));
-  if (limit !== undefined) list = list.slice(0, limit);
+  // -f k=v flags -> the API's filter map (values of one key are alternatives, as in docker).
+  const filters: Record<string, string[]> = {};
+  for (const x of f.filter) { const [k, v] = splitFilter(x); (filters[k] ??= []).push(v); }
+  const list = await cliEngine(g).containerList({ all: f.all, limit, filters });
   const id = (c: ContainerRecord) => (f.noTrunc ? c.Id : c.Id.slice(0, 12));
   // docker: the name the container was made with while it still names its
   // image; the image's ID once that tag was removed or moved.

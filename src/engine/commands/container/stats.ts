@@ -4,10 +4,10 @@
 // prints one frame (after a first reading, so CPU % has a span to measure).
 import { describe } from '../../../errors.js';
 import { formatList } from '../../../util/template.js';
-import type { ContainerRecord } from '../../containers.js';
 import type { EngineGlobals } from '../../context.js';
-import { engine, isActive, refresh, refreshAll, type Engine } from '../../lifecycle.js';
-import { readStats, statsView, type ContainerStats } from '../../stats.js';
+import type { Engine } from '../../core/engine.js';
+import { statsView, type ContainerStats } from '../../core/containers/stats.js';
+import { cliEngine } from '../engine.js';
 
 export interface StatsFlags { all?: boolean; noStream?: boolean; noTrunc?: boolean; format?: string }
 
@@ -20,34 +20,31 @@ const DEFAULT_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The containers a frame shows: those named (as given), else the running ones (-a: all). */
-async function targets(e: Engine, names: string[], all: boolean): Promise<{ c: ContainerRecord; as?: string }[]> {
-  if (!names.length) return (await refreshAll(e)).filter((c) => all || isActive(c)).sort((a, b) => a.Created.localeCompare(b.Created)).map((c) => ({ c }));
-  const out: { c: ContainerRecord; as?: string }[] = [];
-  for (const name of names) {
-    const c = await refresh(e, e.containers.find(name).Id);
-    if (c) out.push({ c, as: name });
-  }
-  return out;
+/** The containers a frame shows: those named (as given), else the running ones (-a: all), oldest first. */
+async function targets(core: Engine, names: string[], all: boolean): Promise<{ id: string; as?: string }[]> {
+  if (names.length) return names.map((name) => ({ id: name, as: name }));
+  const list = await core.containerList({ all });
+  return list.sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created)).map((c) => ({ id: c.Id }));
 }
 
 export async function statsCommand(g: EngineGlobals, names: string[], f: StatsFlags): Promise<number> {
-  const e = engine(g);
+  const core = cliEngine(g);
   // Every name must exist before anything is drawn (docker: "No such container").
   for (const n of names) {
-    try { e.containers.find(n); } catch (err) {
+    try { await core.containerInspect(n); } catch (err) {
       process.stderr.write(`Error response from daemon: ${describe(err as Error)}\n`);
       return 1;
     }
   }
   const previous = new Map<string, ContainerStats>();
   const frame = async (): Promise<string> => {
-    const list = await targets(e, names, !!f.all);
-    const views = list.map(({ c, as }) => {
-      const s = readStats(e, c, previous.get(c.Id));
-      previous.set(c.Id, s);
-      return statsView(s, { noTrunc: f.noTrunc, container: as });
-    });
+    const views = [];
+    for (const { id, as } of await targets(core, names, !!f.all)) {
+      const s = await core.containerStatsReading(id, previous.get(id)).catch(() => undefined);
+      if (!s) continue; // removed meanwhile
+      previous.set(id, s);
+      views.push(statsView(s, { noTrunc: f.noTrunc, container: as }));
+    }
     return formatList(f.format ?? DEFAULT_TABLE, views, STATS_HEADERS, DEFAULT_TABLE);
   };
   const tty = !!process.stdout.isTTY;

@@ -1,0 +1,20 @@
+// POST /containers/prune: every container that is not running; the space
+// reclaimed is their own layers.
+import { treeSize } from '../../../util/files.js';
+import { recordEvent } from '../../events.js';
+import { isActive, refreshAll, rmContainer } from '../../lifecycle.js';
+import { rootfsPaths } from '../../rootfs.js';
+import type { CoreContext } from '../context.js';
+
+export interface ContainersPruneReport { ContainersDeleted: string[]; SpaceReclaimed: number }
+
+export async function containerPrune(ctx: CoreContext): Promise<ContainersPruneReport> {
+  const gone = (await refreshAll(ctx.life)).filter((c) => !isActive(c));
+  let bytes = 0;
+  for (const c of gone) {
+    bytes += treeSize(rootfsPaths(ctx.containers.containerDir(c.Id)).upper);
+    await rmContainer(ctx.life, c.Id, false);
+  }
+  recordEvent(ctx.root, 'container', 'prune', '', { reclaimed: String(bytes) });
+  return { ContainersDeleted: gone.map((c) => c.Id), SpaceReclaimed: bytes };
+}

@@ -1,0 +1,12 @@
+// POST /containers/{id}/start. Starting a running container is not an
+// error but "not modified" (HTTP 304), as dockerd says.
+import { SkiffError } from '../../../errors.js';
+import { isActive, startContainer, type StartHooks } from '../../lifecycle.js';
+import type { CoreContext } from '../context.js';
+import { findContainer } from './find.js';
+
+export async function containerStart(ctx: CoreContext, ref: string, hooks: StartHooks = {}): Promise<void> {
+  const c = await findContainer(ctx, ref);
+  if (isActive(c)) throw new SkiffError(`container ${c.Id} is already started`, 'not-modified');
+  await startContainer(ctx.life, c.Id, hooks);
+}
