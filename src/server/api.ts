@@ -1,12 +1,18 @@
 // The Docker Engine API as skiff serves it: every route, in one table.
 // Each group of routes lives in routes/<group>.ts and only decodes the
-// request, calls the engine and encodes the answer.
+// request, calls the engine core and encodes the answer (podman's
+// pkg/api/handlers/compat is the same shape over its own engine).
+import type { Engine } from '../engine/core/engine.js';
 import { Router } from './router.js';
 import type { Handler } from './server.js';
 import { systemRoutes } from './routes/system.js';
 
-export function apiRouter(): Router<Handler> {
+/** What every group of routes is given: the router to add to and the one engine it serves. */
+export interface RouteContext { router: Router<Handler>; engine: Engine }
+
+export function apiRouter(engine: Engine): Router<Handler> {
   const router = new Router<Handler>();
-  systemRoutes(router);
+  const ctx: RouteContext = { router, engine };
+  systemRoutes(ctx);
   return router;
 }

@@ -13,16 +13,19 @@ import { join } from 'node:path';
 import { ApiServer, MAX_JSON_BODY, type Handler } from '../../src/server/server.js';
 import { Router, compareVersions } from '../../src/server/router.js';
 import { apiRouter } from '../../src/server/api.js';
+import { Engine } from '../../src/engine/core/engine.js';
 import { expandSocketActivation, parseHost } from '../../src/server/listen.js';
 import { Demuxer, frame } from '../../src/server/stdcopy.js';
 
 const dirs: string[] = [];
 test.after.always(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 const scratch = () => { const d = mkdtempSync(join(tmpdir(), 'skiff-unit-server-')); dirs.push(d); return d; };
+/** An engine on a root of its own (the system routes never touch it). */
+const engine = () => new Engine({ root: join(scratch(), 'root') });
 
 /** A server with the real API routes plus test routes; returns its socket and a closer. */
 async function serve(extra: (r: Router<Handler>) => void = () => {}) {
-  const router = apiRouter();
+  const router = apiRouter(engine());
   extra(router);
   const log: string[] = [];
   const server = new ApiServer(router, (l) => log.push(l));
@@ -198,7 +201,7 @@ test('the socket: 0600 or 0660 group docker; a stale one replaced, a live one or
   const { sock, server } = await serve();
   const mode = statSync(sock).mode & 0o777;
   t.true(mode === 0o600 || mode === 0o660, mode.toString(8));
-  const second = new ApiServer(apiRouter());
+  const second = new ApiServer(apiRouter(engine()));
   await t.throwsAsync(second.listen([`unix://${sock}`]), { message: /another server is listening on unix:\/\// });
   await server.close();
   t.false(existsSync(sock));
@@ -208,13 +211,13 @@ test('the socket: 0600 or 0660 group docker; a stale one replaced, a live one or
   const stale = join(dir, 'stale.sock');
   const { stdout } = await execa('python3', ['-c', `import socket; s=socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(stale)}); print("ok")`]);
   t.is(stdout, 'ok');
-  const third = new ApiServer(apiRouter());
+  const third = new ApiServer(apiRouter(engine()));
   await third.listen([`unix://${stale}`]);
   t.is((await http(stale, 'GET', '/_ping')).body, 'OK');
   await third.close();
 
   const plain = join(dir, 'plain');
   writeFileSync(plain, 'keep me');
-  await t.throwsAsync(new ApiServer(apiRouter()).listen([`unix://${plain}`]), { message: /exists and is not a socket/ });
+  await t.throwsAsync(new ApiServer(apiRouter(engine())).listen([`unix://${plain}`]), { message: /exists and is not a socket/ });
   t.true(existsSync(plain));
 });

@@ -3,6 +3,7 @@
 // containers keep running (their monitors own them, not the server).
 import { ApiServer } from '../../server/server.js';
 import { apiRouter } from '../../server/api.js';
+import { Engine } from '../core/engine.js';
 import { DEFAULT_HOST, expandSocketActivation } from '../../server/listen.js';
 import { DEFAULT_SERVICE_SOCKET, WarmService } from '../../service/warm.js';
 import type { EngineGlobals } from '../context.js';
@@ -15,7 +16,10 @@ export async function serveCommand(g: EngineGlobals, f: ServeFlags): Promise<voi
     if (line.startsWith('debug: ') && !g.debug) return;
     process.stderr.write(`skiff serve: ${line}\n`);
   };
-  const server = new ApiServer(apiRouter(), log);
+  // One engine for every request: its async locks serialize what must be
+  // (and a CLI on the same root meanwhile takes the same file locks).
+  const engine = new Engine({ root: g.root, sinks: { warning: (line) => log(`warning: ${line}`) } });
+  const server = new ApiServer(apiRouter(engine), log);
   await server.listen(expandSocketActivation(f.host.length ? f.host : [DEFAULT_HOST], process.env, process.pid));
   log(`engine root ${g.root}`);
   // The warm path for both CLIs (bin/skiff, bin/skiff-runtime): commands for

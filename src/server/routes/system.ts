@@ -5,7 +5,8 @@
 import { arch, release } from 'node:os';
 import { SKIFF_VERSION } from '../../engine/core/system/version.js';
 import type { Handler } from '../server.js';
-import { API_VERSION, MIN_API_VERSION, type Router } from '../router.js';
+import { API_VERSION, MIN_API_VERSION } from '../router.js';
+import type { RouteContext } from '../api.js';
 
 
 /** Go's GOARCH names, which clients print and match (docker version's "OS/Arch"). */
@@ -29,6 +30,6 @@ const version: Handler = async (call) => {
   });
 };
 
-export function systemRoutes(router: Router<Handler>): void {
+export function systemRoutes({ router }: RouteContext): void {
   router.add('GET', '/_ping', ping).add('GET', '/version', version);
 }
