@@ -138,7 +138,7 @@ export class CgroupManager {
    * own writer; fields at zero are left alone. `update` passes
    * skipDevices: runc's update never changes the device rules.
    */
-  apply(r: Resources | undefined, opts: { skipDevices?: boolean } = {}): void {
+  apply(r: Resources | undefined, opts: { skipDevices?: boolean; warn?: (line: string) => void } = {}): void {
     if (!r) return;
     this.check(r);
     for (const { controller } of neededControllers(r)) {
@@ -164,7 +164,7 @@ export class CgroupManager {
     const u = this.unified;
     if (u && this.mode === 'v2') v2Unified.apply(u.path, r.unified, this.v2Controllers());
     if (r.memory && (isSetNumber(r.memory.kernel) || isSetNumber(r.memory.kernelTCP)))
-      process.stderr.write('skiff-runtime: warning: linux.resources.memory.kernel and kernelTCP are ignored (deprecated by the runtime spec; Linux 5.16+ has no kernel memory limit)\n');
+      opts.warn?.('linux.resources.memory.kernel and kernelTCP are ignored (deprecated by the runtime spec; Linux 5.16+ has no kernel memory limit)');
   }
 
   freeze(): void {

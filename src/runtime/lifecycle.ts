@@ -169,7 +169,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     // controller also governs mknod) and before it can exec: as runc does.
     if (!c.skipSteps?.includes('cgroup_apply_resources')) {
       traceStep('cgroup_apply_resources', ...cgroups.dirs.map((d) => d.path));
-      cgroups.apply(spec.linux?.resources);
+      cgroups.apply(spec.linux?.resources, { warn: opts.warn });
     }
     if (console.pair) master = console.pair.receiveMaster();
     // Only a pid namespace of our own is ours to empty at delete; a joined
@@ -541,7 +541,7 @@ export async function update(opts: RuntimeOptions, id: string, resources: Resour
   await withRunning(opts, id, ['created', 'running', 'paused'], 'update', (rec, store) => {
     const spec = containerSpec(store, id);
     const { apply, stored } = planUpdate(spec.linux?.resources ?? {}, resources);
-    cgroupsOf(spec, rec).apply(apply, { skipDevices: true });
+    cgroupsOf(spec, rec).apply(apply, { skipDevices: true, warn: opts.warn });
     spec.linux = { ...spec.linux, resources: stored };
     writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
   });

@@ -14,6 +14,9 @@ import { fakeDaemon, haveDocker, type FakeDaemon } from '../dockerfake.js';
 const dir = mkdtempSync(join(tmpdir(), 'skiff-test-flags-'));
 const envFile = join(dir, 'env.list');
 writeFileSync(envFile, '# a comment\nFROM_FILE=1\n\nPASSED\n');
+// A seccomp profile file: the docker CLI sends its (compacted) text, not its name.
+const seccompFile = join(dir, 'seccomp.json');
+writeFileSync(seccompFile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }, null, 2));
 // The environment both CLIs run with: -e NAME and env-file lines without "=" read it.
 const ENV = { PASSED: 'from-env', PATH: '/usr/bin:/bin', HOME: dir };
 
@@ -83,6 +86,8 @@ const CASES: string[][] = [
   ['-p', '8080:80', '-p', '127.0.0.1::53/udp', '-p', '9000', 'busybox'],
   ['-P', '--expose', '8000', '--expose', '9000/udp', 'busybox'],
   ['--link', 'db:database', '--link', 'cache', 'busybox'],
+  ['--security-opt', `seccomp=${seccompFile}`, '--security-opt', 'no-new-privileges', 'busybox'],
+  ['--security-opt', 'seccomp=unconfined', 'busybox'],
 ];
 
 for (const args of CASES) {
