@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { SkiffError } from '../errors.js';
 import { importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
-import { canonicalString, familiarName, familiarString, parseReference } from './reference.js';
+import { canonicalString, familiarName, familiarString, parseReference, type Reference } from './reference.js';
 import { MAX_MANIFEST, RegistryClient, RegistryError } from './registry.js';
 import { setTag } from './images.js';
 import { chainIDs, sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
@@ -138,13 +138,18 @@ export async function parallel<T>(items: T[], limit: number, fn: (item: T) => Pr
   }));
 }
 
+/** docker pull's first line: "14.04: Pulling from library/ubuntu" (the repository path, Docker Hub's library/ once). */
+export function pullingFromLine(ref: Reference): string {
+  return `${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`;
+}
+
 export async function pull(store: ImageStore, input: string, opts: PullOptions): Promise<{ record: ImageRecord; fresh: boolean; digest: string }> {
   const ref = parseReference(input);
   const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
   const progress = opts.progress;
   try {
     store.sweepTemp(); // what an interrupted pull left
-    progress.line(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
+    progress.line(pullingFromLine(ref));
     let m = await client.manifest(ref.digest ?? ref.tag!);
     const topBody = m.body;
     const topDigest = sha256(topBody);

@@ -1,6 +1,7 @@
 // Image references: Docker's normalization and Docker's kind of errors.
 import test from 'ava';
 import { canonicalString, familiarString, parseReference } from '../../src/image/reference.js';
+import { pullingFromLine } from '../../src/image/pull.js';
 
 const D = 'sha256:' + 'a'.repeat(64);
 const cases: [string, string, string][] = [
@@ -46,3 +47,12 @@ for (const [input, message] of bad) {
     t.throws(() => parseReference(input), { message });
   });
 }
+
+test('docker pull\'s "Pulling from" line names the repository path once (Docker Hub\'s library/ included)', (t) => {
+  t.is(pullingFromLine(parseReference('ubuntu:14.04')), '14.04: Pulling from library/ubuntu');
+  t.is(pullingFromLine(parseReference('library/ubuntu')), 'latest: Pulling from library/ubuntu');
+  t.is(pullingFromLine(parseReference('docker.io/library/centos:7')), '7: Pulling from library/centos');
+  t.is(pullingFromLine(parseReference('localhost:5000/team/app:v1')), 'v1: Pulling from team/app');
+  const digest = 'sha256:' + 'a'.repeat(64);
+  t.is(pullingFromLine(parseReference(`ubuntu@${digest}`)), `${digest}: Pulling from library/ubuntu`);
+});
