@@ -36,5 +36,6 @@ export function runtimeOptions(g: Globals): RuntimeOptions {
   // --debug without --log: the entries go to stderr, in runc's layout
   // (level=debug), which engines that capture a runtime's stderr parse.
   const debug = g.debug ? (line: string) => { logLine(g, 'debug', line); if (!g.log) process.stderr.write(textLogLine('debug', line) + '\n'); } : undefined;
-  return { root: g.root, debug, warn: (line) => process.stderr.write(`skiff-runtime: warning: ${line}\n`) };
+  // Warnings in runc's layout too (logrus: level=warning), where engines and runc's tests look for them.
+  return { root: g.root, debug, warn: (line) => process.stderr.write(textLogLine('warning', line) + '\n') };
 }

@@ -215,7 +215,7 @@ test('an interrupted pull\'s temp files and layer locks are swept by the next pu
   const r = await skiff(['run', '--rm', `${registry.host}/team/bb:1`, 'true']);
   ok(t, r);
   t.regex(r.stderr, /1: Pulling from team\/bb\n/);
-  t.regex(r.stderr, /\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for 127\.0\.0\.1:\d+\/team\/bb:1\n/);
+  t.regex(r.stderr, /\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for 127\.0\.0\.1:\d+\/team\/bb:1(\n|$)/);
   t.deepEqual(readdirSync(tmp), [`blob-${process.pid}-cccc`]);
   t.deepEqual(readdirSync(join(skiff.root, 'pending')), []);
   // image prune sweeps them too.
