@@ -2,7 +2,7 @@
 // a running container frozen or thawed through the runtime's cgroup freezer
 // (runc pause/resume); the record says "paused", ps "Up 5 minutes (Paused)".
 import { SkiffError } from '../../../errors.js';
-import * as runtime from '../../../runtime/lifecycle.js';
+import * as runtime from '../../../runtime/index.js';
 import { setStatus, type ContainerRecord } from '../../containers.js';
 import { recordContainerEvent } from '../../events.js';
 import { withLockedContainer } from '../../lifecycle.js';

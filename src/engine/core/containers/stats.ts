@@ -7,7 +7,7 @@
 // statsView, after docker/cli cli/command/container/stats_helpers.go.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import * as runtime from '../../../runtime/lifecycle.js';
+import * as runtime from '../../../runtime/index.js';
 import { bytesSize, humanSize } from '../../../util/human.js';
 import type { ContainerRecord } from '../../containers.js';
 import { isActive, refresh, type Engine } from '../../lifecycle.js';
@@ -76,9 +76,9 @@ function readStats(e: Engine, c: ContainerRecord, previous?: ContainerStats): Co
     cpu_stats: emptyCpu(), precpu_stats: previous?.cpu_stats ?? emptyCpu(), memory_stats: {},
   };
   if (!isActive(c)) return base;
-  let s: ReturnType<typeof runtime.containerStats>['stats'];
+  let s: ReturnType<typeof runtime.stats>['stats'];
   try {
-    s = runtime.containerStats(e.runtime, c.Id).stats;
+    s = runtime.stats(e.runtime, c.Id).stats;
   } catch {
     return base; // exited between the listing and this reading
   }

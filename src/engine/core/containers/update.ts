@@ -5,7 +5,7 @@
 // (container/container.go UpdateContainer).
 import { SkiffError } from '../../../errors.js';
 import type { Resources } from '../../../cgroups/resources.js';
-import * as runtime from '../../../runtime/lifecycle.js';
+import * as runtime from '../../../runtime/index.js';
 import { hostConfigOf, type HostConfig } from '../../containers.js';
 import type { RestartPolicy } from '../../api-types.js';
 import { recordContainerEvent } from '../../events.js';
