@@ -46,7 +46,7 @@ try {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const tar = median(runs['tar -xzf (no download)']);
-  console.log(`image: ${LAYERS} layers, ${totalMB.toFixed(0)} MB uncompressed, ${(gz.reduce((n, g) => n + g.length, 0) / 1e6).toFixed(0)} MB compressed; ${rounds} rounds`);
+  console.log(`image: ${gz.length} layers, ${totalMB.toFixed(0)} MB uncompressed, ${(gz.reduce((n, g) => n + g.length, 0) / 1e6).toFixed(0)} MB compressed; ${rounds} rounds`);
   console.log('| tool | median s | MB/s (uncompressed) | vs tar -xzf |');
   console.log('|---|---|---|---|');
   for (const [name, xs] of Object.entries(runs)) {
