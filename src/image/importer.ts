@@ -10,9 +10,34 @@ import { SkiffError } from '../errors.js';
 import { unpackLayer } from './unpack.js';
 import { chainIDs, type ImageStore, type LayerRef } from './store.js';
 
+/** How much of a layer's compressed stream is handed on at once (see coalesce). */
+export const LAYER_PIECE = 1 << 20;
+
+/**
+ * The stream in pieces of at least `min` bytes (the last may be smaller).
+ * A socket or a file read gives 16-64 KiB at a time; each piece costs a
+ * trip through the hashes, the blob file, the gunzip on the pool and the
+ * tar reader, and those trips, not the bytes, were most of the main
+ * thread's work in a pull (bench/RESULTS.md). One copy of the compressed
+ * bytes is far cheaper.
+ */
+export async function* coalesce(source: AsyncIterable<Buffer>, min = LAYER_PIECE): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size < min) continue;
+    yield parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+  }
+  if (size) yield parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+}
+
 /** The layer's tar stream: gzip, zstd or plain, told by its first bytes. */
 async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const it = source[Symbol.asyncIterator]();
+  const it = coalesce(source)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
   const head = first.value as Buffer;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { FileLock } from '../util/files.js';
 import { once } from 'node:events';
 import { SkiffError } from '../errors.js';
-import { importLayer, lowerDirs } from './importer.js';
+import { coalesce, importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference, type Reference } from './reference.js';
 import { MAX_MANIFEST, RegistryClient, RegistryError } from './registry.js';
@@ -96,9 +96,11 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       // the store reads nothing, and an unread stream's file would be
       // created after the cleanup below had run.
       started = true;
-      const out = createWriteStream(temp, { mode: 0o644 });
+      // Up to 8 MiB queued for the file: waiting for each write before the
+      // bytes go on to the unpack would hold the pipeline up behind the pool.
+      const out = createWriteStream(temp, { mode: 0o644, highWaterMark: 8 << 20 });
       try {
-        for await (const chunk of client.chunks(res, `layer ${d.digest}`)) {
+        for await (const chunk of coalesce(client.chunks(res, `layer ${d.digest}`))) {
           hash.update(chunk);
           got += chunk.length;
           if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { DEFAULT_REGISTRY } from './reference.js';
 import { traceStep } from '../util/trace.js';
+import { httpFetch, type HttpInit, type HttpResponse } from './http.js';
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -68,14 +69,14 @@ function idleTimeout(): number {
 
 const MAX_REDIRECTS = 10;
 
-function withoutAuth(init: RequestInit): RequestInit {
-  const headers = { ...(init.headers as Record<string, string> | undefined) };
+function withoutAuth(init: HttpInit): HttpInit {
+  const headers = { ...init.headers };
   delete headers.Authorization;
   return { ...init, headers };
 }
 
-function withoutBody(init: RequestInit): RequestInit {
-  const { body: _body, duplex: _duplex, ...rest } = init as RequestInit & { duplex?: string };
+function withoutBody(init: HttpInit): HttpInit {
+  const { body: _body, ...rest } = init;
   return rest;
 }
 
@@ -131,7 +132,7 @@ export class RegistryClient {
   // Redirects are followed here, each hop with its own time limit, at most
   // MAX_REDIRECTS of them (Go's http client, so docker, stops at 10); the
   // credentials go only to the registry's own origin, as fetch would do.
-  private async fetchRaw(url: string, init: RequestInit): Promise<Response> {
+  private async fetchRaw(url: string, init: HttpInit): Promise<HttpResponse> {
     let target = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const res = await this.fetchOnce(target, hop && new URL(target).origin !== new URL(url).origin ? withoutAuth(init) : init);
@@ -141,18 +142,18 @@ export class RegistryClient {
       target = new URL(location, target).toString();
       if (res.status === 303) init = { ...withoutBody(init), method: 'GET' };
     }
-    throw new SkiffError(`registry ${this.registry} is unreachable: too many redirects (a redirect loop?)`);
+    throw new SkiffError(`registry ${this.registry} is unreachable: too many redirects (a redirect loop?)`, 'unavailable');
   }
 
-  private async fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  private async fetchOnce(url: string, init: HttpInit): Promise<HttpResponse> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), idleTimeout());
     try {
-      return await fetch(url, { ...init, redirect: 'manual', signal: abort.signal });
+      return await httpFetch(url, { ...init, signal: abort.signal });
     } catch (err) {
-      if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`);
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new SkiffError(`registry ${this.registry} is unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'unavailable');
+      if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`, 'unavailable');
+      const e = err as NodeJS.ErrnoException;
+      throw new SkiffError(`registry ${this.registry} is unreachable: ${e.code ?? e.message}`, 'unavailable');
     } finally {
       clearTimeout(timer);
     }
@@ -162,37 +163,36 @@ export class RegistryClient {
    * A response body as chunks, failing in one sentence when the registry
    * goes quiet for idleTimeout() or the connection breaks off.
    */
-  async *chunks(res: Response, what: string): AsyncGenerator<Buffer> {
-    if (!res.body) return;
-    const reader = res.body.getReader();
+  async *chunks(res: HttpResponse, what: string): AsyncGenerator<Buffer> {
+    const it = res.stream[Symbol.asyncIterator]();
     let got = 0;
     try {
       for (;;) {
         let timer: NodeJS.Timeout | undefined;
         const quiet = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new SkiffError(`${what}: the registry ${this.registry} sent nothing for ${idleTimeout() / 1000}s (after ${got} bytes)`)), idleTimeout());
+          timer = setTimeout(() => reject(new SkiffError(`${what}: the registry ${this.registry} sent nothing for ${idleTimeout() / 1000}s (after ${got} bytes)`, 'unavailable')), idleTimeout());
         });
-        let r: ReadableStreamReadResult<Uint8Array>;
+        let r: IteratorResult<Buffer>;
         try {
-          r = await Promise.race([reader.read(), quiet]);
+          r = await Promise.race([it.next(), quiet]);
         } catch (err) {
           if (err instanceof SkiffError) throw err;
-          const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-          throw new SkiffError(`${what}: the registry ${this.registry} broke off the download after ${got} bytes (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+          const e = err as NodeJS.ErrnoException;
+          throw new SkiffError(`${what}: the registry ${this.registry} broke off the download after ${got} bytes (${e.code ?? e.message})`, 'unavailable');
         } finally {
           clearTimeout(timer);
         }
         if (r.done) return;
         got += r.value.length;
-        yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
+        yield r.value;
       }
     } finally {
-      void reader.cancel().catch(() => {}); // a download given up: nobody waits for the cancel
+      res.stream.destroy();
     }
   }
 
   /** A whole body of at most `limit` bytes (a manifest, a config): a bigger one is refused unread. */
-  async bytes(res: Response, limit: number, what: string): Promise<Buffer> {
+  async bytes(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
     const tooBig = () => new SkiffError(`${what} is larger than ${limit} bytes, the most accepted`);
     if (Number(res.headers.get('content-length') ?? 0) > limit) { await res.body?.cancel(); throw tooBig(); }
     const parts: Buffer[] = [];
@@ -216,14 +216,11 @@ export class RegistryClient {
    * must follow a request that already authenticated). A status not ok and
    * not in `accept` is thrown as the registry's error.
    */
-  async request(method: string, path: string, o: { headers?: Record<string, string>; body?: Buffer | AsyncIterable<Buffer>; accept?: number[] } = {}): Promise<Response> {
+  async request(method: string, path: string, o: { headers?: Record<string, string>; body?: Buffer | AsyncIterable<Buffer>; accept?: number[] } = {}): Promise<HttpResponse> {
     const url = this.url(path);
     traceStep(`registry_${method.toLowerCase()}`, url);
     const actions = method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push';
-    const init = (): RequestInit => ({
-      method, headers: { ...o.headers, ...this.authHeader() },
-      ...(o.body ? { body: o.body as BodyInit, duplex: 'half' } as RequestInit : {}),
-    });
+    const init = (): HttpInit => ({ method, headers: { ...o.headers, ...this.authHeader() }, ...(o.body ? { body: o.body } : {}) });
     const sentWith = this.token;
     let res = await this.fetchRaw(url, init());
     // A request running beside this one may have authenticated meanwhile: then just send again.
@@ -245,7 +242,7 @@ export class RegistryClient {
     return res;
   }
 
-  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  async get(path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
     return this.request('GET', path, { headers });
   }
 
@@ -255,7 +252,7 @@ export class RegistryClient {
     return { body, mediaType: res.headers.get('content-type')?.split(';')[0] ?? '', digest: res.headers.get('docker-content-digest') ?? undefined };
   }
 
-  async blob(digest: string): Promise<Response> {
+  async blob(digest: string): Promise<HttpResponse> {
     return this.get(`blobs/${digest}`);
   }
 }

@@ -9,8 +9,7 @@
 // whiteouts (image-spec layer.md "Whiteouts"; overlayfs.rst "whiteouts and
 // opaque directories"): ".wh.NAME" -> a 0:0 character device NAME,
 // ".wh..wh..opq" -> trusted.overlay.opaque="y" on the directory.
-import { createWriteStream, chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, type Stats } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, openSync, write, chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SkiffError } from '../errors.js';
@@ -207,6 +206,46 @@ export async function unpackLayer(stream: AsyncIterable<Buffer>, root: string, o
   return stats;
 }
 
+/** At most this much of a file's data is queued for writing at once. */
+const MAX_QUEUED = 8 << 20;
+
+/** pwrite(2) of all of `chunk` at `position`, on libuv's pool. */
+async function writeAt(fd: number, chunk: Buffer, position: number): Promise<void> {
+  for (let off = 0; off < chunk.length;) {
+    const { bytesWritten } = await new Promise<{ bytesWritten: number }>((resolve, reject) =>
+      write(fd, chunk, off, chunk.length - off, position + off, (err, bytesWritten) => (err ? reject(err) : resolve({ bytesWritten }))));
+    off += bytesWritten;
+  }
+}
+
+/**
+ * A file's data, written on libuv's pool while the main thread reads on:
+ * each chunk is queued at its offset without waiting for the writes before
+ * it (up to MAX_QUEUED bytes), so parsing, hashing and writing overlap. The
+ * main thread was the pull's bottleneck (bench/RESULTS.md); a write waited
+ * for before the next read serialized them.
+ */
+async function writeBody(fd: number, body: AsyncIterable<Buffer>, stats: UnpackStats): Promise<void> {
+  const queued = new Map<Promise<void>, number>();
+  let bytes = 0;
+  let position = 0;
+  let failed: unknown;
+  try {
+    for await (const chunk of body) {
+      stats.bytes += chunk.length;
+      const p: Promise<void> = writeAt(fd, chunk, position).catch((err) => { failed ??= err; }).finally(() => { bytes -= queued.get(p)!; queued.delete(p); });
+      queued.set(p, chunk.length);
+      bytes += chunk.length;
+      position += chunk.length;
+      while (bytes > MAX_QUEUED && !failed) await Promise.race(queued.keys());
+      if (failed) throw failed;
+    }
+  } finally {
+    await Promise.all(queued.keys()); // every write done before the fd is closed
+  }
+  if (failed) throw failed;
+}
+
 /** A sparse file: each segment's bytes at its offset; the holes are never written (they read as zeros). */
 async function writeSparse(path: string, entry: TarEntry, body: AsyncGenerator<Buffer>, stats: UnpackStats): Promise<void> {
   const fh = await open(path, 'wx', 0o600);
@@ -247,13 +286,12 @@ async function writeEntry(entry: TarEntry, body: AsyncGenerator<Buffer>, path: s
         await writeSparse(path, entry, body, stats);
         break;
       }
-      const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-      for await (const chunk of body) {
-        stats.bytes += chunk.length;
-        if (!out.write(chunk)) await once(out, 'drain');
+      const fd = openSync(path, 'wx', 0o600);
+      try {
+        await writeBody(fd, body, stats);
+      } finally {
+        closeSync(fd);
       }
-      out.end();
-      await once(out, 'close');
       break;
     }
     case 'symlink': {

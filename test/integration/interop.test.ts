@@ -2,7 +2,8 @@
 // formats, bsdtar, Python's tarfile, umoci insert and repack, skopeo's
 // format conversions) with PAX headers, long names and link names, hard
 // links, xattrs, whiteouts and opaque directories, device nodes, sparse and
-// empty files, and uncompressed and zstd layers. Each image is loaded by
+// empty files, and uncompressed and zstd layers, and what podman save,
+// buildah commit and docker save (a private dockerd) write. Each image is loaded by
 // skiff; the merged tree of its layers (overlayfs rules applied by a small
 // tree walk) must equal what `umoci unpack` makes of the same image: names,
 // types, modes, owners, xattrs and contents.
@@ -13,6 +14,7 @@ import { chmodSync, lchownSync, linkSync, lstatSync, mkdirSync, openSync, closeS
 import { join } from 'node:path';
 import { native } from '../../src/native.js';
 import { Sandbox } from '../helpers.js';
+import { EngineHost, missing, run, waitFor } from '../engines.js';
 
 const sb = new Sandbox('interop');
 test.after.always('nothing left behind', async (t) => {
@@ -243,4 +245,71 @@ test('interop: podman save (docker-archive) and buildah commit (oci-archive): la
     t.deepEqual(diffTrees(mine, await umociTree(layout, 't')), [], transport);
     t.true(mine.has(long), transport);
   }
+});
+
+/**
+ * docker save from a private dockerd (its own socket, data and exec roots;
+ * no bridge, no iptables: it runs no container). Two images go in: the
+ * corpus imported as a layer (docker writes it into overlay2 with its own
+ * tar reader), and the umoci image with whiteouts and an opaque directory
+ * (docker load turns them into overlay whiteouts). `docker save` then
+ * writes every layer back out of overlay2 with Go's archive/tar; skiff
+ * loads what it saved, and the merged tree must equal umoci's unpack of
+ * the same saved image.
+ */
+test('interop: docker save from a private dockerd (layers that docker wrote out of overlay2)', async (t) => {
+  const skip = missing('docker.io', '/usr/sbin/dockerd');
+  if (skip) return t.log(skip), t.pass();
+  const host = new EngineHost('dksave');
+  const sock = join(host.dir, 'docker.sock');
+  const docker = async (...args: string[]) => {
+    const r = await run('/usr/bin/docker', ['-H', `unix://${sock}`, ...args], { env: { DOCKER_CONFIG: join(host.dir, 'cli') }, timeout: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`docker ${args[0]}: ${r.stderr}\n${host.log()}`);
+    return r.stdout;
+  };
+  // Also when an assertion fails: dockerd stopped, its directory removed.
+  t.teardown(async () => {
+    const left = await host.cleanup();
+    if (left.length) throw new Error(`dockerd left: ${left.join(', ')}`);
+  });
+  host.start('/usr/sbin/dockerd', [
+    '--config-file', host.write('daemon.json', '{}'), '--host', `unix://${sock}`,
+    '--data-root', join(host.dir, 'root'), '--exec-root', join(host.dir, 'exec'), '--pidfile', join(host.dir, 'docker.pid'),
+    '--bridge', 'none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--storage-driver', 'overlay2',
+  ]);
+  await waitFor('dockerd', async () => (await run('/usr/bin/docker', ['-H', `unix://${sock}`, 'version'])).exitCode === 0, 60_000)
+    .catch((err) => { throw new Error(`${err.message}:\n${host.log()}`); });
+
+  // 1. The corpus through `docker import`.
+  const tar = join(sb.dir, `layer-${n++}.tar`);
+  await execa('tar', ['--format=pax', '--xattrs', '--xattrs-include=user.*', '--numeric-owner', '-cf', tar, '-C', src, '.']);
+  await docker('import', tar, 'interop/imported:t');
+  // 2. A umoci image with a whiteout and an opaque directory, through `docker load`.
+  const { layout } = await layoutWith([tar]);
+  const extra = join(sb.dir, 'dk-extra');
+  mkdirSync(extra);
+  writeFileSync(join(extra, 'new'), 'inserted\n');
+  await execa('umoci', ['insert', '--image', `${layout}:t`, '--whiteout', '/etc/plain']);
+  await execa('umoci', ['insert', '--image', `${layout}:t`, '--opaque', extra, '/home/user']);
+  const forDocker = join(sb.dir, 'dk-load.tar');
+  await execa('skopeo', ['copy', '-q', `oci:${layout}:t`, `docker-archive:${forDocker}:interop/layered:t`]);
+  await docker('load', '-q', '-i', forDocker);
+
+  const trees = new Map<string, Map<string, Node>>();
+  for (const image of ['interop/imported:t', 'interop/layered:t']) {
+    const saved = join(sb.dir, `docker-save-${n++}.tar`);
+    await docker('save', '-o', saved, image);
+    const theirsLayout = join(sb.dir, `layout-${n++}`);
+    await execa('skopeo', ['copy', '-q', `docker-archive:${saved}`, `oci:${theirsLayout}:t`]);
+    const { root, id } = await skiffLoad(saved);
+    const mine = merged(root, id);
+    trees.set(image, mine);
+    t.deepEqual(diffTrees(mine, await umociTree(theirsLayout, 't')), [], image);
+    t.true(mine.has(long) && mine.get('etc/sparse')!.type === 'file', `${image}: the corpus is all there`);
+    t.is(mine.get('etc/attrs')?.xattrs, 'value', `${image}: docker keeps user.* xattrs`);
+  }
+  const layered = trees.get('interop/layered:t')!;
+  t.false(layered.has('etc/plain'), 'the whiteout hides the file');
+  t.deepEqual([...layered.keys()].filter((p) => p.startsWith('home/user/')), ['home/user/new'], 'the opaque directory hides what was below');
+  t.deepEqual(await host.cleanup(), [], 'dockerd stopped; no process or mount left');
 });

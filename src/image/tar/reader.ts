@@ -77,9 +77,17 @@ export function parsePax(body: Buffer): Record<string, Buffer> {
   return out;
 }
 
+/**
+ * The chunk itself, not a copy (Buffer.from(buffer) copies): a layer's every
+ * byte passes here, and the copy cost a memmove and fresh pages for each
+ * (bench/RESULTS.md). The sources (zlib, file and socket reads) never
+ * reuse a chunk they handed out.
+ */
+const view = (c: Uint8Array): Buffer => (Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+
 /** Pulls exact byte counts out of an async chunk stream. */
 class ByteSource {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private done = false;
   constructor(private it: AsyncIterator<Buffer>) {}
 
@@ -87,7 +95,7 @@ class ByteSource {
     while (this.buf.length < n && !this.done) {
       const r = await this.it.next();
       if (r.done) this.done = true;
-      else this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : Buffer.from(r.value);
+      else this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : view(r.value);
     }
     return this.buf.length >= n;
   }
