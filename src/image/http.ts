@@ -72,6 +72,6 @@ export function httpFetch(url: string, init: HttpInit = {}): Promise<HttpRespons
     const body = init.body;
     if (!body) req.end();
     else if (Buffer.isBuffer(body)) req.end(body);
-    else pipeline(Readable.from(body), req).catch((err) => req.destroy(err));
+    else void pipeline(Readable.from(body), req).catch((err) => req.destroy(err)); // its failure fails the request, which the caller awaits
   });
 }
