@@ -212,8 +212,11 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc >= 3 && strcmp(argv[1], "syscall") == 0) {
-    /* A raw syscall by number with zero arguments: seccomp tests see the errno. */
-    long rc = syscall(atol(argv[2]), 0, 0, 0, 0, 0, 0);
+    /* A raw syscall by number, with up to six numeric arguments (zero when
+       not given): seccomp tests see the errno. */
+    long a[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 3; i < argc && i < 9; i++) a[i - 3] = atol(argv[i]);
+    long rc = syscall(atol(argv[2]), a[0], a[1], a[2], a[3], a[4], a[5]);
     printf("{\"syscall\":%ld,\"result\":\"%s\"}\n", atol(argv[2]), rc >= 0 ? "ok" : errname(errno));
     return 0;
   }

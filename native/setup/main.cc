@@ -29,6 +29,8 @@
 //  |   |               |                             | await_cgroup_placement) before it unshares cgroupns |
 //  |11 | init -> node  | CREATED                     | init blocked at the exec fifo; `create` is done     |
 //  |12 | setup -> node | EXITED <code> <signal>      | run mode only: the init exited                     |
+//  |   |               |                             | (EOF from node first: an init that has not exec'd  |
+//  |   |               |                             | is killed and reaped, one that has is left)        |
 //  |10'| init -> node  | HOOKS                       | before pivot_root: node runs prestart and          |
 //  |   |               |                             | createRuntime hooks                                |
 //  |10"| node -> init  | HOOKS_DONE <state json>     | answer to HOOKS (or HOOKS_FAILED: init exits)      |
@@ -39,6 +41,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -201,6 +204,41 @@ static bool write_proc_file(pid_t pid, const char *name, const std::string &cont
   return n == static_cast<ssize_t>(content.size()) || fail(f, "write", path);
 }
 
+// run mode, after PID: wait until the init exits (true: reap it and report
+// EXITED) or our parent goes away (false: nobody would hear EXITED). Three
+// things are watched: the init's exit (a pidfd); its execve (EOF on a pipe
+// whose write end only the init holds, close-on-exec); and the parent (the
+// channel's POLLRDHUP: the channel is not read here, its data is the
+// init's). A parent that dies before the init exec'd (a `run` killed while
+// its init waits at the exec fifo) leaves an init nobody will start, place
+// or reap: it is killed and reaped, not left waiting with us for good. After
+// execve the container is the user's and is left running, as runc leaves it
+// when `runc run` dies.
+static bool wait_for_init_or_parent(int sync_fd, pid_t pid, int execed_fd) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return true;  // no pidfd (Linux < 5.3): a plain waitpid
+  bool exec_done = false;
+  for (;;) {
+    struct pollfd fds[3] = {{pidfd, POLLIN, 0}, {sync_fd, POLLRDHUP, 0}, {exec_done ? -1 : execed_fd, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) break;  // the init exited
+    if (fds[2].revents) exec_done = true;  // EOF: it exec'd (or died: the pidfd says so next)
+    if (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+      if (!exec_done) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+      }
+      close(pidfd);
+      return false;
+    }
+  }
+  close(pidfd);
+  return true;
+}
+
 static int parse_sync_fd(int argc, char **argv) {
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp(argv[i], "--sync-fd") == 0) return atoi(argv[i + 1]);
@@ -235,17 +273,20 @@ int main(int argc, char **argv) {
   if (!join_namespaces(plan, f)) die(sync_fd, f, "join_namespace");
   if (!plan.joins.empty()) trace_step_end("join_namespaces", 0);
 
-  int go[2];
+  int go[2], execed[2];
   if (pipe2(go, O_CLOEXEC) < 0) { fail(f, "pipe2", "go pipe"); die(sync_fd, f, "clone"); }
+  if (pipe2(execed, O_CLOEXEC) < 0) { fail(f, "pipe2", "exec pipe"); die(sync_fd, f, "clone"); }
   fflush(nullptr);
   trace_step("clone", {});
   pid_t pid = clone_init(plan.clone_flags);
   if (pid < 0) { fail(f, "clone", "init"); die(sync_fd, f, "clone"); }
   if (pid == 0) {
     close(go[1]);
+    close(execed[0]);  // the write end stays open, close-on-exec, until our execve
     run_init(ctx, go[0], (plan.clone_flags & CLONE_NEWUSER) != 0, plan.steps);
   }
   close(go[0]);
+  close(execed[1]);
   trace_step_end("clone", 0);
   if (plan.has_id_map) trace_step("write_id_maps", {plan.uid_map, plan.gid_map});
   if (plan.has_id_map) {
@@ -272,6 +313,7 @@ int main(int argc, char **argv) {
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
+  if (!wait_for_init_or_parent(sync_fd, pid, execed[0])) return 0;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;

@@ -182,7 +182,6 @@ export function buildPlan(input: PlanInput): Plan {
     if ((spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev/pts')) step('symlink', 'pts/ptmx', '/dev/ptmx');
   }
 
-  for (const [dest, flags] of readonlyLater) step('remount_readonly', dest, flags);
 
   // Hooks (runtime-spec runtime.md "Lifecycle" steps 5-6): Node runs prestart
   // and createRuntime now; createContainer hooks run here, in our namespaces,
@@ -196,6 +195,9 @@ export function buildPlan(input: PlanInput): Plan {
   else step('pivot_root');
 
   if (proc.terminal) step('setup_terminal', ...terminalSize(proc, input.terminalSize));
+  // After /dev/console is bound in /dev (runc's finalizeRootfs follows its
+  // setupConsole): a read-only /dev would refuse the mount point (runc#3248).
+  for (const [dest, flags] of readonlyLater) step('remount_readonly', dest, flags);
   // Before readonly_path makes /proc/sys read-only.
   for (const [name, value] of Object.entries(spec.linux?.sysctl ?? {})) {
     checkSysctl(spec, name);

@@ -142,8 +142,24 @@ export function seccompSteps(s: Seccomp): PlanStep[] {
   for (const a of s.architectures ?? []) steps.push({ op: 'seccomp_arch', args: [ARCHES[a]] });
   for (const fl of s.flags ?? []) steps.push({ op: 'seccomp_flag', args: [fl] });
   for (const sc of s.syscalls ?? []) {
-    const args = (sc.args ?? []).flatMap((a) => [String(a.index), a.op, String(a.value), String(a.valueTwo ?? 0)]);
-    for (const name of sc.names) steps.push({ op: 'seccomp_rule', args: [sc.action, String(sc.errnoRet ?? EPERM), name, ...args] });
+    for (const conditions of ruleConditions(sc.args ?? [])) {
+      const args = conditions.flatMap((a) => [String(a.index), a.op, String(a.value), String(a.valueTwo ?? 0)]);
+      for (const name of sc.names) steps.push({ op: 'seccomp_rule', args: [sc.action, String(sc.errnoRet ?? EPERM), name, ...args] });
+    }
   }
   return steps;
+}
+
+/**
+ * The conditions of one syscall entry, as the rules libseccomp gets. All
+ * conditions of a rule must hold (AND), and libseccomp refuses a rule that
+ * tests one argument twice (EINVAL). runc (libcontainer/seccomp
+ * matchCall) then adds each condition as a rule of its own, which makes
+ * them alternatives (OR): `process_vm_readv` with index 0 == 100 and
+ * index 0 == 9001 allows either pid. Profiles rely on that reading.
+ */
+export function ruleConditions(args: SeccompArg[]): SeccompArg[][] {
+  const indexes = args.map((a) => a.index);
+  if (new Set(indexes).size === indexes.length) return [args];
+  return args.map((a) => [a]);
 }

@@ -74,6 +74,19 @@ test('devices: rule lines as the v1 controller takes them', (t) => {
   t.is(read(d, 'devices.allow'), 'c 136:* rwm');
 });
 
+test('devices: a rule that changes nothing after "a" is not written (runc\'s emulator)', (t) => {
+  const deny = (type: 'c' | 'b', major: number, minor: number, access: string) => ({ allow: false, type, major, minor, access });
+  const allow = (type: 'c' | 'b', major: number, minor: number, access: string) => ({ allow: true, type, major, minor, access });
+  const lines = (rules: Parameters<typeof v1Devices.rulesToWrite>[0]) => v1Devices.rulesToWrite(rules).map((r) => `${r.allow ? 'allow' : 'deny'} ${v1Devices.ruleLine(r)}`);
+  // runc's update.bats: "rwa" would be EINVAL, but denies nothing after a deny-all.
+  t.deepEqual(lines([{ allow: false, access: 'rwm' }, deny('c', 1, 11, 'rwa'), allow('c', 1, 3, 'rwm')]), ['deny a', 'allow c 1:3 rwm']);
+  // After an allow, a deny is an exception again: written.
+  t.deepEqual(lines([{ allow: false, access: 'rwm' }, allow('c', 1, 3, 'rwm'), deny('c', 1, 3, 'w')]), ['deny a', 'allow c 1:3 rwm', 'deny c 1:3 w']);
+  t.deepEqual(lines([{ allow: true, access: 'rwm' }, allow('b', 8, 0, 'r'), deny('b', 8, 0, 'r')]), ['allow a', 'deny b 8:0 r']);
+  // Without a leading "a" the cgroup's inherited rules are unknown: every rule is written.
+  t.deepEqual(lines([deny('c', 1, 11, 'rwm')]), ['deny c 1:11 rwm']);
+});
+
 test('block I/O: v1 throttles and BFQ weight fallback; v2 io.max', (t) => {
   const d1 = dir({ 'blkio.bfq.weight': '100', ...offered('blkio.throttle.read_bps_device') });
   v1Blkio.apply(d1, { blockIO: { weight: 300, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576 }] } });

@@ -21,5 +21,27 @@ export const DEFAULT_ALLOWED: DeviceRule[] = [
 
 export function apply(dir: string, r: Resources): void {
   if (!r.devices) return;
-  for (const rule of [...r.devices, ...DEFAULT_ALLOWED]) writeCgroup(dir, rule.allow ? 'devices.allow' : 'devices.deny', ruleLine(rule));
+  for (const rule of rulesToWrite([...r.devices, ...DEFAULT_ALLOWED])) writeCgroup(dir, rule.allow ? 'devices.allow' : 'devices.deny', ruleLine(rule));
+}
+
+/**
+ * The rules that change anything. After "a" (every device) is denied, a
+ * deny rule that follows before any allow rule denies nothing more; after
+ * "a" is allowed, likewise an allow rule before any deny. runc computes the
+ * writes as a transition of its devices emulator
+ * (libcontainer/cgroups/devices/emulator.go) and never writes such a rule,
+ * so it reaches no kernel check: runc's own tests deny "c 1:11 rwa" after a
+ * deny-all, an access string the kernel would refuse (EINVAL).
+ */
+export function rulesToWrite(rules: DeviceRule[]): DeviceRule[] {
+  let mode: 'allow' | 'deny' | undefined; // the last "a" rule, while no exception followed it
+  return rules.filter((rule) => {
+    if (ruleLine(rule) === 'a') {
+      mode = rule.allow ? 'allow' : 'deny';
+      return true;
+    }
+    if (mode === (rule.allow ? 'allow' : 'deny')) return false;
+    mode = undefined;
+    return true;
+  });
 }
