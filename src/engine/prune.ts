@@ -19,6 +19,7 @@ export interface ImagesPruneReport { ImagesDeleted: ({ Untagged: string } | { De
 
 /** Every container that is not running; the space is their own layers. */
 export async function pruneContainers(e: Engine): Promise<ContainersPruneReport> {
+  e.containers.sweep(); // what a killed create or rm left
   const gone = (await refreshAll(e)).filter((c) => !isActive(c));
   let bytes = 0;
   for (const c of gone) {

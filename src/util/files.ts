@@ -42,6 +42,16 @@ export class FileLock {
     return new FileLock(fd);
   }
 
+  /** Runs fn with the lock held (blocking to take it), and releases it. */
+  static holding<T>(path: string, fn: () => T): T {
+    const lock = FileLock.acquire(path);
+    try {
+      return fn();
+    } finally {
+      lock.release();
+    }
+  }
+
   /** Returns undefined when another process holds the lock. */
   static tryAcquire(path: string, exclusive = true): FileLock | undefined {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
