@@ -198,11 +198,13 @@ test.serial('volume create and rm killed half way: the volume is whole or gone, 
   t.true(await reached('volume:built-aside'), 'volume create: the fault point was reached');
   t.is((await skiff(['volume', 'ls', '-q'])).stdout, '', 'a half-made volume is not listed');
   ok(t, await skiff(['volume', 'create', 'fv']), 'volume create again');
+  t.deepEqual(await leftovers(skiff.root, []), [], 'the next volume create swept the half-made one');
   ok(t, await skiff(['run', '--rm', '-v', 'fv:/v', 'busybox', 'touch', '/v/mark']), 'the volume is usable');
   await armed(skiff.root, 'volume:renamed-aside', ['volume', 'rm', 'fv']);
   t.true(await reached('volume:renamed-aside'), 'volume rm: the fault point was reached');
   t.is((await skiff(['volume', 'ls', '-q'])).stdout, '', 'a half-removed volume is gone');
   ok(t, await skiff(['volume', 'create', 'fv']), 'volume create of the same name');
+  t.deepEqual(await leftovers(skiff.root, []), [], 'the next volume create swept the half-removed one');
   ok(t, await skiff(['run', '--rm', '-v', 'fv:/v', 'busybox', 'sh', '-c', 'test ! -e /v/mark']), 'a fresh, empty volume');
   ok(t, await skiff(['volume', 'rm', 'fv']), 'volume rm');
   t.deepEqual(await leftovers(skiff.root, []), []);
