@@ -15,6 +15,7 @@ import * as runtime from '../runtime/index.js';
 import type { ContainerRecord } from './containers.js';
 import { isActive, type Engine } from './lifecycle.js';
 import { lowerDirs, mountRootfs, rootfsPaths, secureJoin, unmountRootfs } from './rootfs.js';
+import { faultPoint } from '../util/fault.js';
 
 // Mount points the engine itself puts in every container (Docker keeps them
 // in a separate "init" layer): never a change of the container's.
@@ -103,6 +104,7 @@ export async function commitContainer(e: Engine, c: ContainerRecord, reference: 
   let tar: Buffer;
   try {
     if (running && o.pause) await runtime.pause(e.runtime, c.Id);
+    faultPoint('commit:frozen');
     try {
       tar = Buffer.concat([...tarChunks(existsSync(upper) ? walkTree(upper, { whiteouts: true, skip: skipEngineFiles }) : [])]);
     } finally {

@@ -3,10 +3,12 @@
 // unique: they are checked and written under containers.lock, so of two
 // `create --name x` at the same time exactly one wins.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
+import { faultPoint } from '../util/fault.js';
+import { VolumeStore } from './volumes.js';
 import { generateName } from './names.js';
 import { ago } from '../util/human.js';
 import { recordContainerEvent } from './events.js';
@@ -130,7 +132,19 @@ export class ContainerStore {
   }
 
   all(): ContainerRecord[] {
-    return readdirSync(this.dir)
+    const entries = readdirSync(this.dir);
+    // A create or rm killed half way: swept when no create or rm is at work
+    // (so `ps`, the next command a user runs, leaves nothing of it).
+    if (entries.some((d) => d.startsWith('.'))) {
+      const lock = FileLock.tryAcquire(join(this.root, 'containers.lock'));
+      if (lock) try { this.sweepLocked(); } finally { lock.release(); }
+    }
+    return this.records(entries);
+  }
+
+  /** The records as they are on disk (a directory without one is not a container). */
+  private records(entries = readdirSync(this.dir)): ContainerRecord[] {
+    return entries
       .filter((d) => /^[a-f0-9]{64}$/.test(d))
       .flatMap((d) => {
         try {
@@ -165,8 +179,14 @@ export class ContainerStore {
         throw new SkiffError(`Conflict. The container name "/${finalName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`, 'conflict');
       const id = randomBytes(32).toString('hex');
       const rec: ContainerRecord = { Id: id, Name: '/' + finalName, ...(await fill(id, finalName)) };
-      mkdirSync(join(this.dir, id), { mode: 0o700 });
-      writeFileAtomic(join(this.dir, id, 'config.json'), JSON.stringify(rec, null, 2), 0o600);
+      // Built aside and renamed into place: a create killed half way leaves
+      // no directory without a record (which no command would list or remove).
+      this.sweepLocked();
+      const temp = join(this.dir, `.new-${id}`);
+      mkdirSync(temp, { mode: 0o700 });
+      writeFileAtomic(join(temp, 'config.json'), JSON.stringify(rec, null, 2), 0o600);
+      faultPoint('record:built-aside');
+      renameSync(temp, join(this.dir, id));
       recordContainerEvent(this.root, rec, 'create');
       return rec;
     } finally {
@@ -223,12 +243,53 @@ export class ContainerStore {
     const lock = await this.lock();
     try {
       const c = this.get(id);
-      rmSync(join(this.dir, id), { recursive: true, force: true });
+      // Renamed out of the way first: a removal killed half way leaves no
+      // container without its record or its files, only a .rm- directory
+      // that the next create or remove sweeps.
+      const trash = join(this.dir, `.rm-${id}`);
+      if (existsSync(join(this.dir, id))) renameSync(join(this.dir, id), trash);
+      faultPoint('rm:renamed-aside');
+      rmSync(trash, { recursive: true, force: true });
       if (c) recordContainerEvent(this.root, c, 'destroy');
+      this.sweepLocked();
     } finally {
       lock.release();
     }
   }
+
+  /**
+   * What a killed create or rm left: .new- and .rm- directories (every
+   * listing, container prune, create and rm sweep them). Only under the containers lock, which every create and removal holds throughout,
+   * so none of them belongs to a command still at work.
+   */
+  async sweep(): Promise<void> {
+    const lock = await this.lock();
+    try { this.sweepLocked(); } finally { lock.release(); }
+  }
+
+  private sweepLocked(): void {
+    const records = this.records();
+    for (const d of readdirSync(this.dir)) {
+      const m = /^\.(new|rm)-([a-f0-9]{64})$/.exec(d);
+      if (!m) continue;
+      // A record built aside names the anonymous volumes made for it (at
+      // create, as Docker makes them): they were never anyone else's.
+      if (m[1] === 'new') this.removeAnonymousVolumes(join(this.dir, d, 'config.json'), records);
+      rmSync(join(this.dir, d), { recursive: true, force: true });
+    }
+  }
+
+  private removeAnonymousVolumes(recordPath: string, records: ContainerRecord[]): void {
+    let rec: ContainerRecord;
+    try { rec = JSON.parse(readFileSync(recordPath, 'utf8')) as ContainerRecord; } catch { return; }
+    const volumes = new VolumeStore(this.root);
+    for (const mount of rec.Mounts ?? []) {
+      if (mount.Type !== 'volume' || !mount.Name || !volumes.get(mount.Name)?.Anonymous) continue;
+      const users = records.filter((c) => (c.Mounts ?? []).some((x) => x.Type === 'volume' && x.Name === mount.Name));
+      if (!users.length) volumes.discardAnonymous(mount.Name); // else used by a container after all: it stays
+    }
+  }
+
 
   /** IDs of the containers whose mounts use a volume (running or not). */
   usingVolume(name: string): string[] {

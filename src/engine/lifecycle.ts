@@ -242,6 +242,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
     if (!exit && monitorAlive(c)) return undefined; // still running
     code = exit?.ExitCode ?? 137;
     await runtime.remove(e.runtime, id, true); // kills what is left, removes cgroups and state
+    faultPoint('finish:runtime-removed');
     await releaseNetworking(e.g.root, id);
     attachedEvents(e, c, 'down');
     c.NetworkSettings = undefined;
@@ -261,6 +262,7 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
       c.RestartBackoff = ranFor < 10_000 ? (c.RestartBackoff ?? 0) + 1 : 0;
     }
     e.containers.save(c);
+    faultPoint('finish:recorded');
     recordContainerEvent(e.g.root, c, 'die', { exitCode: String(code) });
     if (!restart) {
       if (hostConfigOf(c).AutoRemove) await removeContainer(e, id, true);
@@ -458,6 +460,7 @@ export async function stopContainer(e: Engine, id: string, timeoutSec?: number, 
   await markManuallyStopped(e, id);
   const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
   await signalContainer(e, id, signal ?? c.Config.StopSignal ?? 'SIGTERM');
+  faultPoint('stop:signalled');
   if (!(timeout > 0 && (await waitStopped(e, id, timeout * 1000)))) {
     await signalContainer(e, id, 'SIGKILL', true);
     if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
@@ -484,6 +487,7 @@ export async function killContainer(e: Engine, id: string, signal: string): Prom
 export async function removeContainer(e: Engine, id: string, anonymousVolumes = false): Promise<void> {
   const mounts = e.containers.get(id)?.Mounts ?? [];
   destroyContainerFiles(e.containers, id); // unmount first: rm -r must not descend into a mounted root
+  faultPoint('rm:files-destroyed');
   removeSockets(id);
   await e.containers.remove(id);
   if (!anonymousVolumes) return;
@@ -506,6 +510,7 @@ export async function rmContainer(e: Engine, id: string, force: boolean, volumes
     await markManuallyStopped(e, id);
     await signalContainer(e, id, 'SIGKILL', true);
     if (!(await waitStopped(e, id, 30_000))) throw new SkiffError(`container ${c.Name.slice(1)} did not stop after SIGKILL`);
+    faultPoint('rm:killed');
   }
   if (!existsSync(e.containers.containerDir(id))) return; // --rm got there first
   const lock = await e.containers.lockContainer(id);

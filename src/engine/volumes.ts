@@ -9,6 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { FileLock, writeFileAtomic } from '../util/files.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface Volume {
   CreatedAt: string;
@@ -62,6 +63,7 @@ export class VolumeStore {
       throw new SkiffError(`create ${finalName}: driver option ${JSON.stringify(key)} is not supported: the local driver keeps data in a directory`);
     const lock = await this.lock();
     try {
+      this.sweepLocked();
       const existing = this.get(finalName);
       if (existing) return existing;
       const dir = join(this.dir, finalName);
@@ -74,6 +76,7 @@ export class VolumeStore {
         Name: finalName, Options: o.options ?? {}, Scope: 'local', ...(o.anonymous ? { Anonymous: true } : {}),
       };
       writeFileAtomic(join(temp, 'volume.json'), JSON.stringify(v, null, 2), 0o600);
+      faultPoint('volume:built-aside');
       renameSync(temp, dir);
       recordEvent(this.root, 'volume', 'create', finalName, { driver: 'local' });
       return v;
@@ -92,15 +95,40 @@ export class VolumeStore {
       // Renamed out of the way first, so a crash mid-removal leaves no half volume under its name.
       const trash = join(this.dir, `.rm-${name}-${process.pid}`);
       renameSync(join(this.dir, name), trash);
+      faultPoint('volume:renamed-aside');
       rmSync(trash, { recursive: true, force: true });
       recordEvent(this.root, 'volume', 'destroy', name, { driver: 'local' });
+      this.sweepLocked();
     } finally {
       lock.release();
     }
   }
 
-  /** Leftovers of a crash: half-made and half-removed volumes (names starting with "."). */
-  sweep(): void {
+  /**
+   * Leftovers of a crash: half-made and half-removed volumes (names starting
+   * with "."). Under the volumes lock, which every create and removal holds
+   * throughout: a volume another command is building is never swept.
+   */
+  async sweep(): Promise<void> {
+    const lock = await this.lock();
+    try { this.sweepLocked(); } finally { lock.release(); }
+  }
+
+  /**
+   * An anonymous volume made for a container record that never came to be
+   * (a create killed half way): its random name was never anyone else's,
+   * so it goes without the volumes lock (which the caller, sweeping under
+   * the containers lock, must not wait for). Renamed aside first, as remove.
+   */
+  discardAnonymous(name: string): void {
+    if (!this.get(name)?.Anonymous) return;
+    const trash = join(this.dir, `.rm-${name}-${process.pid}`);
+    try { renameSync(join(this.dir, name), trash); } catch { return; } // gone meanwhile
+    rmSync(trash, { recursive: true, force: true });
+    recordEvent(this.root, 'volume', 'destroy', name, { driver: 'local' });
+  }
+
+  private sweepLocked(): void {
     for (const n of readdirSync(this.dir)) if (n.startsWith('.')) rmSync(join(this.dir, n), { recursive: true, force: true });
   }
 

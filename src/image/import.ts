@@ -10,6 +10,7 @@ import { setTag } from './images.js';
 import { canonicalString, parseReference } from './reference.js';
 import { hostPlatform } from './load.js';
 import type { ImageConfig, ImageRecord, ImageStore } from './store.js';
+import { faultPoint } from '../util/fault.js';
 
 /** A JSON array (exec form) or a string (shell form: /bin/sh -c). */
 function commandValue(v: string): string[] {
@@ -120,6 +121,7 @@ export async function storeImageOver(store: ImageStore, base: ImageRecord | unde
       layerBlobs: [...(base?.layerBlobs ?? []), layerBlob], size: layers.reduce((n, l) => n + l.size, 0), loadedAt: config.created ?? new Date().toISOString(),
     };
     store.putImage(rec);
+    faultPoint('image:recorded');
     if (reference) setTag(store, canonicalString(parseReference(reference)), id);
     return rec;
   } catch (err) {

@@ -9,6 +9,7 @@ import { decompressor, sniffCompression } from './compression.js';
 import { SkiffError } from '../errors.js';
 import { unpackLayer } from './unpack.js';
 import { chainIDs, type ImageStore, type LayerRef } from './store.js';
+import { faultPoint } from '../util/fault.js';
 
 /** How much of a layer's compressed stream is handed on at once (see coalesce). */
 export const LAYER_PIECE = 1 << 20;
@@ -99,6 +100,7 @@ export async function importLayer(
     if (actual !== diffID) throw new SkiffError(`layer ${chainID.slice(7, 19)}: content ${actual} does not match the config's diff ID ${diffID}`);
     beforeAdopt(); // e.g. the compressed blob's own digest check
     const layer = { diffID, chainID, size: stats.bytes };
+    faultPoint('layer:unpacked');
     store.adoptLayer(temp, layer);
     return layer;
   } catch (err) {

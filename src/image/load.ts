@@ -11,6 +11,7 @@ import { importLayers } from './importer.js';
 import { sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
 import { canonicalString, familiarString, parseReference } from './reference.js';
 import { setTag } from './images.js';
+import { faultPoint } from '../util/fault.js';
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -49,6 +50,7 @@ export async function loadArchive(store: ImageStore, input: AsyncIterable<Buffer
   mkdirSync(dir, { mode: 0o700 });
   try {
     await unpackLayer(input, dir);
+    faultPoint('load:archive-unpacked');
     const format = existsSync(join(dir, 'manifest.json')) ? 'docker-archive'
       : existsSync(join(dir, 'index.json')) && existsSync(join(dir, 'oci-layout')) ? 'oci' : undefined;
     if (!format) throw new SkiffError('archive: neither a docker-archive (manifest.json) nor an OCI image layout (oci-layout, index.json)');
@@ -85,6 +87,7 @@ async function storeImage(store: ImageStore, configFile: string, layerFiles: str
   const existing = store.getImage(id);
   if (existing) rec.repoDigests = existing.repoDigests;
   store.putImage(rec);
+  faultPoint('image:recorded');
   return rec;
 }
 

@@ -13,6 +13,7 @@ import { canonicalString, familiarName, familiarString, parseReference, type Ref
 import { MAX_MANIFEST, RegistryClient, RegistryError } from './registry.js';
 import { setTag } from './images.js';
 import { chainIDs, sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
+import { faultPoint } from '../util/fault.js';
 
 export interface Progress {
   /** A layer's state: "Pulling fs layer", "Downloading", "Pull complete", ... */
@@ -200,6 +201,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
       throw err;
     }
 
+    faultPoint('pull:layers-stored');
     const lock = await store.lock();
     try {
       const id = store.putBlob(configBytes);
@@ -217,6 +219,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
       };
       store.putBlob(topBody, topDigest); // the index itself, when there was one
       store.putImage(record);
+      faultPoint('image:recorded');
       const tagged = ref.tag ? store.tags()[canonicalString({ ...ref, digest: undefined })] : undefined;
       if (ref.tag) setTag(store, canonicalString({ ...ref, digest: undefined }), id);
       return { record, fresh: !(before && tagged === id), digest: topDigest };

@@ -9,6 +9,7 @@ import type { CoreContext } from '../context.js';
 export interface ContainersPruneReport { ContainersDeleted: string[]; SpaceReclaimed: number }
 
 export async function containerPrune(ctx: CoreContext): Promise<ContainersPruneReport> {
+  await ctx.containers.sweep(); // what a killed create or rm left
   const gone = (await refreshAll(ctx.life)).filter((c) => !isActive(c));
   let bytes = 0;
   for (const c of gone) {

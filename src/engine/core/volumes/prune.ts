@@ -13,7 +13,7 @@ export interface VolumePruneOptions {
 export interface VolumesPruneReport { VolumesDeleted: string[]; SpaceReclaimed: number }
 
 export async function volumePrune(ctx: CoreContext, o: VolumePruneOptions = {}): Promise<VolumesPruneReport> {
-  ctx.volumes.sweep();
+  await ctx.volumes.sweep();
   const deleted: string[] = [];
   let bytes = 0;
   const candidates = ctx.volumes.all().filter((x) => (o.all || x.Anonymous) && ctx.containers.usingVolume(x.Name).length === 0 && (o.match?.(x) ?? true));
