@@ -62,6 +62,8 @@ import { networkList } from './networks/list.js';
 import { networkPrune } from './networks/prune.js';
 import { networkRemove } from './networks/remove.js';
 import { systemInfo } from './system/info.js';
+import { registryLogin } from './system/auth.js';
+import type { Credentials } from '../../image/registry.js';
 import { systemPing, systemVersion } from './system/version.js';
 import { volumeCreate } from './volumes/create.js';
 import { volumeInspect } from './volumes/inspect.js';
@@ -122,7 +124,7 @@ export class Engine {
   // Images
   imagePull(name: string, o?: PullOptions) { return imagePull(this.ctx, name, o); }
   imagePush(name: string, o?: ImagePushOptions) { return imagePush(this.ctx, name, o); }
-  imageList() { return imageList(this.ctx); }
+  imageList(o?: { filters?: Filters }) { return imageList(this.ctx, o); }
   imageInspect(name: string) { return imageInspect(this.ctx, name); }
   imageHistory(name: string) { return imageHistory(this.ctx, name); }
   imageTag(source: string, target: string) { return imageTag(this.ctx, source, target); }
@@ -135,14 +137,14 @@ export class Engine {
 
   // Volumes
   volumeCreate(req?: VolumeCreateRequest) { return volumeCreate(this.ctx, req); }
-  volumeList() { return volumeList(this.ctx); }
+  volumeList(o?: { filters?: Filters }) { return volumeList(this.ctx, o); }
   volumeInspect(name: string) { return volumeInspect(this.ctx, name); }
   volumeRemove(name: string, o?: { force?: boolean }) { return volumeRemove(this.ctx, name, o); }
   volumePrune(o?: VolumePruneOptions) { return volumePrune(this.ctx, o); }
 
   // Networks
   networkCreate(req: NetworkCreateRequest) { return networkCreate(this.ctx, req); }
-  networkList() { return networkList(this.ctx); }
+  networkList(o?: { filters?: Filters }) { return networkList(this.ctx, o); }
   networkInspect(id: string) { return networkInspect(this.ctx, id); }
   networkRemove(id: string) { return networkRemove(this.ctx, id); }
   networkConnect(id: string, req: NetworkConnectRequest) { return networkConnect(this.ctx, id, req); }
@@ -155,6 +157,7 @@ export class Engine {
   systemDf() { return diskUsage(this.ctx); }
   systemEvents(q?: EventQuery, signal?: AbortSignal) { return systemEvents(this.ctx, q, signal); }
   systemPing() { return systemPing(); }
+  systemAuth(server: string | undefined, creds: Credentials) { return registryLogin(this.ctx, server, creds); }
 }
 
 export type { Filters };

@@ -6,6 +6,7 @@ import type { Filters } from '../../api-types.js';
 import type { ContainerRecord } from '../../containers.js';
 import { isActive, refreshAll } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
+import { hasLabel } from '../labels.js';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
@@ -27,7 +28,7 @@ function matches(ctx: CoreContext, c: ContainerRecord, key: string, value: strin
       return c.State.Status === 'exited' && c.State.ExitCode === Number(value);
     case 'name': return c.Name.slice(1).includes(value);
     case 'id': return c.Id.startsWith(value);
-    case 'label': { const [lk, lv] = value.split('='); return lk in c.Config.Labels && (lv === undefined || c.Config.Labels[lk] === lv); }
+    case 'label': return hasLabel(c.Config.Labels, value);
     case 'ancestor': {
       if (c.Config.Image === value) return true;
       // The image as docker resolves it: busybox, busybox:latest, docker.io/library/busybox,
