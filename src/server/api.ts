@@ -9,6 +9,8 @@ import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
 
 /** What every group of routes is given: the router to add to and the one engine it serves. */
 export interface RouteContext { router: Router<Handler>; engine: Engine }
@@ -20,5 +22,7 @@ export function apiRouter(engine: Engine): Router<Handler> {
   imageRoutes(ctx);
   volumeRoutes(ctx);
   networkRoutes(ctx);
+  containerRoutes(ctx);
+  execRoutes(ctx);
   return router;
 }

@@ -19,10 +19,11 @@ import type {
 import type { StartHooks } from '../lifecycle.js';
 import { coreContext, type CoreContext, type Sinks } from './context.js';
 import { containerAttach, type AttachOptions } from './containers/attach.js';
-import { archiveGet, archivePut } from './containers/archive.js';
+import { archiveGet, archivePut, archiveStat } from './containers/archive.js';
 import { containerChanges } from './containers/changes.js';
 import { containerCreate, type CreateOptions } from './containers/create.js';
-import { execCreate, execInspect, execStart, type ExecStreams, type ExecTable } from './containers/exec.js';
+import { execCreate, execInspect, execResize, execStart, type ExecStreams, type ExecTable } from './containers/exec.js';
+import { containerResize } from './containers/resize.js';
 import { containerExport } from './containers/export.js';
 import { containerInspect } from './containers/inspect.js';
 import { containerKill } from './containers/kill.js';
@@ -99,7 +100,7 @@ export class Engine {
   containerStop(id: string, o?: StopOptions) { return containerStop(this.ctx, id, o); }
   containerKill(id: string, signal?: string) { return containerKill(this.ctx, id, signal); }
   containerRestart(id: string, o?: { t?: number }) { return containerRestart(this.ctx, id, o); }
-  containerWait(id: string, condition?: WaitCondition) { return containerWait(this.ctx, id, condition); }
+  containerWait(id: string, condition?: WaitCondition, signal?: AbortSignal) { return containerWait(this.ctx, id, condition, signal); }
   containerAttach(id: string, io: AttachStreams, o?: AttachOptions): Promise<AttachResult> { return containerAttach(this.ctx, id, io, o); }
   containerLogs(id: string, o?: LogsOptions): Promise<Readable> { return containerLogs(this.ctx, id, o); }
   containerInspect(id: string) { return containerInspect(this.ctx, id); }
@@ -109,6 +110,7 @@ export class Engine {
   containerChanges(id: string) { return containerChanges(this.ctx, id); }
   containerExport(id: string, out: NodeJS.WritableStream) { return containerExport(this.ctx, id, out); }
   containerArchiveGet(id: string, path: string, hostDest: string, contentOnly?: boolean) { return archiveGet(this.ctx, id, path, hostDest, contentOnly); }
+  containerArchiveStat(id: string, path: string) { return archiveStat(this.ctx, id, path); }
   containerArchivePut(id: string, hostSrc: string, path: string, contentOnly?: boolean) { return archivePut(this.ctx, id, hostSrc, path, contentOnly); }
   containerRemove(id: string, o?: { force?: boolean; v?: boolean }) { return containerRemove(this.ctx, id, o); }
   containerPrune() { return containerPrune(this.ctx); }
@@ -120,6 +122,8 @@ export class Engine {
   execCreate(id: string, req: ExecCreateRequest) { return execCreate(this.ctx, this.execs, id, req); }
   execStart(execId: string, io?: ExecStreams) { return execStart(this.ctx, this.execs, execId, io); }
   execInspect(execId: string) { return execInspect(this.execs, execId); }
+  execResize(execId: string, rows: number, columns: number) { execResize(this.execs, execId, rows, columns); }
+  containerResize(id: string, rows: number, columns: number) { return containerResize(this.ctx, id, rows, columns); }
 
   // Images
   imagePull(name: string, o?: PullOptions) { return imagePull(this.ctx, name, o); }
