@@ -119,7 +119,10 @@ export interface ExecCreateRequest {
 }
 
 /** GET /exec/{id}/json. */
-export interface ExecInspect { ID: string; ContainerID: string; Running: boolean; ExitCode: number | null; Pid: number; ProcessConfig: { entrypoint: string; arguments: string[]; tty: boolean; user: string; privileged: boolean } }
+export interface ExecInspect {
+  ID: string; ContainerID: string; Running: boolean; ExitCode: number | null; Pid: number;
+  OpenStdin: boolean; OpenStdout: boolean; OpenStderr: boolean; CanRemove: boolean; DetachKeys: string;
+  ProcessConfig: { entrypoint: string; arguments: string[]; tty: boolean; user: string; privileged: boolean } }
 
 /** GET /version. */
 export interface SystemVersion { Version: string; ApiVersion: string; MinAPIVersion: string; Os: string; Arch: string; KernelVersion: string; GoVersion?: string; GitCommit?: string; BuildTime?: string }

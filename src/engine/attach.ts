@@ -75,8 +75,24 @@ export class AttachClient {
     this.socket = socket;
   }
 
-  /** Relays until the container exits, we detach, or the monitor goes away. */
-  run(io: AttachStreams): Promise<AttachResult> {
+  /** The container's TTY size (TIOCSWINSZ on the pty master; ignored without a TTY). */
+  resize(rows: number, columns: number): void {
+    const size = Buffer.alloc(4);
+    size.writeUInt16BE(rows, 0);
+    size.writeUInt16BE(columns, 2);
+    this.socket?.write(frame(FRAME.RESIZE, size));
+  }
+
+  /** Leaves the monitor (a detach: the container goes on). */
+  close(): void {
+    this.socket?.end();
+  }
+
+  /**
+   * Relays until the container exits, we detach, or the monitor goes away.
+   * An aborted `signal` is a detach too (an API client that hung up).
+   */
+  run(io: AttachStreams, signal?: AbortSignal): Promise<AttachResult> {
     const socket = this.socket;
     if (!socket) throw new SkiffError('attach: not connected');
     const stdin = io.stdin;
@@ -114,16 +130,19 @@ export class AttachClient {
         }
       });
       socket.on('close', () => finish(new SkiffError('attach: the container\'s monitor went away before the container exited')));
+      if (signal) {
+        const onAbort = () => finish({ detached: true });
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      }
       socket.on('error', () => { /* 'close' follows */ });
 
       const terminal = io.terminal;
       if (this.o.tty && terminal) {
         const resize = () => {
           const { rows, columns } = terminal.size();
-          const size = Buffer.alloc(4);
-          size.writeUInt16BE(rows || 24, 0);
-          size.writeUInt16BE(columns || 80, 2);
-          socket.write(frame(FRAME.RESIZE, size));
+          this.resize(rows || 24, columns || 80);
         };
         resize();
         cleanups.push(terminal.onResize(resize));

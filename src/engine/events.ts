@@ -73,7 +73,7 @@ function rotate(root: string): void {
 
 export type EventFilters = Record<string, string[]>;
 
-const FILTER_KEYS = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
+export const FILTER_KEYS = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
 
 /** key=value strings into docker's filter map; the same key ORs, different keys AND. */
 export function parseEventFilters(list: string[]): EventFilters {
@@ -131,9 +131,12 @@ export function pastEvents(root: string, q: EventQuery): EventMessage[] {
   return parseLines([...readLines(path + '.1', 0).lines, ...readLines(path, 0).lines]).filter((e) => inRange(e, q));
 }
 
+// The abort listener goes with each sleep: a stream that polls for hours
+// must not pile up one listener per poll on its signal.
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  const wake = () => { clearTimeout(t); signal?.removeEventListener('abort', wake); resolve(); };
+  const t = setTimeout(wake, ms);
+  signal?.addEventListener('abort', wake, { once: true });
 });
 
 /**

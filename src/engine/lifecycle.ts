@@ -390,9 +390,10 @@ export async function refreshAll(e: Engine): Promise<ContainerRecord[]> {
 }
 
 /** Waits until the container is finished (monitor gone, record updated); false on timeout. */
-export async function waitStopped(e: Engine, id: string, timeoutMs: number): Promise<boolean> {
+export async function waitStopped(e: Engine, id: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) return false;
     const c = e.containers.get(id);
     if (!c) return true;
     if (!isActive(c) && !monitorAlive(c)) return true;

@@ -42,6 +42,8 @@ export class VolumeStore {
   }
 
   get(name: string): Volume | undefined {
+    // A name from a client ("../x") must not reach outside volumes/.
+    if (!validVolumeName(name)) return undefined;
     try {
       return JSON.parse(readFileSync(join(this.dir, name, 'volume.json'), 'utf8')) as Volume;
     } catch {
@@ -58,9 +60,9 @@ export class VolumeStore {
   async create(name: string | undefined, o: { labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean } = {}): Promise<Volume> {
     const finalName = name ?? randomBytes(32).toString('hex');
     if (!validVolumeName(finalName))
-      throw new SkiffError(`create ${finalName}: "${finalName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+      throw new SkiffError(`create ${finalName}: "${finalName}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, 'invalid');
     for (const key of Object.keys(o.options ?? {}))
-      throw new SkiffError(`create ${finalName}: driver option ${JSON.stringify(key)} is not supported: the local driver keeps data in a directory`);
+      throw new SkiffError(`create ${finalName}: driver option ${JSON.stringify(key)} is not supported: the local driver keeps data in a directory`, 'invalid');
     const lock = await this.lock();
     try {
       this.sweepLocked();

@@ -10,7 +10,7 @@ import { SkiffError } from '../errors.js';
 import { coalesce, importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference, type Reference } from './reference.js';
-import { MAX_MANIFEST, RegistryClient, RegistryError } from './registry.js';
+import { MAX_MANIFEST, RegistryClient, RegistryError, type Credentials } from './registry.js';
 import { setTag } from './images.js';
 import { chainIDs, sha256, type ImageConfig, type ImageRecord, type ImageStore } from './store.js';
 import { faultPoint } from '../util/fault.js';
@@ -24,6 +24,8 @@ export interface Progress {
 export interface PullOptions {
   platform?: { os: string; architecture: string; variant?: string };
   insecure?: string[];
+  /** The registry credentials to use instead of docker login's. */
+  credentials?: Credentials;
   progress: Progress;
   /** Parallel layer downloads. */
   concurrency?: number;
@@ -148,7 +150,7 @@ export function pullingFromLine(ref: Reference): string {
 
 export async function pull(store: ImageStore, input: string, opts: PullOptions): Promise<{ record: ImageRecord; fresh: boolean; digest: string }> {
   const ref = parseReference(input);
-  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
+  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure, opts.credentials);
   const progress = opts.progress;
   try {
     store.sweepTemp(); // what an interrupted pull left

@@ -14,13 +14,15 @@ import { once } from 'node:events';
 import { SkiffError } from '../errors.js';
 import { MEDIA, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, parseReference, type Reference } from './reference.js';
-import { RegistryClient, RegistryError } from './registry.js';
+import { RegistryClient, RegistryError, type Credentials } from './registry.js';
 import { parallel, type Progress } from './pull.js';
 import { compressor, sniffCompression, type Compression } from './compression.js';
 import { sha256, type ImageRecord, type ImageStore } from './store.js';
 
 export interface PushOptions {
   insecure?: string[];
+  /** The registry credentials to use instead of docker login's. */
+  credentials?: Credentials;
   progress: Progress;
   /** Every tag of the repository (`--all-tags`); then the name has no tag. */
   allTags?: boolean;
@@ -198,7 +200,7 @@ export async function push(store: ImageStore, input: string, opts: PushOptions):
     .filter(([name]) => (opts.allTags ? name.startsWith(repo + ':') : name === canonicalString(ref)))
     .sort(([a], [b]) => a.localeCompare(b));
   if (!tags.length) throw new SkiffError(opts.allTags ? `An image does not exist locally with the tag: ${familiarName(ref)}` : `An image does not exist locally with the tag: ${familiarName(ref)}:${ref.tag}`);
-  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure);
+  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure, opts.credentials);
   opts.progress.line(`The push refers to repository [${ref.registry}/${ref.repository}]`);
   const out: PushedTag[] = [];
   try {

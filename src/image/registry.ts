@@ -87,11 +87,15 @@ export class RegistryError extends SkiffError {
   }
 }
 
+/** A user's credentials for one registry (the API's X-Registry-Auth, or docker login's). */
+export interface Credentials { user: string; password: string }
+
 export class RegistryClient {
   private token?: string;
   readonly base: string;
 
-  constructor(readonly registry: string, readonly repository: string, insecure: string[] = []) {
+  /** `credentials`: the caller's (an API client's X-Registry-Auth); without them, docker login's. */
+  constructor(readonly registry: string, readonly repository: string, insecure: string[] = [], private credentials?: Credentials) {
     this.base = registryBase(registry, insecure);
   }
 
@@ -106,7 +110,7 @@ export class RegistryClient {
   private async authenticate(challenge: string | null, actions: string): Promise<boolean> {
     if (!challenge) return false;
     const { scheme, params } = parseChallenge(challenge);
-    const creds = credentialsFor(this.registry);
+    const creds = this.credentials ?? credentialsFor(this.registry);
     const basic = creds ? 'Basic ' + Buffer.from(`${creds.user}:${creds.password}`).toString('base64') : undefined;
     if (scheme === 'basic') {
       if (!basic || this.token === basic) return false;

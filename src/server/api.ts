@@ -6,6 +6,11 @@ import type { Engine } from '../engine/core/engine.js';
 import { Router } from './router.js';
 import type { Handler } from './server.js';
 import { systemRoutes } from './routes/system.js';
+import { imageRoutes } from './routes/images.js';
+import { volumeRoutes } from './routes/volumes.js';
+import { networkRoutes } from './routes/networks.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
 
 /** What every group of routes is given: the router to add to and the one engine it serves. */
 export interface RouteContext { router: Router<Handler>; engine: Engine }
@@ -14,5 +19,10 @@ export function apiRouter(engine: Engine): Router<Handler> {
   const router = new Router<Handler>();
   const ctx: RouteContext = { router, engine };
   systemRoutes(ctx);
+  imageRoutes(ctx);
+  volumeRoutes(ctx);
+  networkRoutes(ctx);
+  containerRoutes(ctx);
+  execRoutes(ctx);
   return router;
 }

@@ -110,7 +110,7 @@ test.serial('Basic auth: refused without credentials, login, pull, logout', asyn
   const root = newRoot();
   const denied = await sb.skiff(['pull', `${secured.host}/library/busybox`], root);
   t.regex(denied.stderr, /pull access denied for .*library\/busybox, repository does not exist or may require 'skiff login'/);
-  t.regex((await sb.skiff(['login', '-u', 'alice', '-p', 'wrong', secured.host], root)).stderr, /login to .* failed: 401/);
+  t.regex((await sb.skiff(['login', '-u', 'alice', '-p', 'wrong', secured.host], root)).stderr, /login attempt to .* failed with status: 401/);
   const login = await sb.skiff(['login', '-u', 'alice', '-p', 's3cret', secured.host], root);
   t.is(login.stdout, 'Login Succeeded');
   const config = JSON.parse(readFileSync(join(sb.dir, 'docker-config/config.json'), 'utf8'));

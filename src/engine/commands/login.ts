@@ -6,9 +6,8 @@ import { dirname } from 'node:path';
 import { SkiffError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import { DEFAULT_REGISTRY } from '../../image/reference.js';
-import { dockerConfigPath, registryBase, parseChallenge } from '../../image/registry.js';
-import { insecureRegistries } from '../daemonConfig.js';
-import { envInsecureRegistries } from './engine.js';
+import { dockerConfigPath } from '../../image/registry.js';
+import { cliEngine } from './engine.js';
 import type { EngineGlobals } from '../context.js';
 
 const configKey = (server: string) => (server === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : server);
@@ -27,35 +26,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString().replace(/\r?\n$/, '');
 }
 
-/** Checks the credentials against the registry's /v2/ (Basic, or a Bearer token realm). */
-async function verify(server: string, user: string, password: string, insecure: string[]): Promise<void> {
-  const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
-  const base = registryBase(server, insecure);
-  let res: Response;
-  try {
-    res = await fetch(`${base}/v2/`);
-    if (res.status === 401) {
-      const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
-      if (scheme === 'bearer' && params.realm) {
-        const url = new URL(params.realm);
-        if (params.service) url.searchParams.set('service', params.service);
-        res = await fetch(url, { headers: { Authorization: basic } });
-      } else {
-        res = await fetch(`${base}/v2/`, { headers: { Authorization: basic } });
-      }
-    }
-  } catch (err) {
-    throw new SkiffError(`registry ${server} is unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`, 'unavailable');
-  }
-  if (!res.ok) throw new SkiffError(`login to ${server} failed: ${res.status} ${res.statusText || 'unauthorized'}`);
-}
-
 export async function loginCommand(g: EngineGlobals, server: string | undefined, f: { username?: string; password?: string; passwordStdin?: boolean }): Promise<void> {
   const registry = server ?? DEFAULT_REGISTRY;
   if (!f.username) throw new SkiffError('login needs -u USERNAME (there is no interactive prompt here)');
   const password = f.passwordStdin ? await readStdin() : f.password;
   if (!password) throw new SkiffError('login needs -p PASSWORD or --password-stdin');
-  await verify(registry, f.username, password, insecureRegistries(g.root, envInsecureRegistries()));
+  await cliEngine(g).systemAuth(registry, { user: f.username, password });
   const config = readConfig();
   config.auths = { ...(config.auths ?? {}), [configKey(registry)]: { auth: Buffer.from(`${f.username}:${password}`).toString('base64') } };
   mkdirSync(dirname(dockerConfigPath()), { recursive: true, mode: 0o700 });

@@ -1,5 +1,6 @@
 // skiff pull [--platform os/arch[/variant]] [-q] NAME[:TAG|@DIGEST]
-import { familiarString, parseReference, type Reference } from '../../image/reference.js';
+import { parseReference, type Reference } from '../../image/reference.js';
+import { pullStatus } from '../core/images/pull.js';
 import type { ImageStore } from '../../image/store.js';
 import { progressFor } from '../progress.js';
 import { imageStore, type EngineGlobals } from '../context.js';
@@ -27,8 +28,7 @@ export async function withTempCleanup<T>(store: ImageStore, work: () => Promise<
 
 /** docker pull's last lines: the digest and whether the tag moved. */
 export function pullStatusLines(ref: Reference, result: { digest: string; fresh: boolean }): string {
-  const status = result.fresh ? `Downloaded newer image for ${familiarString(ref)}` : `Image is up to date for ${familiarString(ref)}`;
-  return `Digest: ${result.digest}\nStatus: ${status}\n`;
+  return pullStatus(ref, result).map((l) => l + '\n').join('');
 }
 
 export async function pullCommand(g: EngineGlobals, name: string, f: { platform?: string; quiet?: boolean } & CourseFlags): Promise<void> {

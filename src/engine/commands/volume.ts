@@ -3,6 +3,7 @@ import { confirmOrForce } from '../../util/prompt.js';
 import { PRUNE_WARNINGS, reclaimedText, volumesPruneText } from './pruneText.js';
 import { cliEngine } from './engine.js';
 import { volumeView } from '../views.js';
+import { volumeMatches } from '../core/volumes/list.js';
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
 import { formatList, renderTemplate } from '../../util/template.js';
@@ -25,14 +26,7 @@ export async function volumeCreateCommand(g: EngineGlobals, name: string | undef
 function matches(v: Volume, filter: string, dangling: (n: string) => boolean): boolean {
   const i = filter.indexOf('=');
   if (i < 0) throw new SkiffError(`invalid filter ${JSON.stringify(filter)}: use key=value`, 'invalid');
-  const [k, val] = [filter.slice(0, i), filter.slice(i + 1)];
-  switch (k) {
-    case 'dangling': return dangling(v.Name) === ['true', '1'].includes(val);
-    case 'name': return v.Name.includes(val);
-    case 'driver': return v.Driver === val;
-    case 'label': { const [lk, lv] = val.split('='); return lk in v.Labels && (lv === undefined || v.Labels[lk] === lv); }
-    default: throw new SkiffError(`invalid filter "${k}": supported are dangling, name, driver, label`, 'invalid');
-  }
+  return volumeMatches(v, filter.slice(0, i), filter.slice(i + 1), dangling);
 }
 
 // docker/cli formatter/volume.go column names.

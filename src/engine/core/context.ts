@@ -31,6 +31,12 @@ export interface CoreContext {
   volumes: VolumeStore;
   networks: NetworkStore;
   globals: EngineGlobals;
+  /**
+   * Attach clients waiting for a created container to start (the API's
+   * attach-then-start, what `docker run` does): containerStart connects
+   * them between the runtime's create and start, so they miss no output.
+   */
+  startWaiters: Map<string, Set<() => Promise<void>>>;
 }
 
 export function coreContext(root: string, sinks: Sinks, insecureRegistries: string[]): CoreContext {
@@ -39,7 +45,7 @@ export function coreContext(root: string, sinks: Sinks, insecureRegistries: stri
   return {
     root, sinks, insecureRegistries, life, globals,
     containers: life.containers, images: life.images,
-    volumes: new VolumeStore(root), networks: new NetworkStore(root),
+    volumes: new VolumeStore(root), networks: new NetworkStore(root), startWaiters: new Map(),
   };
 }
 

@@ -19,10 +19,11 @@ import type {
 import type { StartHooks } from '../lifecycle.js';
 import { coreContext, type CoreContext, type Sinks } from './context.js';
 import { containerAttach, type AttachOptions } from './containers/attach.js';
-import { archiveGet, archivePut } from './containers/archive.js';
+import { archiveGet, archivePut, archiveStat } from './containers/archive.js';
 import { containerChanges } from './containers/changes.js';
 import { containerCreate, type CreateOptions } from './containers/create.js';
-import { execCreate, execInspect, execStart, type ExecStreams, type ExecTable } from './containers/exec.js';
+import { execCreate, execInspect, execResize, execStart, type ExecStreams, type ExecTable } from './containers/exec.js';
+import { containerResize } from './containers/resize.js';
 import { containerExport } from './containers/export.js';
 import { containerInspect } from './containers/inspect.js';
 import { containerKill } from './containers/kill.js';
@@ -62,6 +63,8 @@ import { networkList } from './networks/list.js';
 import { networkPrune } from './networks/prune.js';
 import { networkRemove } from './networks/remove.js';
 import { systemInfo } from './system/info.js';
+import { registryLogin } from './system/auth.js';
+import type { Credentials } from '../../image/registry.js';
 import { systemPing, systemVersion } from './system/version.js';
 import { volumeCreate } from './volumes/create.js';
 import { volumeInspect } from './volumes/inspect.js';
@@ -97,7 +100,7 @@ export class Engine {
   containerStop(id: string, o?: StopOptions) { return containerStop(this.ctx, id, o); }
   containerKill(id: string, signal?: string) { return containerKill(this.ctx, id, signal); }
   containerRestart(id: string, o?: { t?: number }) { return containerRestart(this.ctx, id, o); }
-  containerWait(id: string, condition?: WaitCondition) { return containerWait(this.ctx, id, condition); }
+  containerWait(id: string, condition?: WaitCondition, signal?: AbortSignal) { return containerWait(this.ctx, id, condition, signal); }
   containerAttach(id: string, io: AttachStreams, o?: AttachOptions): Promise<AttachResult> { return containerAttach(this.ctx, id, io, o); }
   containerLogs(id: string, o?: LogsOptions): Promise<Readable> { return containerLogs(this.ctx, id, o); }
   containerInspect(id: string) { return containerInspect(this.ctx, id); }
@@ -107,6 +110,7 @@ export class Engine {
   containerChanges(id: string) { return containerChanges(this.ctx, id); }
   containerExport(id: string, out: NodeJS.WritableStream) { return containerExport(this.ctx, id, out); }
   containerArchiveGet(id: string, path: string, hostDest: string, contentOnly?: boolean) { return archiveGet(this.ctx, id, path, hostDest, contentOnly); }
+  containerArchiveStat(id: string, path: string) { return archiveStat(this.ctx, id, path); }
   containerArchivePut(id: string, hostSrc: string, path: string, contentOnly?: boolean) { return archivePut(this.ctx, id, hostSrc, path, contentOnly); }
   containerRemove(id: string, o?: { force?: boolean; v?: boolean }) { return containerRemove(this.ctx, id, o); }
   containerPrune() { return containerPrune(this.ctx); }
@@ -118,11 +122,13 @@ export class Engine {
   execCreate(id: string, req: ExecCreateRequest) { return execCreate(this.ctx, this.execs, id, req); }
   execStart(execId: string, io?: ExecStreams) { return execStart(this.ctx, this.execs, execId, io); }
   execInspect(execId: string) { return execInspect(this.execs, execId); }
+  execResize(execId: string, rows: number, columns: number) { execResize(this.execs, execId, rows, columns); }
+  containerResize(id: string, rows: number, columns: number) { return containerResize(this.ctx, id, rows, columns); }
 
   // Images
   imagePull(name: string, o?: PullOptions) { return imagePull(this.ctx, name, o); }
   imagePush(name: string, o?: ImagePushOptions) { return imagePush(this.ctx, name, o); }
-  imageList() { return imageList(this.ctx); }
+  imageList(o?: { filters?: Filters }) { return imageList(this.ctx, o); }
   imageInspect(name: string) { return imageInspect(this.ctx, name); }
   imageHistory(name: string) { return imageHistory(this.ctx, name); }
   imageTag(source: string, target: string) { return imageTag(this.ctx, source, target); }
@@ -135,14 +141,14 @@ export class Engine {
 
   // Volumes
   volumeCreate(req?: VolumeCreateRequest) { return volumeCreate(this.ctx, req); }
-  volumeList() { return volumeList(this.ctx); }
+  volumeList(o?: { filters?: Filters }) { return volumeList(this.ctx, o); }
   volumeInspect(name: string) { return volumeInspect(this.ctx, name); }
   volumeRemove(name: string, o?: { force?: boolean }) { return volumeRemove(this.ctx, name, o); }
   volumePrune(o?: VolumePruneOptions) { return volumePrune(this.ctx, o); }
 
   // Networks
   networkCreate(req: NetworkCreateRequest) { return networkCreate(this.ctx, req); }
-  networkList() { return networkList(this.ctx); }
+  networkList(o?: { filters?: Filters }) { return networkList(this.ctx, o); }
   networkInspect(id: string) { return networkInspect(this.ctx, id); }
   networkRemove(id: string) { return networkRemove(this.ctx, id); }
   networkConnect(id: string, req: NetworkConnectRequest) { return networkConnect(this.ctx, id, req); }
@@ -155,6 +161,7 @@ export class Engine {
   systemDf() { return diskUsage(this.ctx); }
   systemEvents(q?: EventQuery, signal?: AbortSignal) { return systemEvents(this.ctx, q, signal); }
   systemPing() { return systemPing(); }
+  systemAuth(server: string | undefined, creds: Credentials) { return registryLogin(this.ctx, server, creds); }
 }
 
 export type { Filters };

@@ -1,12 +1,13 @@
 // POST /containers/{id}/attach: the container's output into the streams
-// given (and stdin from one), until it exits or the caller detaches. To
-// miss nothing of a container's output, attach before it starts: pass
-// `attach` to containerStart's hooks (what `docker run` does), or read
+// given (and stdin from one), until it exits or the caller detaches. An
+// attach to a created container waits for its start and connects before
+// the init runs (containerStart calls it), so it misses nothing: that is
+// how `docker run` attaches (attach, then start). Otherwise read
 // containerLogs, which has everything since the start.
 import { SkiffError } from '../../../errors.js';
 import { AttachClient, parseDetachKeys, type AttachResult, type AttachStreams } from '../../attach.js';
 import { recordContainerEvent } from '../../events.js';
-import { isActive } from '../../lifecycle.js';
+import { isActive, refresh } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
 import { findContainer } from './find.js';
 
@@ -15,6 +16,10 @@ export interface AttachOptions {
   stdin?: boolean;
   /** docker's --detach-keys syntax; default ctrl-p,ctrl-q. */
   detachKeys?: string;
+  /** Aborted: the attach ends as a detach (the caller went away). */
+  signal?: AbortSignal;
+  /** Called once the attach is accepted, before any output (an API server answers 101 here). */
+  ready?: () => void;
 }
 
 /** A client for a container that is running or about to be (connect() in containerStart's beforeStart). */
@@ -22,11 +27,51 @@ export function attachClient(id: string, tty: boolean, o: AttachOptions = {}): A
   return new AttachClient(id, { stdin: !!o.stdin, tty, claimCleanup: false, detachKeys: parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q') });
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Until the created container `id` starts: connected by containerStart on
+ * this engine, or (a start by another process on the same root) once it
+ * runs. false if it was removed or ended, or the caller gave up.
+ */
+async function connectAtStart(ctx: CoreContext, id: string, client: AttachClient, signal?: AbortSignal): Promise<boolean> {
+  let connected = false;
+  const connect = async () => { await client.connect(); connected = true; };
+  let waiters = ctx.startWaiters.get(id);
+  if (!waiters) ctx.startWaiters.set(id, (waiters = new Set()));
+  waiters.add(connect);
+  try {
+    while (!connected && !signal?.aborted) {
+      await sleep(50);
+      if (connected) break;
+      const now = await refresh(ctx.life, id);
+      if (!now || (now.State.Status !== 'created' && !isActive(now))) return false;
+      // Started elsewhere (or the start is connecting us right now: wait for that).
+      if (isActive(now) && now.State.Status !== 'created') {
+        await sleep(50);
+        if (!connected) await connect();
+      }
+    }
+    return connected;
+  } finally {
+    waiters.delete(connect);
+    if (!waiters.size) ctx.startWaiters.delete(id);
+  }
+}
+
 export async function containerAttach(ctx: CoreContext, ref: string, io: AttachStreams, o: AttachOptions = {}): Promise<AttachResult> {
   const c = await findContainer(ctx, ref);
-  if (!isActive(c)) throw new SkiffError('You cannot attach to a stopped container, start it first', 'conflict');
   const client = attachClient(c.Id, c.Config.Tty, { ...o, stdin: !!o.stdin && c.Config.OpenStdin });
-  recordContainerEvent(ctx.root, c, 'attach');
-  await client.connect();
-  return client.run(io);
+  if (isActive(c)) {
+    recordContainerEvent(ctx.root, c, 'attach');
+    await client.connect();
+    o.ready?.();
+  } else if (c.State.Status === 'created') {
+    recordContainerEvent(ctx.root, c, 'attach');
+    o.ready?.();
+    if (!(await connectAtStart(ctx, c.Id, client, o.signal))) return { detached: true };
+  } else {
+    throw new SkiffError('You cannot attach to a stopped container, start it first', 'conflict');
+  }
+  return client.run(io, o.signal);
 }

@@ -8,5 +8,10 @@ import { findContainer } from './find.js';
 export async function containerStart(ctx: CoreContext, ref: string, hooks: StartHooks = {}): Promise<void> {
   const c = await findContainer(ctx, ref);
   if (isActive(c)) throw new SkiffError(`container ${c.Id} is already started`, 'not-modified');
-  await startContainer(ctx.life, c.Id, hooks);
+  // Attaches made before the start (containerAttach on a created container) connect with the caller's.
+  const beforeStart = async () => {
+    await hooks.beforeStart?.();
+    for (const connect of ctx.startWaiters.get(c.Id) ?? []) await connect();
+  };
+  await startContainer(ctx.life, c.Id, { ...hooks, beforeStart });
 }

@@ -1,13 +1,49 @@
-// GET /images/json: the images with their tags, newest first.
-import { repoTags } from '../../../image/images.js';
+// GET /images/json?filters=: the images with their tags, newest first, with
+// docker's filters (dangling, label, reference, before, since).
+import { SkiffError } from '../../../errors.js';
+import { isDangling, repoTags, resolveImage } from '../../../image/images.js';
+import type { ImageRecord } from '../../../image/store.js';
+import type { Filters } from '../../api-types.js';
 import type { CoreContext } from '../context.js';
+import { hasLabel } from '../labels.js';
 
-export interface ImageSummary { Id: string; RepoTags: string[]; RepoDigests: string[]; Created: number; Size: number; Labels: Record<string, string> }
+export interface ImageSummary {
+  Id: string; ParentId: string; RepoTags: string[]; RepoDigests: string[]; Created: number; Size: number;
+  SharedSize: number; VirtualSize: number; Labels: Record<string, string>; Containers: number;
+}
 
-export function imageList(ctx: CoreContext): ImageSummary[] {
-  return ctx.images.images().map((rec) => ({
-    Id: rec.id, RepoTags: repoTags(ctx.images, rec.id), RepoDigests: rec.repoDigests,
-    Created: Math.floor(Date.parse(rec.config.created ?? rec.loadedAt) / 1000), Size: rec.size,
-    Labels: ((rec.config.config as { Labels?: Record<string, string> } | undefined)?.Labels) ?? {},
+export const IMAGE_FILTERS = ['dangling', 'label', 'reference', 'before', 'since'];
+
+const created = (rec: ImageRecord) => Math.floor(Date.parse(rec.config.created ?? rec.loadedAt) / 1000);
+const labelsOf = (rec: ImageRecord) => ((rec.config.config as { Labels?: Record<string, string> } | undefined)?.Labels) ?? {};
+
+/** reference=busybox, busybox:latest, or a glob on the familiar name (moby: path.Match on the reference). */
+function matchesReference(tags: string[], pattern: string): boolean {
+  const glob = new RegExp('^' + pattern.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  return tags.some((t) => glob.test(t) || glob.test(t.slice(0, t.lastIndexOf(':'))));
+}
+
+function matches(ctx: CoreContext, rec: ImageRecord, key: string, value: string): boolean {
+  switch (key) {
+    case 'dangling':
+      if (!['true', 'false', '1', '0'].includes(value.toLowerCase())) throw new SkiffError(`invalid filter 'dangling=${value}'`, 'invalid');
+      return isDangling(ctx.images, rec) === ['true', '1'].includes(value.toLowerCase());
+    case 'label': return hasLabel(labelsOf(rec), value);
+    case 'reference': return matchesReference(repoTags(ctx.images, rec.id), value);
+    // Images made before (or after) the one named.
+    case 'before': return created(rec) < created(resolveImage(ctx.images, value));
+    case 'since': return created(rec) > created(resolveImage(ctx.images, value));
+    default: throw new SkiffError(`invalid filter '${key}'`, 'invalid');
+  }
+}
+
+export function imageList(ctx: CoreContext, o: { filters?: Filters } = {}): ImageSummary[] {
+  let list = ctx.images.images();
+  // Values of one key are alternatives; different keys must all match.
+  for (const [k, values] of Object.entries(o.filters ?? {})) list = list.filter((rec) => values.some((v) => matches(ctx, rec, k, v)));
+  return list.map((rec) => ({
+    Id: rec.id, ParentId: '', RepoTags: repoTags(ctx.images, rec.id), RepoDigests: rec.repoDigests,
+    Created: created(rec), Size: rec.size, SharedSize: -1, VirtualSize: rec.size, Labels: labelsOf(rec),
+    Containers: -1, // moby: -1 unless asked for (it costs a walk of every container)
   })).sort((a, b) => b.Created - a.Created);
 }

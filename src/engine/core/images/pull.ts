@@ -3,10 +3,11 @@
 // reported to the progress sink as it happens. Two pulls of one image at
 // once share the layers (one fetch per layer across processes: image/pull.ts).
 import { pull, parsePlatform, type Progress } from '../../../image/pull.js';
-import { canonicalString, familiarString, parseReference } from '../../../image/reference.js';
+import { canonicalString, familiarString, parseReference, type Reference } from '../../../image/reference.js';
 import { recordEvent } from '../../events.js';
 import type { PullProgressEvent } from '../../api-types.js';
 import { insecureRegistries } from '../../daemonConfig.js';
+import type { Credentials } from '../../../image/registry.js';
 import type { CoreContext } from '../context.js';
 
 export interface PullOptions {
@@ -16,6 +17,8 @@ export interface PullOptions {
   onProgress?: (e: PullProgressEvent) => void;
   /** A printer of progress (the CLI's), instead of onProgress. */
   progress?: Progress;
+  /** Registry credentials (an API client's X-Registry-Auth) instead of docker login's. */
+  credentials?: Credentials;
 }
 
 export interface PullResult { id: string; digest: string; reference: string; fresh: boolean }
@@ -28,12 +31,19 @@ export function progressEvents(emit: (e: PullProgressEvent) => void): Progress {
   };
 }
 
+/** The last lines of a pull, as docker prints and streams them: the digest and whether the tag moved. */
+export function pullStatus(ref: Reference, result: { digest: string; fresh: boolean }): string[] {
+  const status = result.fresh ? `Downloaded newer image for ${familiarString(ref)}` : `Image is up to date for ${familiarString(ref)}`;
+  return [`Digest: ${result.digest}`, `Status: ${status}`];
+}
+
 export async function imagePull(ctx: CoreContext, name: string, o: PullOptions = {}): Promise<PullResult> {
   const ref = parseReference(name);
   const progress = o.progress ?? progressEvents(o.onProgress ?? (() => {}));
   const result = await pull(ctx.images, name, {
     platform: o.platform ? parsePlatform(o.platform) : undefined,
     insecure: insecureRegistries(ctx.root, ctx.insecureRegistries),
+    credentials: o.credentials,
     progress,
   });
   recordEvent(ctx.root, 'image', 'pull', familiarString(ref), { name: familiarString(ref) });

@@ -5,6 +5,7 @@ import { COMPRESSIONS, type Compression } from '../../../image/compression.js';
 import { SkiffError } from '../../../errors.js';
 import type { PullProgressEvent } from '../../api-types.js';
 import { insecureRegistries } from '../../daemonConfig.js';
+import type { Credentials } from '../../../image/registry.js';
 import { recordEvent } from '../../events.js';
 import type { CoreContext } from '../context.js';
 import { progressEvents } from './pull.js';
@@ -17,6 +18,8 @@ export interface ImagePushOptions {
   onProgress?: (e: PullProgressEvent) => void;
   /** A printer of progress (the CLI's), instead of onProgress. */
   progress?: Progress;
+  /** Registry credentials (an API client's X-Registry-Auth) instead of docker login's. */
+  credentials?: Credentials;
 }
 
 export type PushResult = Awaited<ReturnType<typeof push>>;
@@ -27,6 +30,7 @@ export async function imagePush(ctx: CoreContext, name: string, o: ImagePushOpti
     allTags: o.allTags,
     compression: o.compression as Compression | undefined,
     insecure: insecureRegistries(ctx.root, ctx.insecureRegistries),
+    credentials: o.credentials,
     progress: o.progress ?? progressEvents(o.onProgress ?? (() => {})),
   };
   const pushed = await push(ctx.images, name, options);
