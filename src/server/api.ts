@@ -5,15 +5,13 @@
 import type { Engine } from '../engine/core/engine.js';
 import { Router } from './router.js';
 import type { Handler } from './server.js';
+import type { RouteContext } from './context.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
-
-/** What every group of routes is given: the router to add to and the one engine it serves. */
-export interface RouteContext { router: Router<Handler>; engine: Engine }
 
 export function apiRouter(engine: Engine): Router<Handler> {
   const router = new Router<Handler>();

@@ -23,7 +23,7 @@ const scratch = () => { const d = mkdtempSync(join(tmpdir(), 'skiff-unit-server-
 /** An engine on a root of its own (the system routes never touch it). */
 const engine = () => new Engine({ root: join(scratch(), 'root') });
 
-/** A server with the real API routes plus test routes; returns its socket and a closer. */
+/** A server with the real API routes plus test routes (on paths of their own); returns its socket and a closer. */
 async function serve(extra: (r: Router<Handler>) => void = () => {}) {
   const router = apiRouter(engine());
   extra(router);
@@ -136,7 +136,7 @@ test('100 concurrent requests are all answered', async (t) => {
 });
 
 test('an upgraded request gets 101 and a raw stream both ways; the body sent with it is read first', async (t) => {
-  const { sock, server } = await serve((r) => r.add('POST', '/exec/{id}/start', async (call) => {
+  const { sock, server } = await serve((r) => r.add('POST', '/test-hijack/{id}/start', async (call) => {
     const body = await call.body<{ Tty: boolean }>();
     const { input, output } = call.hijack();
     output.write(`tty=${body.Tty} id=${call.params.id}\n`);
@@ -148,7 +148,7 @@ test('an upgraded request gets 101 and a raw stream both ways; the body sent wit
     const got = await new Promise<Buffer>((resolve) => {
       const s = connect(sock, () => {
         // The body and the first stream bytes in one write: the server must split them.
-        s.write(`POST /v1.41/exec/e1/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}hello`);
+        s.write(`POST /v1.41/test-hijack/e1/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}hello`);
         setTimeout(() => s.end(), 200);
       });
       const parts: Buffer[] = [];
@@ -171,7 +171,7 @@ test('a client that goes away mid-stream aborts the handler; nothing keeps writi
   let aborted!: () => void;
   const abortedP = new Promise<void>((r) => { aborted = r; });
   let written = 0;
-  const { sock, server } = await serve((r) => r.add('GET', '/events', async (call) => {
+  const { sock, server } = await serve((r) => r.add('GET', '/test-stream', async (call) => {
     const out = call.stream('application/json');
     call.signal.addEventListener('abort', () => aborted());
     // Write with backpressure until the client is gone.
@@ -181,7 +181,7 @@ test('a client that goes away mid-stream aborts the handler; nothing keeps writi
   }));
   try {
     await new Promise<void>((resolve) => {
-      const req = request({ socketPath: sock, path: '/events' }, (res) => {
+      const req = request({ socketPath: sock, path: '/test-stream' }, (res) => {
         res.once('data', () => { req.destroy(); resolve(); });
       });
       req.on('error', () => undefined);

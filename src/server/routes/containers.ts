@@ -17,7 +17,7 @@ import { terminalSize } from '../../engine/core/containers/resize.js';
 import type { WaitCondition } from '../../engine/core/containers/wait.js';
 import type { UpdateConfig } from '../../engine/core/containers/update.js';
 import { containerSummary } from '../../engine/views.js';
-import type { RouteContext } from '../api.js';
+import type { RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Call, Handler } from '../server.js';
 import { STDERR, STDOUT } from '../stdcopy.js';

@@ -3,7 +3,7 @@
 // the exit code (what `docker exec` reports). Each calls one core operation.
 import type { ExecCreateRequest } from '../../engine/api-types.js';
 import { terminalSize } from '../../engine/core/containers/resize.js';
-import type { RouteContext } from '../api.js';
+import type { RouteContext } from '../context.js';
 import type { Handler } from '../server.js';
 import { STDERR, STDOUT } from '../stdcopy.js';
 import { clientSink } from './streams.js';
