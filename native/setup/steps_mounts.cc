@@ -1,6 +1,8 @@
 // Mount steps: propagation, the rootfs bind, config mounts, pivot_root,
 // masked and read-only paths, the read-only root.
 #include "step_common.h"
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 // set_root_propagation: make our copy of the host's mounts slave/private so
 // nothing we mount leaks back to the host (mount_namespaces(7)).
@@ -46,12 +48,33 @@ bool bind_rootfs(InitContext &c, const Args &a, Failure &f) {
   return c.root_fd >= 0 || fail(f, "open", a[0]);
 }
 
+// CVE-2019-16884: a destination that resolves into procfs through a symlink
+// of the rootfs (/evil -> /proc/self/attr), which the validator's check of
+// the destination's name cannot see, would cover what the kernel shows
+// there. As runc's checkProcMount: only the files lxcfs emulates may be
+// mounted on procfs (a mount of /proc itself lands on the rootfs's dir).
+static bool lands_inside_proc(int fd, const std::string &dest) {
+  static const char *const lxcfs[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+                                      "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+  struct statfs st;
+  if (fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC) return false;
+  for (const char *allowed : lxcfs) if (dest == allowed) return false;
+  return true;
+}
+
 // mount SOURCE DEST FSTYPE FLAGS DATA PROPAGATION KIND REMOUNT_FLAGS
 bool mount_entry(InitContext &c, const Args &a, Failure &f) {
   const std::string &source = a[0], &dest = a[1], &fstype = a[2];
   unsigned long flags = to_ulong(a[3]), propagation = to_ulong(a[5]), remount = to_ulong(a[7]);
   int fd = ensure_in_root(c.root_fd, dest, a[6].empty() ? 'd' : a[6][0], f);
   if (fd < 0) return false;
+  if (lands_inside_proc(fd, dest)) {
+    close(fd);
+    errno = EPERM;
+    fail(f, "mount", dest);
+    f.detail = "mount " + dest + ": it resolves inside /proc, where nothing may be mounted but the files lxcfs emulates";
+    return false;
+  }
   std::string target = fd_path(fd);
   bool ok = mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags,
                   a[4].empty() ? nullptr : a[4].c_str()) == 0 || fail(f, "mount", dest);

@@ -4,7 +4,7 @@
 // message names the field that is wrong.
 // Reference: https://github.com/opencontainers/runtime-spec/blob/main/config.md
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, posix } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { validateCapabilities, validateSeccomp, type Seccomp } from './security.js';
 import { validateResources, type Resources } from '../cgroups/resources.js';
@@ -67,6 +67,25 @@ const PROPAGATIONS = ['', 'private', 'rprivate', 'slave', 'rslave', 'shared', 'r
 
 function bad(field: string, what: string): never {
   throw new SkiffError(`config.json: ${field ? field + ' ' : ''}${what}`);
+}
+
+// runc's checkProcMount (libcontainer/rootfs_linux.go): a mount inside /proc
+// could hide what the kernel shows there from the runtime's own later
+// steps: a tmpfs over /proc/self/attr made runc's AppArmor label a no-op
+// (CVE-2019-16884), and a fake /proc over-mounts its sysctl and label
+// writes (CVE-2019-19921). Only the files lxcfs emulates may be mounted
+// there, and /proc itself only as a proc filesystem.
+const LXCFS_PROC_FILES = ['/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
+  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid'];
+
+function checkProcMount(m: Mount, i: number): void {
+  const dest = posix.normalize(m.destination).replace(/(.)\/+$/, '$1');
+  if (dest === '/proc') {
+    if (m.type !== 'proc' && !(m.source && posix.normalize(m.source).replace(/\/+$/, '') === '/proc'))
+      bad(`mounts[${i}].destination`, `/proc cannot be mounted because it is not of type proc`);
+  } else if (dest.startsWith('/proc/') && !LXCFS_PROC_FILES.includes(dest)) {
+    bad(`mounts[${i}].destination`, `${dest} cannot be mounted because it is inside /proc`);
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -221,6 +240,7 @@ export function validateSpec(raw: unknown, needProcess = true): Spec {
       if (m.type !== undefined && typeof m.type !== 'string') bad(`mounts[${i}].type`, 'must be a string');
       if (m.source !== undefined && typeof m.source !== 'string') bad(`mounts[${i}].source`, 'must be a string');
       checkStrings(m.options, `mounts[${i}].options`);
+      checkProcMount(m as unknown as Mount, i);
     });
   }
   if (raw.annotations !== undefined && !isObject(raw.annotations)) bad('annotations', 'must be an object');
