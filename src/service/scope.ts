@@ -5,7 +5,7 @@
 // a terminal's stream, stdin, a timer or socket still open, an fd left
 // open) makes the worker end after the command instead: the service starts
 // a fresh one (docs/warm-path.md, "Many commands per worker").
-import { readdirSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 
@@ -140,9 +140,9 @@ export class CommandScope {
     return m;
   }
 
-  /** The fds open now (with the one reading the list: the same number each time unless one was left open). */
+  /** The fds open now (but for the one the listing itself used, gone once it is read). */
   private openFds(): Set<string> {
-    return new Set(readdirSync('/proc/self/fd'));
+    return new Set(readdirSync('/proc/self/fd').filter((fd) => existsSync(`/proc/self/fd/${fd}`)));
   }
 
   /**
