@@ -154,7 +154,7 @@ test('-d, exec, logs (-f, --tail, -t), top, stop/start/restart of several, rm -f
 test('many containers in one command: start, stop and rm -f of 20 work on them in parallel, print each in the order given, and leave nothing', async (t) => {
   const skiff = await engine();
   const names = Array.from({ length: 20 }, (_, i) => `many${i}`);
-  t.teardown(() => { void skiff(['rm', '-f', ...names]); });
+  t.teardown(async () => { await skiff(['rm', '-f', ...names]); });
   for (const name of names) t.is((await skiff(['create', '--name', name, '--network', 'none', 'busybox', 'sleep', '1000'])).exitCode, 0);
   const start = await skiff(['start', ...names]);
   t.is(start.exitCode, 0, start.stderr);
