@@ -8,13 +8,16 @@ import { join, resolve } from 'node:path';
 const [work, nArg] = process.argv.slice(2);
 const n = Number(nArg ?? 50);
 const skiff = [resolve(new URL('.', import.meta.url).pathname, '../bin/skiff'), '--root', join(work, 'skiff')];
-const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
-// The same explicit limits as engine.mjs gives podman (this machine's hard limits).
+const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', 'runc'];
+// podman with runc, as runc is skiff's peer (crun, when installed, refuses
+// this machine's hybrid cgroups). The same explicit limits as engine.mjs gives podman (this machine's hard limits).
 const podmanRun = ['run', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=32768:32768'];
 const peers = {
   'skiff, warm (skiff serve)': { argv: skiff, run: ['run'], env: { ...process.env, SKIFF_SERVICE_SOCKET: join(work, 'cli.sock') } },
   'skiff, cold': { argv: skiff, run: ['run'], env: { ...process.env, SKIFF_SERVICE_SOCKET: join(work, 'no-service.sock') } },
-  podman: { argv: podman, run: podmanRun, env: process.env },
+  // docker's and skiff's rm -f kill at once; podman's first sends SIGTERM
+  // and waits its --time (10 s) for each, so -t 0 asks it for the same.
+  podman: { argv: podman, run: podmanRun, rm: ['rm', '-f', '-t', '0'], env: process.env },
 };
 
 function timed(peer, args) {
@@ -34,7 +37,7 @@ for (const [name, peer] of Object.entries(peers)) {
     runs += r.s;
     ids.push(r.out);
   }
-  const rm = timed(peer, ['rm', '-f', ...ids]);
+  const rm = timed(peer, [...(peer.rm ?? ['rm', '-f']), ...ids]);
   if (rm.out.split('\n').length !== n) throw new Error(`${name}: rm -f printed ${rm.out.split('\n').length} lines, not ${n}`);
   rows[name] = { runs, rm: rm.s };
 }
