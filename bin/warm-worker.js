@@ -12,7 +12,7 @@ skiff.exports.runWarmWorker({
   programs: { skiff: skiff.exports, 'skiff-runtime': runtime.exports },
   keys: { skiff: skiff.key, 'skiff-runtime': runtime.key },
   ipc: {
-    send: (m) => process.send(m),
+    send: (m, done) => process.send(m, done),
     on: (event, fn) => process.on(event, fn),
     disconnect: () => process.disconnect(),
   },

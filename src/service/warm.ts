@@ -118,6 +118,7 @@ export class WarmService {
     const worker = spawn(this.o.node, [this.o.workerScript ?? join(projectRoot, 'bin/warm-worker.js')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let ready = false;
     worker.on('message', (m) => {
+      if (typeof m === 'string' && m.startsWith('ending: ')) this.o.log(`debug: warm: worker ${worker.pid} ends after its command: ${m.slice(8)}`);
       if (m !== 'ready') return;
       if (!ready) {
         ready = true;

@@ -31,7 +31,7 @@ export interface WorkerOptions {
   /** Each bundle's identity (bin/launch.js bundleKey): the launcher compares it with its own. */
   keys: Record<string, string>;
   /** The IPC channel to the service: 'ready' out, the connection handle in. */
-  ipc: { send(message: string): void; on(event: 'message', fn: (m: unknown, handle?: unknown) => void): void; disconnect(): void };
+  ipc: { send(message: string, done?: () => void): void; on(event: 'message', fn: (m: unknown, handle?: unknown) => void): void; disconnect(): void };
   /** Makes the process each command takes and gives back (service/scope.ts; the only place process.* is touched, given by bin/warm-worker.js). */
   scope(): Pick<CommandScope, 'enter' | 'leave'>;
   exit(code: number): never;
@@ -91,7 +91,7 @@ function launcherSpawner(chan: number): SetupSpawner {
 }
 
 /** Whether the process may serve another command (sent to the service as 'ready'), or ends. */
-type Outcome = { next: true } | { next: false; code: number };
+type Outcome = { next: true } | { next: false; code: number; why?: string };
 
 /** Serves one command on a connection the service handed over. */
 async function serveConnection(o: Worker, handle: Socket): Promise<Outcome> {
@@ -170,19 +170,20 @@ async function done(o: Worker, fd: number, conn: Socket | undefined, chan: numbe
   else if (!conn.closed) await new Promise((r) => conn.once('close', r).destroy());
   const spoiled = o.scope.leave();
   if (spoiled === undefined) return { next: true };
-  try { writeSync(2, `skiff: debug: warm: worker ${o.pid} ends after this command: ${spoiled}\n`); } catch { /* no log */ }
-  return { next: false, code: 0 };
+  return { next: false, code: 0, why: spoiled };
 }
 
 /** A running worker: its options, the process scope, and its own copy of the service's log fd. */
-type Worker = Omit<WorkerOptions, 'scope'> & { scope: Pick<CommandScope, 'enter' | 'leave'>; serviceStderr: number; pid: number };
+type Worker = Omit<WorkerOptions, 'scope'> & { scope: Pick<CommandScope, 'enter' | 'leave'>; serviceStderr: number };
 
 export function runWorker(options: WorkerOptions): void {
-  const o: Worker = { ...options, serviceStderr: native().dupCloexec(2), pid: process.pid, scope: options.scope() };
+  const o: Worker = { ...options, serviceStderr: native().dupCloexec(2), scope: options.scope() };
   o.ipc.on('message', (m, handle) => {
     if (m !== 'connection' || !(handle instanceof Socket)) return;
     void serveConnection(o, handle).then((outcome) => {
       if (outcome.next) o.ipc.send('ready');
+      // Why it ends goes to the service's debug log (`skiff -D serve`).
+      else if (outcome.why) o.ipc.send(`ending: ${outcome.why}`, () => o.exit(outcome.code));
       else o.exit(outcome.code);
     });
   });

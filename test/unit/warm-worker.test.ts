@@ -56,6 +56,7 @@ for (const what of ['fd', 'signal', 'timer']) {
     const after = await probe('show');
     t.is(leaving.pid, before.pid);
     t.not(after.pid, leaving.pid, 'the next command ran in a fresh worker');
+    t.true(log.some((l) => l.startsWith(`debug: warm: worker ${leaving.pid} ends after its command: the command left`)), log.join('\n'));
     // (A fresh worker has not yet opened what Node opens on first use.)
     t.deepEqual({ ...after.shown, fds: 0 }, { ...before.shown, fds: 0 });
   });

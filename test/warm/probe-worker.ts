@@ -48,7 +48,7 @@ runWorker({
   programs: { 'skiff-runtime': probe },
   keys: { 'skiff-runtime': `${st.ino}-${st.size}-${st.mtimeNs}` },
   ipc: {
-    send: (m) => process.send!(m),
+    send: (m, done) => process.send!(m, undefined, undefined, done),
     on: (event, fn) => process.on(event, fn),
     disconnect: () => process.disconnect(),
   },
