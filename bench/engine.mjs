@@ -16,7 +16,7 @@ const [work, roundsArg] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 20);
 const skiff = resolve(new URL('.', import.meta.url).pathname, '../bin/skiff');
 const docker = ['docker', '-H', `unix://${work}/docker.sock`];
-const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', 'runc'];
 const podmanRun = [...podman, 'run', '--rm', ...hostUlimits];
 
 // skiff's commands run cold (no warm service) unless the peer says warm:

@@ -3,7 +3,8 @@
 # docker.io, a dockerd of our own on its own socket, stopped after) and
 # `podman run --rm` (Debian podman, its own storage root), all on the same
 # busybox fixture image; then the memory of each per-container monitor
-# (skiff-monitor vs podman's conmon vs containerd's shim).
+# (skiff-monitor vs podman's conmon vs containerd's shim); and 50 containers
+# run one by one, then removed by one rm -f (skiff warm and cold, podman).
 # Not a test: it prints ratios measured in the same run; record them in
 # bench/RESULTS.md.
 # Networking: each engine with its default (skiff: its bridge and nftables
@@ -42,5 +43,7 @@ for _ in $(seq 100); do [ -S "$work/cli.sock" ] && break; sleep 0.1; done
 echo "skiff $(bin/skiff version | cut -d' ' -f3); $(docker --version | head -1) / dockerd $(dockerd --version | cut -d' ' -f3); $(podman --version); kernel $(uname -r); $(nproc) cores"
 echo; echo "## run --rm busybox true"
 node bench/engine.mjs "$work" "${ROUNDS:-20}"
+echo; echo "## many containers: ${MANY:-50} x run -d --network none busybox sleep 1000, then one rm -f of all"
+node bench/many.mjs "$work" "${MANY:-50}"
 echo; echo "## memory per running container's monitor"
 node bench/monitors.mjs "$work" "${CONTAINERS:-5}"

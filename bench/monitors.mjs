@@ -16,7 +16,7 @@ const [work, nArg] = process.argv.slice(2);
 const n = Number(nArg ?? 5);
 const skiff = [resolve(new URL('.', import.meta.url).pathname, '../bin/skiff'), '--root', join(work, 'skiff')];
 const docker = ['docker', '-H', `unix://${work}/docker.sock`];
-const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+const podman = ['podman', '--root', join(work, 'podman'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', 'runc'];
 const run = (argv) => execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' }).trim();
 
 const status = (pid) => readFileSync(`/proc/${pid}/status`, 'utf8');

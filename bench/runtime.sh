@@ -27,6 +27,8 @@ echo; echo "## cold (no service): run of /bin/true"
 node bench/runtime.mjs "$bundle" "${ROUNDS:-30}"
 echo; echo "## cold (no service): lifecycle phases and exec"
 node bench/phases.mjs "$bundle" "${PHASE_ROUNDS:-50}"
+echo; echo "## cold (no service): V8 code cache vs startup snapshot"
+node bench/snapshot.mjs "$bundle" "${SNAPSHOT_ROUNDS:-20}"
 
 # Warm: the launchers hand each command to `skiff serve` (docs/warm-path.md).
 export SKIFF_SERVICE_SOCKET=$bundle/cli.sock

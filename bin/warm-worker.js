@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A warm worker of `skiff serve` (src/service/worker.ts): both CLIs loaded
-// and compiled ahead of time, waiting for one command from a launcher.
+// and compiled ahead of time, serving commands from launchers one at a time.
 // This file is the worker's only contact with process.*: the rest is the
 // CLIs' own code, run exactly as bin/skiff.js and bin/skiff-runtime.js run it.
 'use strict';
@@ -12,17 +12,12 @@ skiff.exports.runWarmWorker({
   programs: { skiff: skiff.exports, 'skiff-runtime': runtime.exports },
   keys: { skiff: skiff.key, 'skiff-runtime': runtime.key },
   ipc: {
-    send: (m) => process.send(m),
+    send: (m, done) => process.send(m, done),
     on: (event, fn) => process.on(event, fn),
     disconnect: () => process.disconnect(),
   },
-  become: ({ cwd, env, argv }) => {
-    process.chdir(cwd);
-    for (const k of Object.keys(process.env)) delete process.env[k];
-    Object.assign(process.env, env);
-    process.argv = [process.execPath, ...argv];
-    return process.argv;
-  },
+  // What each command takes of process.* and gives back (src/service/scope.ts).
+  scope: () => skiff.exports.warmCommandScope(process),
   exit: (code) => process.exit(code),
   kill: (signal) => process.kill(process.pid, signal),
 });

@@ -49,6 +49,7 @@ import { completionCommand } from './commands/completion.js';
 import { traceFlags } from '../util/courseFlags.js';
 import { serveCommand } from './commands/serve.js';
 export { runWorker as runWarmWorker } from '../service/worker.js';
+export { commandScope as warmCommandScope } from '../service/scope.js';
 
 const VERSION = ENGINE_VERSION;
 const collect = (v: string, acc: string[]) => [...acc, v];

@@ -15,6 +15,8 @@ import { native, projectRoot } from '../native.js';
 import { claimSocketPath } from '../server/listen.js';
 
 export const DEFAULT_SERVICE_SOCKET = '/run/skiff/cli.sock';
+/** How long a handed-over worker may take before the pool starts another (a short command is back well before). */
+const REFILL_DELAY_MS = 50;
 
 export interface WarmServiceOptions {
   socket: string;
@@ -25,11 +27,14 @@ export interface WarmServiceOptions {
   /** The node binary workers run with (the service's own). */
   node: string;
   log: (line: string) => void;
+  /** The worker program (tests give their own; default bin/warm-worker.js). */
+  workerScript?: string;
 }
 
 export class WarmService {
   private server: Server | undefined;
   private idle: ChildProcess[] = [];
+  private busy = new Set<ChildProcess>();
   private starting = 0;
   private waiting: { socket: Socket; pid: number }[] = [];
   private closed = false;
@@ -76,12 +81,19 @@ export class WarmService {
       const { socket: s, pid } = this.waiting.shift()!;
       if (s.destroyed) continue;
       const worker = this.idle.shift()!;
+      this.busy.add(worker);
       this.o.log(`debug: warm: launcher ${pid} handed to worker ${worker.pid}`);
       // The handle goes to the worker (SCM_RIGHTS under Node's IPC) and is
       // closed here once sent: the worker owns the connection from now on.
       worker.send('connection', s, { keepOpen: false }, (err) => { if (err) s.destroy(); });
     }
-    this.refill();
+    // A worker serves many short commands (state, delete, ...) and is back
+    // in a few ms: a new one is started only when the pool is empty and a
+    // launcher waits, or when a busy worker has not come back by then (a
+    // long command, or one after which its worker ends). Starting Node for
+    // every command would cost the CPU the warm path saves.
+    if (this.waiting.length) this.refill();
+    else setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
   }
 
   private refill(): void {
@@ -89,23 +101,37 @@ export class WarmService {
     while (!this.closed && this.idle.length + this.starting < want) this.startWorker();
   }
 
+  /** A worker that is ready: a new one, or a busy one back from its command. */
+  private onReady(worker: ChildProcess): void {
+    const back = this.busy.delete(worker);
+    // After a burst more workers may be idle than wanted: the extra go.
+    if (this.closed || (back && !this.waiting.length && this.idle.length >= (this.o.workers ?? 2))) {
+      worker.kill();
+      return;
+    }
+    this.idle.push(worker);
+    this.dispatch();
+  }
+
   private startWorker(): void {
     this.starting++;
-    const worker = spawn(this.o.node, [join(projectRoot, 'bin/warm-worker.js')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const worker = spawn(this.o.node, [this.o.workerScript ?? join(projectRoot, 'bin/warm-worker.js')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let ready = false;
     worker.on('message', (m) => {
-      if (m !== 'ready' || ready) return;
-      ready = true;
-      this.starting--;
-      if (this.closed) { worker.kill(); return; }
-      this.idle.push(worker);
-      this.dispatch();
+      if (typeof m === 'string' && m.startsWith('ending: ')) this.o.log(`debug: warm: worker ${worker.pid} ends after its command: ${m.slice(8)}`);
+      if (m !== 'ready') return;
+      if (!ready) {
+        ready = true;
+        this.starting--;
+      }
+      this.onReady(worker);
     });
-    // A worker that took a connection disconnects its IPC: it is busy, and
-    // gone from the pool. One that dies before it was ready is replaced,
-    // but not in a loop: the next start waits a second.
+    // A worker that ends (after a command that left the process changed,
+    // or killed) is gone from the pool. One that dies before it was ready
+    // is replaced, but not in a loop: the next start waits a second.
     worker.on('disconnect', () => {
       this.idle = this.idle.filter((w) => w !== worker);
+      this.busy.delete(worker);
       this.refill();
     });
     worker.on('exit', (code, signal) => {
@@ -117,7 +143,7 @@ export class WarmService {
     });
   }
 
-  /** Stops accepting; idle workers are ended, busy ones finish their command. */
+  /** Stops accepting; idle workers are ended, busy ones finish their command (and then end: closed). */
   close(): void {
     this.closed = true;
     for (const w of this.idle) w.kill();

@@ -1,19 +1,22 @@
 // A warm worker: a Node process that the warm service (service/warm.ts)
 // starts ahead of time, with both CLIs loaded and compiled, waiting for
-// one command. It takes one launcher's connection, becomes that command
-// (its stdio, environment, cwd and argv), runs the CLI's own main() —
-// exactly the code a cold `node bin/skiff.js` runs — and exits. One
-// command per process: nothing of one command can leak into the next, and
-// the CLIs' use of process.* stays correct.
+// commands. It takes one launcher's connection at a time, becomes that
+// command (its stdio, environment, cwd and argv), runs the CLI's own
+// main() — exactly the code a cold `node bin/skiff.js` runs — and then
+// takes back what the command changed of the process (service/scope.ts).
+// When all of it could be taken back it tells the service it is ready for
+// the next command; when not (a signal handler, a terminal, a timer left
+// behind) it exits, and the service starts a fresh one.
 //
 // The messages are drawn as a table at the top of native/launcher/launcher.cc.
-import { readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { SkiffError, SystemError } from '../errors.js';
 import { native, projectRoot, setupHelperPath } from '../native.js';
 import { encodeMessage, MessageDecoder, type Message } from '../runtime/protocol.js';
 import type { SetupSpawner } from '../runtime/setupProcess.js';
+import type { CommandScope } from './scope.js';
 
 export const WARM_PROTOCOL = 'skiff-warm-1';
 
@@ -28,10 +31,9 @@ export interface WorkerOptions {
   /** Each bundle's identity (bin/launch.js bundleKey): the launcher compares it with its own. */
   keys: Record<string, string>;
   /** The IPC channel to the service: 'ready' out, the connection handle in. */
-  ipc: { send(message: string): void; on(event: 'message', fn: (m: unknown, handle?: unknown) => void): void; disconnect(): void };
-  /** The process this worker will become (the only place it touches process.*, given by bin/warm-worker.js). */
-  /** Takes on the command's cwd, environment and argv (script and arguments); returns process.argv. */
-  become(o: { cwd: string; env: Record<string, string>; argv: string[] }): string[];
+  ipc: { send(message: string, done?: () => void): void; on(event: 'message', fn: (m: unknown, handle?: unknown) => void): void; disconnect(): void };
+  /** Makes the process each command takes and gives back (service/scope.ts; the only place process.* is touched, given by bin/warm-worker.js). */
+  scope(): Pick<CommandScope, 'enter' | 'leave'>;
   exit(code: number): never;
   kill(signal: number): void;
 }
@@ -88,31 +90,42 @@ function launcherSpawner(chan: number): SetupSpawner {
   };
 }
 
-/** Serves one command on a connection the service handed over, then exits. */
-async function serveConnection(o: WorkerOptions, handle: Socket): Promise<never> {
+/** Whether the process may serve another command (sent to the service as 'ready'), or ends. */
+type Outcome = { next: true } | { next: false; code: number; why?: string };
+
+/** Serves one command on a connection the service handed over. */
+async function serveConnection(o: Worker, handle: Socket): Promise<Outcome> {
   // Our own blocking copy of the connection; the handle Node made goes away
   // before the launcher sends anything (it waits for WELCOME), so no byte
   // and no fd can be read by libuv instead of us.
   const fd = native().dupCloexec((handle as unknown as { _handle: { fd: number } })._handle.fd);
   handle.destroy();
-  o.ipc.disconnect(); // the service starts the next worker now
   let conn: Socket | undefined;
+  let chan: number | undefined;
+  let program: WarmProgram | undefined;
+  let code = 125;
   try {
     writeSync(fd, encodeMessage('WELCOME', [WARM_PROTOCOL, ...Object.entries(o.keys).map(([p, k]) => `${p}=${k}`)]));
     const run = parseRun(readFrameSync(fd));
     const passed = native().recvWithFds(fd, 1, 5_000);
-    if (passed.fds.length !== 4) throw new SkiffError(`expected 4 fds from the launcher, got ${passed.fds.length}`);
-    const [stdin, stdout, stderr, chan] = passed.fds;
-    const program = o.programs[run.program];
+    if (passed.fds.length !== 4) {
+      for (const f of passed.fds) native().closeFd(f);
+      throw new SkiffError(`expected 4 fds from the launcher, got ${passed.fds.length}`);
+    }
+    const [stdin, stdout, stderr] = passed.fds;
+    chan = passed.fds[3];
+    program = o.programs[run.program];
     if (!program) {
+      for (const f of [stdin, stdout, stderr]) native().closeFd(f);
       writeSync(fd, encodeMessage('COLD'));
-      return o.exit(0);
+      code = 0;
+      return done(o, fd, conn, chan, program);
     }
     for (const [from, to] of [[stdin, 0], [stdout, 1], [stderr, 2]]) {
       native().dup2(from, to);
       native().closeFd(from);
     }
-    const argv = o.become({ cwd: run.cwd, env: run.env, argv: [join(projectRoot, 'bin', `${run.program}.js`), ...run.args] });
+    const argv = o.scope.enter({ cwd: run.cwd, env: run.env, argv: [join(projectRoot, 'bin', `${run.program}.js`), ...run.args] });
     program.useSetupSpawner?.(launcherSpawner(chan));
     writeSync(fd, encodeMessage('START'));
     // Signals the caller got are raised here: the CLI's own handlers (or the
@@ -124,20 +137,55 @@ async function serveConnection(o: WorkerOptions, handle: Socket): Promise<never>
     });
     conn.on('error', () => undefined);
     conn.unref();
-    const code = await program.main(argv);
+    code = await program.main(argv);
+    // The caller's stdio is let go of before EXIT: once the launcher exits,
+    // whoever reads its output sees end-of-file (no copy stays here).
+    releaseStdio(o.serviceStderr);
     writeSync(fd, encodeMessage('EXIT', [String(code)]));
-    return o.exit(code);
+    return await done(o, fd, conn, chan, program);
   } catch (err) {
     // Before START the launcher falls back to running the command itself;
     // after it, it reports that the service ended the command.
     try { writeSync(2, `skiff: warm worker: ${(err as Error).message}\n`); } catch { /* no stderr */ }
-    return o.exit(125);
+    return { next: false, code: 125 };
   }
 }
 
-export function runWorker(o: WorkerOptions): void {
+/** fds 0, 1 and 2 back to what the service gave the worker: /dev/null, /dev/null, its log. */
+function releaseStdio(serviceStderr: number): void {
+  const devnull = openSync('/dev/null', 'r+');
+  for (const to of [0, 1]) native().dup2(devnull, to);
+  closeSync(devnull);
+  native().dup2(serviceStderr, 2);
+}
+
+/** Closes this command's connection and fd channel, gives the process back, and says whether another command may follow. */
+async function done(o: Worker, fd: number, conn: Socket | undefined, chan: number | undefined, program: WarmProgram | undefined): Promise<Outcome> {
+  program?.useSetupSpawner?.(undefined);
+  if (chan !== undefined) native().closeFd(chan);
+  if (!conn) closeSync(fd);
+  // A closed handle leaves the loop only once its close callback ran.
+  // (It may be closing already: the launcher exits on EXIT, and its end of
+  // the connection with it.)
+  else if (!conn.closed) await new Promise((r) => conn.once('close', r).destroy());
+  const spoiled = o.scope.leave();
+  if (spoiled === undefined) return { next: true };
+  return { next: false, code: 0, why: spoiled };
+}
+
+/** A running worker: its options, the process scope, and its own copy of the service's log fd. */
+type Worker = Omit<WorkerOptions, 'scope'> & { scope: Pick<CommandScope, 'enter' | 'leave'>; serviceStderr: number };
+
+export function runWorker(options: WorkerOptions): void {
+  const o: Worker = { ...options, serviceStderr: native().dupCloexec(2), scope: options.scope() };
   o.ipc.on('message', (m, handle) => {
-    if (m === 'connection' && handle instanceof Socket) void serveConnection(o, handle);
+    if (m !== 'connection' || !(handle instanceof Socket)) return;
+    void serveConnection(o, handle).then((outcome) => {
+      if (outcome.next) o.ipc.send('ready');
+      // Why it ends goes to the service's debug log (`skiff -D serve`).
+      else if (outcome.why) o.ipc.send(`ending: ${outcome.why}`, () => o.exit(outcome.code));
+      else o.exit(outcome.code);
+    });
   });
   o.ipc.send('ready');
 }

@@ -151,6 +151,26 @@ test('-d, exec, logs (-f, --tail, -t), top, stop/start/restart of several, rm -f
   t.is((await skiff(['ps', '-aq'])).stdout, '');
 });
 
+test('many containers in one command: start, stop and rm -f of 20 work on them in parallel, print each in the order given, and leave nothing', async (t) => {
+  const skiff = await engine();
+  const names = Array.from({ length: 20 }, (_, i) => `many${i}`);
+  t.teardown(async () => { await skiff(['rm', '-f', ...names]); });
+  for (const name of names) t.is((await skiff(['create', '--name', name, '--network', 'none', 'busybox', 'sleep', '1000'])).exitCode, 0);
+  const start = await skiff(['start', ...names]);
+  t.is(start.exitCode, 0, start.stderr);
+  t.deepEqual(start.stdout.split('\n'), names);
+  t.is((await skiff(['ps', '-q'])).stdout.split('\n').filter(Boolean).length, 20);
+  // A name that is not there fails alone, and the others go on (docker's Error response line).
+  const stop = await skiff(['stop', '-t', '0', names[0], 'nosuch', names[1]]);
+  t.is(stop.exitCode, 1);
+  t.is(stop.stdout, `${names[0]}\n${names[1]}`);
+  t.regex(stop.stderr, /^Error response from daemon: No such container: nosuch$/m);
+  const rm = await skiff(['rm', '-f', ...names]);
+  t.is(rm.exitCode, 0, rm.stderr);
+  t.deepEqual(rm.stdout.split('\n'), names);
+  t.is((await skiff(['ps', '-aq'])).stdout, '', 'one rm -f removed all 20');
+});
+
 test('run flags --env-file, --entrypoint, -h, -w, -u, --stop-signal, --detach-keys; start -a -i; kill -s; logs --since/--until; grouped forms; version, --help', async (t) => {
   const skiff = await engine();
   const envFile = join(sb.dir, 'app.env');
