@@ -70,7 +70,7 @@ static const StepEntry kSteps[] = {
     {"exec_barrier", 0, exec_barrier},
     {"release_start", 0, release_start},
     {"sync_hooks", 0, sync_hooks},
-    {"run_hook", 4, run_hook},
+    {"run_hook", 5, run_hook},
     {"report_ready", 0, report_ready},
     {"close_fds", 1, close_fds},
     {"exec", 0, exec_process},

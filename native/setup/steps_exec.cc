@@ -57,14 +57,24 @@ bool sync_hooks(InitContext &c, const Args &, Failure &f) {
   return fail(f, "read", "sync socket (waiting for HOOKS_DONE)");
 }
 
-// run_hook KIND TIMEOUT NARGS PATH ARG... ENV...: a createContainer or
+// "was killed by signal 31 (bad system call)": the number, and the words
+// runc's hook errors use (Go's lowercase signal descriptions).
+static std::string killed_by(int sig) {
+  std::string words = strsignal(sig);
+  for (char &ch : words) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+  return "was killed by signal " + std::to_string(sig) + " (" + words + ")";
+}
+
+// run_hook KIND INDEX TIMEOUT NARGS PATH ARG... ENV...: a createContainer or
 // startContainer hook, run by the init so it is in the container's
 // namespaces. The OCI state JSON is its stdin (runtime-spec config.md "Hooks").
+// A failure's sentence starts as runc's ("error running hook #INDEX").
 bool run_hook(InitContext &c, const Args &a, Failure &f) {
-  const std::string &kind = a[0], &path = a[3];
-  long timeout = std::strtol(a[1].c_str(), nullptr, 10);
-  size_t nargs = to_ulong(a[2]);
-  std::vector<std::string> args(a.begin() + 4, a.begin() + 4 + nargs), env(a.begin() + 4 + nargs, a.end());
+  const std::string &kind = a[0], &path = a[4];
+  const std::string what = "error running hook #" + a[1] + ": " + kind + " hook " + path;
+  long timeout = std::strtol(a[2].c_str(), nullptr, 10);
+  size_t nargs = to_ulong(a[3]);
+  std::vector<std::string> args(a.begin() + 5, a.begin() + 5 + nargs), env(a.begin() + 5 + nargs, a.end());
   int in[2];
   if (pipe2(in, O_CLOEXEC) < 0) return fail(f, "pipe2", "hook stdin");
   pid_t pid = fork();
@@ -95,7 +105,7 @@ bool run_hook(InitContext &c, const Args &a, Failure &f) {
       waitpid(pid, &status, 0);
       errno = ETIMEDOUT;
       fail(f, "hook", path);
-      f.detail = kind + " hook " + path + " timed out after " + a[1] + "s";
+      f.detail = what + " timed out after " + a[2] + "s";
       return false;
     }
     usleep(1000);
@@ -103,8 +113,7 @@ bool run_hook(InitContext &c, const Args &a, Failure &f) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
   errno = ECANCELED;
   fail(f, "hook", path);
-  f.detail = kind + " hook " + path + (WIFEXITED(status) ? " exited with status " + std::to_string(WEXITSTATUS(status))
-                                                      : " was killed by signal " + std::to_string(WTERMSIG(status)));
+  f.detail = what + (WIFEXITED(status) ? " exited with status " + std::to_string(WEXITSTATUS(status)) : " " + killed_by(WTERMSIG(status)));
   return false;
 }
 

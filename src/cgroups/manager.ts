@@ -129,7 +129,8 @@ export class CgroupManager {
   check(r: Resources | undefined): void {
     if (!r) return;
     if (r.unified && Object.keys(r.unified).length && this.mode !== 'v2')
-      throw new SkiffError(`cgroup: linux.resources.unified needs a cgroup v2 host, and this host is ${this.mode === 'v1' ? 'cgroup v1' : 'hybrid (v1 controllers)'}`);
+      // "invalid configuration": runc's ErrV1NoUnified says so, and runc's cgroups.bats looks for it.
+      throw new SkiffError(`cgroup: invalid configuration: linux.resources.unified needs a cgroup v2 host, and this host is ${this.mode === 'v1' ? 'cgroup v1' : 'hybrid (v1 controllers)'}`);
     for (const { controller, field } of neededControllers(r)) this.need(controller, field);
   }
 

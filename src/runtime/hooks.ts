@@ -34,14 +34,19 @@ export function validateHooks(raw: unknown): asserts raw is Hooks | undefined {
 
 /** Plan steps for hooks the init runs in the container's namespaces. */
 export function hookSteps(kind: HookKind, hooks: Hooks | undefined): PlanStep[] {
-  return (hooks?.[kind] ?? []).map((h) => {
+  return (hooks?.[kind] ?? []).map((h, i) => {
     const args = h.args?.length ? h.args : [h.path];
-    return { op: 'run_hook', args: [kind, String(h.timeout ?? 0), String(args.length), h.path, ...args, ...(h.env ?? [])] };
+    return { op: 'run_hook', args: [kind, String(i), String(h.timeout ?? 0), String(args.length), h.path, ...args, ...(h.env ?? [])] };
   });
 }
 
-/** Runs one runtime-namespace hook; rejects with one sentence on failure or timeout. */
-function runHook(kind: HookKind, h: Hook, state: string): Promise<void> {
+/**
+ * Runs one runtime-namespace hook; rejects with one sentence on failure or
+ * timeout. The sentence starts as runc's does ("error running hook #N",
+ * libcontainer/configs Hooks.Run), which scripts and runc's tests look for.
+ */
+function runHook(kind: HookKind, h: Hook, index: number, state: string): Promise<void> {
+  const what = `error running hook #${index}: ${kind} hook ${h.path}`;
   return new Promise((resolve, reject) => {
     const args = h.args?.length ? h.args : [h.path];
     const child = spawn(h.path, args.slice(1), { argv0: args[0], env: Object.fromEntries((h.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])), stdio: ['pipe', 'inherit', 'inherit'] });
@@ -49,26 +54,26 @@ function runHook(kind: HookKind, h: Hook, state: string): Promise<void> {
     const timer = h.timeout ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, h.timeout * 1000) : undefined;
     child.stdin.on('error', () => { /* a hook need not read its stdin */ });
     child.stdin.end(state);
-    child.on('error', (err) => { clearTimeout(timer); reject(new SkiffError(`${kind} hook ${h.path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)); });
+    child.on('error', (err) => { clearTimeout(timer); reject(new SkiffError(`${what}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)); });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) reject(new SkiffError(`${kind} hook ${h.path} timed out after ${h.timeout}s`));
+      if (timedOut) reject(new SkiffError(`${what} timed out after ${h.timeout}s`));
       else if (code === 0) resolve();
-      else reject(new SkiffError(`${kind} hook ${h.path} ${signal ? 'was killed by ' + signal : 'exited with status ' + code}`));
+      else reject(new SkiffError(`${what} ${signal ? 'was killed by ' + signal : 'exited with status ' + code}`));
     });
   });
 }
 
 /** Runs the hooks of one kind in order; the first failure stops them. */
 export async function runHooks(kind: HookKind, hooks: Hooks | undefined, state: object): Promise<void> {
-  for (const h of hooks?.[kind] ?? []) await runHook(kind, h, JSON.stringify(state));
+  for (const [i, h] of (hooks?.[kind] ?? []).entries()) await runHook(kind, h, i, JSON.stringify(state));
 }
 
 /** poststart/poststop: failures are warnings (the spec says the lifecycle goes on). */
 export async function runHooksWarn(kind: HookKind, hooks: Hooks | undefined, state: object, warn: (line: string) => void = () => {}): Promise<void> {
-  for (const h of hooks?.[kind] ?? []) {
+  for (const [i, h] of (hooks?.[kind] ?? []).entries()) {
     try {
-      await runHook(kind, h, JSON.stringify(state));
+      await runHook(kind, h, i, JSON.stringify(state));
     } catch (err) {
       warn((err as Error).message);
     }

@@ -83,7 +83,7 @@ test.serial('a failing startContainer hook fails start; a failing poststart only
   await sb.run(['create', '-b', failing('poststart', { path: '/bin/false' }), id2]);
   const start2 = await sb.run(['start', id2]);
   t.is(start2.exitCode, 0);
-  t.regex(start2.stderr, /level=warning msg="poststart hook \/bin\/false exited with status 1/);
+  t.regex(start2.stderr, /level=warning msg="error running hook #0: poststart hook \/bin\/false exited with status 1/);
   t.is(JSON.parse((await sb.run(['state', id2])).stdout).status, 'running');
   await sb.run(['delete', '--force', id2]);
 });
