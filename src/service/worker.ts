@@ -136,8 +136,15 @@ async function serveConnection(o: Worker, handle: Socket): Promise<Outcome> {
       for (const m of decoder.push(chunk)) if (m.name === 'SIGNAL') o.kill(Number(m.fields[0]));
     });
     conn.on('error', () => undefined);
+    // The launcher gone before EXIT (killed: SIGKILL cannot be relayed) is
+    // the caller's command killed: this process dies the same death, so the
+    // command leaves what a killed cold CLI leaves (a half-made create that
+    // the next delete cleans, never one still "creating" behind its back).
+    const hungUp = () => o.kill(9);
+    conn.once('end', hungUp);
     conn.unref();
     code = await program.main(argv);
+    conn.off('end', hungUp);
     // The caller's stdio is let go of before EXIT: once the launcher exits,
     // whoever reads its output sees end-of-file (no copy stays here).
     releaseStdio(o.serviceStderr);
