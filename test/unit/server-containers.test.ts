@@ -109,3 +109,46 @@ test('100 concurrent container listings are all answered, and the server still s
   t.true(replies.every((r, i) => (i % 2 ? r.status === 200 && r.body.trim() === '[]' : r.status === 404)));
   t.is((await http('POST', '/containers/prune')).status, 200);
 });
+
+test('clientSink: holds the producer while the client does not read, drops output once it has gone', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { clientSink } = await import('../../src/server/routes/streams.js');
+  const { Demuxer } = await import('../../src/server/stdcopy.js');
+  const client = new PassThrough({ highWaterMark: 16 });
+  const abort = new AbortController();
+  const sink = clientSink(client, abort.signal, 1);
+  let written = 0;
+  const write = (text: string) => new Promise<void>((resolve) => sink.write(Buffer.from(text), () => { written++; resolve(); }));
+  const first = write('hello');
+  await first;
+  const second = write('world, which waits');
+  await new Promise((r) => setTimeout(r, 50));
+  t.is(written, 1, 'the second write waits: the client has not read the first');
+  // The client reads: both stdcopy-framed stdout frames are there, and the second write completes.
+  const frames = new Demuxer().push(client.read() as Buffer);
+  t.deepEqual(frames.map((f) => [f.stream, f.payload.toString()]), [[1, 'hello'], [1, 'world, which waits']]);
+  await second;
+  t.is(written, 2);
+  // A write waiting for a client that then goes away completes; after that nothing reaches the connection.
+  const third = write('x'.repeat(64));
+  await new Promise((r) => setTimeout(r, 20));
+  t.is(written, 2, 'waiting for the client');
+  abort.abort();
+  await third;
+  client.read();
+  await write('after');
+  t.is(written, 4);
+  t.is(client.readableLength, 0, 'nothing written once the client has gone');
+});
+
+test('filters and times from the query, as docker sends them', async (t) => {
+  const { filtersQuery, timeQuery, boolQuery } = await import('../../src/server/routes/streams.js');
+  const call = (q: string) => ({ query: new URLSearchParams(q) }) as Parameters<typeof filtersQuery>[0];
+  t.deepEqual(filtersQuery(call(`filters=${encodeURIComponent('{"status":{"exited":true},"name":["a","b"]}')}`)), { status: ['exited'], name: ['a', 'b'] });
+  t.deepEqual(filtersQuery(call('')), {});
+  t.is(timeQuery(call('since=1700000000.5'), 'since'), 1700000000500);
+  t.is(timeQuery(call('until=0'), 'until'), undefined);
+  t.true(boolQuery(call('all=1'), 'all'));
+  t.false(boolQuery(call('all=false'), 'all'));
+  t.false(boolQuery(call(''), 'all'));
+});

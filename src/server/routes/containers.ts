@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { ContainerCreateRequest, HostConfigRequest } from '../../engine/api-types.js';
@@ -17,6 +17,7 @@ import { terminalSize } from '../../engine/core/containers/resize.js';
 import type { WaitCondition } from '../../engine/core/containers/wait.js';
 import type { UpdateConfig } from '../../engine/core/containers/update.js';
 import { containerSummary } from '../../engine/views.js';
+import { SkiffError, describe, execFailureCode, kindOf } from '../../errors.js';
 import type { RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Call, Handler } from '../server.js';
@@ -56,7 +57,15 @@ export function containerRoutes({ router, engine }: RouteContext): void {
   const inspect: Handler = async (call) => call.json(200, await engine.containerInspect(call.params.id));
 
   const start: Handler = async (call) => {
-    await engine.containerStart(call.params.id);
+    try {
+      await engine.containerStart(call.params.id);
+    } catch (err) {
+      // The docker CLI picks run's exit code from these words (126, 127; else 125).
+      const code = execFailureCode(err);
+      if (code === undefined) throw err;
+      const words = code === 127 ? 'executable file not found in $PATH' : 'permission denied';
+      throw new SkiffError(`failed to create task for container: ${describe(err as Error)}: ${words}`, kindOf(err));
+    }
     call.empty(204);
   };
 
@@ -99,6 +108,8 @@ export function containerRoutes({ router, engine }: RouteContext): void {
   const update: Handler = async (call) => {
     const body = await call.body<UpdateConfig>();
     checkFields('UpdateConfig', body, UPDATE_CONFIG);
+    // The docker CLI sends an empty RestartPolicy when --restart was not given: no change.
+    if (body.RestartPolicy && !body.RestartPolicy.Name) delete body.RestartPolicy;
     call.json(200, await engine.containerUpdate(call.params.id, body));
   };
 
@@ -125,18 +136,23 @@ export function containerRoutes({ router, engine }: RouteContext): void {
     const sink = (wanted: boolean, stream: typeof STDOUT | typeof STDERR) =>
       conn && wanted ? clientSink(conn.output, call.signal, c.Config.Tty ? undefined : stream) : nullSink();
     let out: { stdout: Writable; stderr: Writable } | undefined;
+    let input: PassThrough | undefined;
     const streams: AttachStreams = {
       get stdout() { return out!.stdout; },
       get stderr() { return out!.stderr; },
-      get stdin() { return wantStdin ? conn?.input : undefined; },
+      get stdin() { return wantStdin ? input : undefined; },
     };
     await engine.containerAttach(id, streams, {
       stdin: wantStdin, detachKeys: call.query.get('detachKeys') || undefined, signal: call.signal,
       ready: () => {
         conn = call.hijack();
+        // Taken at once: what the client sends before the container starts (and its EOF) waits here, bounded by backpressure.
+        input = wantStdin ? conn.input.pipe(new PassThrough()) : undefined;
         out = { stdout: sink(boolQuery(call, 'stdout'), STDOUT), stderr: sink(boolQuery(call, 'stderr'), STDERR) };
       },
     });
+    // What the sinks still hold goes out before the end.
+    if (out) await Promise.all([out.stdout, out.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
     conn?.output.end();
   };
 

@@ -1,6 +1,7 @@
 // Exec routes: create an exec instance, start it (hijacked like attach:
 // raw with a TTY, stdcopy-framed without), resize its TTY, inspect it for
 // the exit code (what `docker exec` reports). Each calls one core operation.
+import { PassThrough } from 'node:stream';
 import type { ExecCreateRequest } from '../../engine/api-types.js';
 import { terminalSize } from '../../engine/core/containers/resize.js';
 import type { RouteContext } from '../context.js';
@@ -29,8 +30,12 @@ export function execRoutes({ router, engine }: RouteContext): void {
     const stdout = x.OpenStdout ? clientSink(conn.output, call.signal, tty ? undefined : STDOUT) : undefined;
     const stderr = x.OpenStderr ? clientSink(conn.output, call.signal, tty ? undefined : STDERR) : undefined;
     try {
-      await engine.execStart(call.params.id, { stdin: x.OpenStdin ? conn.input : undefined, stdout, stderr });
+      // Taken at once: what the client sends before the process runs (and its EOF) waits here, bounded by backpressure.
+      const stdin = x.OpenStdin ? conn.input.pipe(new PassThrough()) : undefined;
+      await engine.execStart(call.params.id, { stdin, stdout, stderr });
     } finally {
+      // What the sinks still hold goes out before the end.
+      await Promise.all([stdout, stderr].map((w) => w && new Promise((resolve) => w.end(resolve))));
       conn.output.end();
     }
   };

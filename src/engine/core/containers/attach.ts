@@ -1,9 +1,9 @@
 // POST /containers/{id}/attach: the container's output into the streams
 // given (and stdin from one), until it exits or the caller detaches. An
-// attach to a created container waits for its start and connects before
-// the init runs (containerStart calls it), so it misses nothing: that is
-// how `docker run` attaches (attach, then start). Otherwise read
-// containerLogs, which has everything since the start.
+// attach to a container that is not running (created or exited) waits for
+// its next start and connects before the init runs (containerStart calls
+// it), so it misses nothing: that is how `docker run` and `docker start -a`
+// attach (attach, then start). For what came before, read containerLogs.
 import { SkiffError } from '../../../errors.js';
 import { AttachClient, parseDetachKeys, type AttachResult, type AttachStreams } from '../../attach.js';
 import { recordContainerEvent } from '../../events.js';
@@ -30,9 +30,9 @@ export function attachClient(id: string, tty: boolean, o: AttachOptions = {}): A
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Until the created container `id` starts: connected by containerStart on
+ * Until the stopped container `id` starts: connected by containerStart on
  * this engine, or (a start by another process on the same root) once it
- * runs. false if it was removed or ended, or the caller gave up.
+ * runs. false if it was removed, or the caller gave up.
  */
 async function connectAtStart(ctx: CoreContext, id: string, client: AttachClient, signal?: AbortSignal): Promise<boolean> {
   let connected = false;
@@ -45,9 +45,9 @@ async function connectAtStart(ctx: CoreContext, id: string, client: AttachClient
       await sleep(50);
       if (connected) break;
       const now = await refresh(ctx.life, id);
-      if (!now || (now.State.Status !== 'created' && !isActive(now))) return false;
+      if (!now) return false;
       // Started elsewhere (or the start is connecting us right now: wait for that).
-      if (isActive(now) && now.State.Status !== 'created') {
+      if (isActive(now)) {
         await sleep(50);
         if (!connected) await connect();
       }
@@ -62,16 +62,16 @@ async function connectAtStart(ctx: CoreContext, id: string, client: AttachClient
 export async function containerAttach(ctx: CoreContext, ref: string, io: AttachStreams, o: AttachOptions = {}): Promise<AttachResult> {
   const c = await findContainer(ctx, ref);
   const client = attachClient(c.Id, c.Config.Tty, { ...o, stdin: !!o.stdin && c.Config.OpenStdin });
+  // moby daemon/attach.go: the same two refusals, the same words.
+  if (c.State.Status === 'paused') throw new SkiffError('You cannot attach to a paused container, unpause it first', 'conflict');
+  if (c.State.Status === 'restarting') throw new SkiffError('You cannot attach to a restarting container, wait until it is running', 'conflict');
+  recordContainerEvent(ctx.root, c, 'attach');
   if (isActive(c)) {
-    recordContainerEvent(ctx.root, c, 'attach');
     await client.connect();
     o.ready?.();
-  } else if (c.State.Status === 'created') {
-    recordContainerEvent(ctx.root, c, 'attach');
+  } else {
     o.ready?.();
     if (!(await connectAtStart(ctx, c.Id, client, o.signal))) return { detached: true };
-  } else {
-    throw new SkiffError('You cannot attach to a stopped container, start it first', 'conflict');
   }
   return client.run(io, o.signal);
 }

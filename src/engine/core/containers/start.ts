@@ -1,7 +1,8 @@
 // POST /containers/{id}/start. Starting a running container is not an
 // error but "not modified" (HTTP 304), as dockerd says.
 import { SkiffError } from '../../../errors.js';
-import { isActive, startContainer, type StartHooks } from '../../lifecycle.js';
+import { hostConfigOf } from '../../containers.js';
+import { isActive, rmContainer, startContainer, type StartHooks } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
 import { findContainer } from './find.js';
 
@@ -13,5 +14,11 @@ export async function containerStart(ctx: CoreContext, ref: string, hooks: Start
     await hooks.beforeStart?.();
     for (const connect of ctx.startWaiters.get(c.Id) ?? []) await connect();
   };
-  await startContainer(ctx.life, c.Id, { ...hooks, beforeStart });
+  try {
+    await startContainer(ctx.life, c.Id, { ...hooks, beforeStart });
+  } catch (err) {
+    // dockerd removes an --rm container whose start failed (its client waits for the removal).
+    if (hostConfigOf(c).AutoRemove) await rmContainer(ctx.life, c.Id, true, true).catch(() => undefined);
+    throw err;
+  }
 }
