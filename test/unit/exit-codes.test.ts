@@ -26,6 +26,7 @@ const skiff = async (args: string[]) => {
 const CASES: [string[], number, string][] = [
   [['nosuchcommand'], 1, 'an unknown command'],
   [['rm'], 1, 'rm with no argument'],
+  [['inspect'], 1, 'inspect with no argument'],
   [['exec', 'c1'], 1, 'exec without a command'],
   [['logs'], 1, 'logs with no argument'],
   [['exec', 'c1', 'ls'], 1, 'exec into a missing container'],
