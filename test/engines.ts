@@ -107,6 +107,15 @@ export class EngineHost {
       for (const e of readdirSync(top, { withFileTypes: true })) if (e.isDirectory() && !own.includes(e.name)) left.push(`cgroup ${join(top, e.name)}`);
       remove(top);
     }
+    // A controller this host does not mount (hybrid hosts: hugetlb lives in
+    // cgroup2) can still be a plain directory under /sys/fs/cgroup, where
+    // conmon writes its "cgroup" anyway: plain files, removed as such.
+    const mounted = new Set(detectHierarchies().map((h) => h.mountPoint));
+    for (const e of readdirSync('/sys/fs/cgroup', { withFileTypes: true })) {
+      const base = join('/sys/fs/cgroup', e.name);
+      if (!e.isDirectory() || mounted.has(base)) continue;
+      try { rmSync(join(base, this.cgroupParent), { recursive: true, force: true }); } catch { /* a real cgroup after all: reported above */ }
+    }
     return left;
   }
 
