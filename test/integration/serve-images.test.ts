@@ -118,7 +118,7 @@ test.serial('images: ls with filters, tag, inspect, history, rmi with docker\'s 
   t.is((await docker(['images', '-q', '-f', 'dangling=false'])).stdout, fixture.id.slice(7, 19));
   t.is((await api('GET', '/images/json?filters=%7B%22dangling%22%3A%5B%22maybe%22%5D%7D')).status, 400);
   const pruned = await docker(['image', 'prune', '-f']);
-  t.regex(pruned.stdout, new RegExp(`Deleted: ${imported.stdout}`));
+  t.regex(pruned.stdout, new RegExp(`^deleted: ${imported.stdout}$`, "m"), "docker image prune's lines");
   t.is((await docker(['images', '-q', '-f', 'dangling=true'])).stdout, '');
 });
 
