@@ -9,11 +9,11 @@ import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
+import type { RouteContext } from './routeContext.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 
-/** What every group of routes is given: the router to add to and the one engine it serves. */
-export interface RouteContext { router: Router<Handler>; engine: Engine }
+export type { RouteContext } from './routeContext.js';
 
 export function apiRouter(engine: Engine): Router<Handler> {
   const router = new Router<Handler>();
