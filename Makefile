@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # would otherwise try to download them.
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
 DEB_PACKAGES := g++ make python3 busybox-static libseccomp-dev libzstd-dev procps nftables
-DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap umoci libarchive-tools zstd buildah podman golang-github-docker-docker-dev golang-github-containers-common docker.io containerd
+DEB_TEST_PACKAGES := g++-aarch64-linux-gnu runc docker-registry skopeo apache2-utils debootstrap umoci libarchive-tools zstd buildah podman golang-github-docker-docker-dev golang-github-containers-common docker.io containerd python3-docker docker-compose
 BUNDLE := rootfs-fixtures/out/busybox
 NATIVE_SOURCES := $(wildcard native/*/*.cc native/*/*.h)
 

@@ -53,6 +53,8 @@ export interface HostConfig {
   CpuShares?: number; CpuPeriod?: number; CpuQuota?: number; MemorySwap?: number;
   /** --security-opt: seccomp=<profile JSON>|unconfined, no-new-privileges[=bool] (the profile's text, as docker keeps it). */
   SecurityOpt?: string[];
+  /** Always json-file (inspect shows it; docker-compose shows logs only of containers that say so). */
+  LogConfig?: { Type: 'json-file'; Config: Record<string, string> };
 }
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export interface ContainerState {

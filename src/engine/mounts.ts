@@ -202,7 +202,15 @@ export async function resolveMounts(r: MountRequest, ctx: MountContext): Promise
   // One at a time, in flag order: a failure leaves no volume made by a later flag.
   const explicit: MountPoint[] = [];
   for (const v of r.binds) explicit.push(await parseVolumeFlag(v, ctx));
-  for (const path of r.anonymous) explicit.push(await parseVolumeFlag(path, ctx));
+  // moby (daemon/create_unix.go): a Config.Volumes path that a bind, mount
+  // or tmpfs already covers gets no anonymous volume (docker-compose lists
+  // every volume's path there, named ones too).
+  const normal = (d: string) => posix.normalize(d).replace(/\/+$/, '');
+  const covered = new Set([
+    ...r.binds.map((b) => { const parts = b.split(':'); return parts.length >= 2 ? parts[1] : parts[0]; }),
+    ...r.mounts.map((m) => m.Target), ...Object.keys(r.tmpfs),
+  ].map(normal));
+  for (const path of r.anonymous) if (!covered.has(normal(path))) explicit.push(await parseVolumeFlag(path, ctx));
   for (const m of r.mounts) explicit.push(await mountFromRequest(m, ctx));
   explicit.push(...Object.entries(r.tmpfs).map(([path, options]) => parseTmpfsFlag(options ? `${path}:${options}` : path)));
   const seen = new Set<string>();

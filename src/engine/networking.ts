@@ -56,7 +56,7 @@ export function portBindingsFrom(specs: string[]): PortMap {
 }
 
 /** The networks a container joins, primary first; none for none/host/container:x. */
-function joinedNetworks(cfg: NetworkConfig): { name: string; aliases: string[] }[] {
+export function joinedNetworks(cfg: NetworkConfig): { name: string; aliases: string[] }[] {
   const mode = cfg.NetworkMode;
   if (mode === 'none' || mode === 'host' || mode.startsWith('container:')) return [];
   const primary = mode === 'default' ? DEFAULT_NETWORK : mode;
@@ -232,11 +232,21 @@ export async function planNetworking(root: string, c: ContainerRecord, peers: (r
   return { endpoints, hosts, resolvConf, linkEnv: linkVars };
 }
 
+/**
+ * On a user network docker adds the container's short ID to its aliases
+ * (it resolves by it; docker-compose looks for it to know a container is
+ * connected as it asked).
+ */
+export function withShortId(n: { Default?: boolean }, c: { Id: string }, aliases: string[]): string[] {
+  const short = c.Id.slice(0, 12);
+  return n.Default || aliases.includes(short) ? aliases : [...aliases, short];
+}
+
 /** An address on `n` for the container's i-th interface, saved (the caller holds the lock). */
 function reserveEndpoint(store: NetworkStore, n: Network, c: ContainerRecord, aliases: string[], i: number, ports: PortMap): Endpoint {
   const ip = store.allocate(n);
   const endpoint: Endpoint = {
-    ContainerId: c.Id, Name: c.Name.slice(1), IPAddress: ip, MacAddress: macFor(ip), Aliases: aliases,
+    ContainerId: c.Id, Name: c.Name.slice(1), IPAddress: ip, MacAddress: macFor(ip), Aliases: withShortId(n, c, aliases),
     HostInterface: `vsk${c.Id.slice(0, 6)}${i.toString(16).padStart(3, '0')}`, Ports: ports,
   };
   n.Endpoints[c.Id] = endpoint;
@@ -262,7 +272,7 @@ export async function connectLive(root: string, c: ContainerRecord, networkName:
     }
     await ensureDns(root, n, selfExe(), store);
     await applyRuleset(root, store.all());
-    return { NetworkID: n.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(n.Subnet.split('/')[1]), Gateway: n.Gateway, MacAddress: endpoint.MacAddress, Aliases: aliases };
+    return { NetworkID: n.Id, IPAddress: endpoint.IPAddress, IPPrefixLen: Number(n.Subnet.split('/')[1]), Gateway: n.Gateway, MacAddress: endpoint.MacAddress, Aliases: endpoint.Aliases };
   } finally {
     lock.release();
   }

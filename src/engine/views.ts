@@ -8,6 +8,8 @@ import type { Network } from '../network/store.js';
 import type { ContainerRecord } from './containers.js';
 import type { Volume } from './volumes.js';
 import type { ContainerSummary } from './api-types.js';
+import { joinedNetworks, networkConfigOf, withShortId } from './networking.js';
+import { BUILTIN_NETWORKS as BUILTIN } from './core/networks/users.js';
 
 /** GET /networks/{id} (docker network inspect). */
 export function networkView(n: Network) {
@@ -48,9 +50,20 @@ export function imageInspectJson(store: ImageStore, rec: ImageRecord) {
   };
 }
 
-/** GET /containers/{id}/json (docker inspect): the record is kept in this shape already. */
+/**
+ * GET /containers/{id}/json (docker inspect): the record is kept in this
+ * shape already. A container that is not running has no addresses, but
+ * docker still lists the networks it joins at start (docker-compose reads
+ * NetworkSettings.Networks of a created container to connect the rest).
+ */
 export function containerView(c: ContainerRecord): ContainerRecord {
-  return c;
+  // Every container logs to its json-file (docker-compose shows logs only of containers that say so).
+  if (c.HostConfig && !c.HostConfig.LogConfig) c = { ...c, HostConfig: { ...c.HostConfig, LogConfig: { Type: 'json-file', Config: {} } } };
+  if (c.NetworkSettings) return c;
+  const networks = Object.fromEntries(joinedNetworks(networkConfigOf(c)).map((n) => [n.name, {
+    NetworkID: '', IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', Aliases: withShortId({ Default: BUILTIN.includes(n.name) }, c, n.aliases),
+  }]));
+  return { ...c, NetworkSettings: { Networks: networks, Ports: {}, IPAddress: '', Gateway: '', MacAddress: '' } };
 }
 
 /** GET /containers/json: one entry (docker ps's data). */

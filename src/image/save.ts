@@ -22,7 +22,9 @@ import { familiarName, parseReference } from './reference.js';
 async function writeLayerTar(store: ImageStore, rec: ImageRecord, i: number, dest: string): Promise<void> {
   const diffID = rec.config.rootfs.diff_ids[i];
   const known = rec.layerBlobs?.[i];
-  const candidates = (known ? [known] : [diffID, ...rec.blobs]).filter((b) => store.hasBlob(b));
+  // The blob it came in, when the store has it: a pull of layers the store
+  // had already ("Already exists") names blobs it never fetched.
+  const candidates = [...new Set([...(known ? [known] : []), diffID, ...rec.blobs])].filter((b) => store.hasBlob(b));
   for (const blob of candidates) {
     const source = createReadStream(store.blobPath(blob));
     const compression = blobCompression(store.blobPath(blob));

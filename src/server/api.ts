@@ -5,7 +5,7 @@
 import type { Engine } from '../engine/core/engine.js';
 import { Router } from './router.js';
 import type { Handler } from './server.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext } from './routeContext.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';

@@ -18,7 +18,7 @@ import type { WaitCondition } from '../../engine/core/containers/wait.js';
 import type { UpdateConfig } from '../../engine/core/containers/update.js';
 import { containerSummary } from '../../engine/views.js';
 import { SkiffError, describe, execFailureCode, kindOf } from '../../errors.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import { ApiError } from '../errors.js';
 import type { Call, Handler } from '../server.js';
 import { STDERR, STDOUT } from '../stdcopy.js';

@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import type { ExecCreateRequest } from '../../engine/api-types.js';
 import { terminalSize } from '../../engine/core/containers/resize.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import type { Handler } from '../server.js';
 import { STDERR, STDOUT } from '../stdcopy.js';
 import { clientSink } from './streams.js';

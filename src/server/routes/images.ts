@@ -6,7 +6,7 @@ import type { Credentials } from '../../image/registry.js';
 import { parseReference } from '../../image/reference.js';
 import { IMAGE_FILTERS } from '../../engine/core/images/list.js';
 import { pullStatus } from '../../engine/core/images/pull.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import { ApiError } from '../errors.js';
 import { JsonStream } from '../jsonStream.js';
 import { boolFilter, boolParam, filtersParam } from '../query.js';

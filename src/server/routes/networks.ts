@@ -2,7 +2,7 @@
 // over the engine core (moby api/server/router/network/network_routes.go).
 import { NETWORK_FILTERS } from '../../engine/core/networks/list.js';
 import type { NetworkCreateRequest } from '../../engine/api-types.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import { ApiError } from '../errors.js';
 import { filtersParam, objectBody, stringField, stringMapField } from '../query.js';
 

@@ -6,7 +6,7 @@ import { arch, release } from 'node:os';
 import { SKIFF_VERSION } from '../../engine/core/system/version.js';
 import type { Handler } from '../server.js';
 import { API_VERSION, MIN_API_VERSION } from '../router.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import { once } from 'node:events';
 import { SkiffError } from '../../errors.js';
 import { FILTER_KEYS, parseEventFilters } from '../../engine/events.js';

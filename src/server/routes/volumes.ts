@@ -1,7 +1,7 @@
 // Volume routes: create, list, inspect, remove, prune, over the engine
 // core (moby api/server/router/volume/volume_routes.go).
 import { VOLUME_FILTERS, filterVolumes } from '../../engine/core/volumes/list.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../routeContext.js';
 import { ApiError } from '../errors.js';
 import { boolParam, filtersParam, objectBody, stringField, stringMapField } from '../query.js';
 

@@ -6,7 +6,7 @@ import type { Filters } from '../../api-types.js';
 import type { ContainerRecord } from '../../containers.js';
 import { isActive, refreshAll } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
-import { hasLabel } from '../labels.js';
+import { applyFilters, hasLabel } from '../labels.js';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
@@ -51,8 +51,7 @@ export async function containerList(ctx: CoreContext, o: ListOptions = {}): Prom
   for (const [k, values] of filters) for (const v of values) checkFilter(k, v);
   const all = o.all || o.limit !== undefined || filters.some(([k]) => k === 'status');
   if (!all) list = list.filter(isActive);
-  // Values of one key are alternatives; different keys must all match.
-  for (const [k, values] of filters) list = list.filter((c) => values.some((v) => matches(ctx, c, k, v)));
+  list = applyFilters(list, o.filters ?? {}, (c, k, v) => matches(ctx, c, k, v));
   if (o.limit !== undefined) list = list.slice(0, o.limit);
   return list;
 }

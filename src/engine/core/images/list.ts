@@ -5,7 +5,7 @@ import { isDangling, repoTags, resolveImage } from '../../../image/images.js';
 import type { ImageRecord } from '../../../image/store.js';
 import type { Filters } from '../../api-types.js';
 import type { CoreContext } from '../context.js';
-import { hasLabel } from '../labels.js';
+import { applyFilters, hasLabel } from '../labels.js';
 
 export interface ImageSummary {
   Id: string; ParentId: string; RepoTags: string[]; RepoDigests: string[]; Created: number; Size: number;
@@ -18,9 +18,9 @@ const created = (rec: ImageRecord) => Math.floor(Date.parse(rec.config.created ?
 const labelsOf = (rec: ImageRecord) => ((rec.config.config as { Labels?: Record<string, string> } | undefined)?.Labels) ?? {};
 
 /** reference=busybox, busybox:latest, or a glob on the familiar name (moby: path.Match on the reference). */
-function matchesReference(tags: string[], pattern: string): boolean {
+function referenceMatcher(pattern: string): (tag: string) => boolean {
   const glob = new RegExp('^' + pattern.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-  return tags.some((t) => glob.test(t) || glob.test(t.slice(0, t.lastIndexOf(':'))));
+  return (t) => glob.test(t) || glob.test(t.slice(0, t.lastIndexOf(':')));
 }
 
 function matches(ctx: CoreContext, rec: ImageRecord, key: string, value: string): boolean {
@@ -29,7 +29,7 @@ function matches(ctx: CoreContext, rec: ImageRecord, key: string, value: string)
       if (!['true', 'false', '1', '0'].includes(value.toLowerCase())) throw new SkiffError(`invalid filter 'dangling=${value}'`, 'invalid');
       return isDangling(ctx.images, rec) === ['true', '1'].includes(value.toLowerCase());
     case 'label': return hasLabel(labelsOf(rec), value);
-    case 'reference': return matchesReference(repoTags(ctx.images, rec.id), value);
+    case 'reference': return repoTags(ctx.images, rec.id).some(referenceMatcher(value));
     // Images made before (or after) the one named.
     case 'before': return created(rec) < created(resolveImage(ctx.images, value));
     case 'since': return created(rec) > created(resolveImage(ctx.images, value));
@@ -39,10 +39,13 @@ function matches(ctx: CoreContext, rec: ImageRecord, key: string, value: string)
 
 export function imageList(ctx: CoreContext, o: { filters?: Filters } = {}): ImageSummary[] {
   let list = ctx.images.images();
-  // Values of one key are alternatives; different keys must all match.
-  for (const [k, values] of Object.entries(o.filters ?? {})) list = list.filter((rec) => values.some((v) => matches(ctx, rec, k, v)));
+  list = applyFilters(list, o.filters ?? {}, (rec, k, v) => matches(ctx, rec, k, v));
+  // moby: with a reference filter an image shows only the tags (and digests) that match it.
+  const references = (o.filters?.reference ?? []).map(referenceMatcher);
+  const matching = (names: string[], name: (n: string) => string) => names.filter((n) => !references.length || references.some((m) => m(name(n))));
   return list.map((rec) => ({
-    Id: rec.id, ParentId: '', RepoTags: repoTags(ctx.images, rec.id), RepoDigests: rec.repoDigests,
+    Id: rec.id, ParentId: '', RepoTags: matching(repoTags(ctx.images, rec.id), (t) => t),
+    RepoDigests: matching(rec.repoDigests, (d) => `${d.slice(0, d.indexOf('@'))}:`),
     Created: created(rec), Size: rec.size, SharedSize: -1, VirtualSize: rec.size, Labels: labelsOf(rec),
     Containers: -1, // moby: -1 unless asked for (it costs a walk of every container)
   })).sort((a, b) => b.Created - a.Created);

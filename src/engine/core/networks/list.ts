@@ -5,7 +5,7 @@ import type { Network } from '../../../network/store.js';
 import type { Filters } from '../../api-types.js';
 import { networkView } from '../../views.js';
 import type { CoreContext } from '../context.js';
-import { hasLabel } from '../labels.js';
+import { applyFilters, hasLabel } from '../labels.js';
 import { networkUsers } from './users.js';
 
 export const NETWORK_FILTERS = ['name', 'id', 'driver', 'label', 'type', 'dangling', 'scope'];
@@ -29,7 +29,5 @@ function matches(ctx: CoreContext, n: Network, key: string, value: string): bool
 }
 
 export function networkList(ctx: CoreContext, o: { filters?: Filters } = {}): ReturnType<typeof networkView>[] {
-  let list = ctx.networks.all();
-  for (const [k, values] of Object.entries(o.filters ?? {})) list = list.filter((n) => values.some((v) => matches(ctx, n, k, v)));
-  return list.map(networkView);
+  return applyFilters(ctx.networks.all(), o.filters ?? {}, (n, k, v) => matches(ctx, n, k, v)).map(networkView);
 }

@@ -5,7 +5,7 @@ import type { Filters } from '../../api-types.js';
 import { volumeView } from '../../views.js';
 import type { Volume } from '../../volumes.js';
 import type { CoreContext } from '../context.js';
-import { hasLabel } from '../labels.js';
+import { applyFilters, hasLabel } from '../labels.js';
 
 export const VOLUME_FILTERS = ['dangling', 'name', 'driver', 'label'];
 
@@ -25,8 +25,7 @@ export function volumeMatches(v: Volume, key: string, value: string, dangling: (
 /** The volumes that pass every filter (values of one key are alternatives). */
 export function filterVolumes(ctx: CoreContext, list: Volume[], filters: Filters): Volume[] {
   const dangling = (n: string) => ctx.containers.usingVolume(n).length === 0;
-  for (const [k, values] of Object.entries(filters)) list = list.filter((v) => values.some((x) => volumeMatches(v, k, x, dangling)));
-  return list;
+  return applyFilters(list, filters, (v, k, x) => volumeMatches(v, k, x, dangling));
 }
 
 export function volumeList(ctx: CoreContext, o: { filters?: Filters } = {}): { Volumes: ReturnType<typeof volumeView>[]; Warnings: string[] } {

@@ -1,5 +1,6 @@
-// What every group of routes is given (routes/*.ts): the router to add its
-// routes to and the one engine core they all serve.
+// What every group of routes is given: the router to add to and the one
+// engine it serves. Its own file, so that route files need not import
+// api.ts, which imports them.
 import type { Engine } from '../engine/core/engine.js';
 import type { Router } from './router.js';
 import type { Handler } from './server.js';
