@@ -130,7 +130,14 @@ test.serial('a create killed with SIGKILL at any moment leaves nothing delete ca
     await new Promise((r) => setTimeout(r, delayMs));
     child.kill('SIGKILL');
     await child;
-    const st = await sb.run(['state', id]);
+    // Through the warm path the killed command's worker dies a moment after
+    // its launcher (on the launcher's hang-up): until then its create is
+    // still "creating", as it would be for a live cold CLI.
+    let st = await sb.run(['state', id]);
+    for (let i = 0; i < 60 && st.exitCode === 0 && JSON.parse(st.stdout).status === 'creating'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      st = await sb.run(['state', id]);
+    }
     if (st.exitCode === 0) {
       t.not(JSON.parse(st.stdout).status, 'creating');
       const d = await sb.run(['delete', '--force', id]);
