@@ -16,6 +16,7 @@ import { apiRouter } from '../../src/server/api.js';
 import { Engine } from '../../src/engine/core/engine.js';
 import { expandSocketActivation, parseHost } from '../../src/server/listen.js';
 import { Demuxer, frame } from '../../src/server/stdcopy.js';
+import { http } from '../serve.js';
 
 const dirs: string[] = [];
 test.after.always(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -34,18 +35,6 @@ async function serve(extra: (r: Router<Handler>) => void = () => {}) {
   return { sock, server, log };
 }
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-function http(sock: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: sock, method, path, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 test('versions compare per component, as moby does', (t) => {
   t.is(compareVersions('1.41', '1.9'), 1);
