@@ -92,6 +92,14 @@ export interface Credentials { user: string; password: string }
 
 export class RegistryClient {
   private token?: string;
+  /**
+   * Every scope a challenge has named so far. Each token is asked for all of
+   * them: requests run side by side (a layer's HEAD wants pull, another's
+   * mount wants push here and pull there), and a token for one request's
+   * scope alone would be refused to the others (the way docker's client
+   * keeps a push's scopes together).
+   */
+  private readonly scopes = new Set<string>();
   readonly base: string;
 
   /** `credentials`: the caller's (an API client's X-Registry-Auth); without them, docker login's. */
@@ -121,7 +129,8 @@ export class RegistryClient {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     // A mount asks for two scopes at once, separated by spaces (token.md "Requesting a Token").
-    for (const scope of (params.scope ?? `repository:${this.repository}:${actions}`).split(' ').filter(Boolean)) url.searchParams.append('scope', scope);
+    for (const scope of (params.scope ?? `repository:${this.repository}:${actions}`).split(' ').filter(Boolean)) this.scopes.add(scope);
+    for (const scope of this.scopes) url.searchParams.append('scope', scope);
     const res = await this.fetchRaw(url.toString(), { headers: basic ? { Authorization: basic } : {} });
     if (!res.ok) throw new RegistryError(`unauthorized: the token service at ${url.origin} answered ${res.status}`, 401, 'UNAUTHORIZED');
     const body = (await res.json()) as { token?: string; access_token?: string };
@@ -225,12 +234,17 @@ export class RegistryClient {
     traceStep(`registry_${method.toLowerCase()}`, url);
     const actions = method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push';
     const init = (): HttpInit => ({ method, headers: { ...o.headers, ...this.authHeader() }, ...(o.body ? { body: o.body } : {}) });
-    const sentWith = this.token;
+    let sentWith = this.token;
     let res = await this.fetchRaw(url, init());
-    // A request running beside this one may have authenticated meanwhile: then just send again.
-    if (res.status === 401 && !(o.body && !Buffer.isBuffer(o.body))
-      && (this.token !== sentWith || (await this.authenticate(res.headers.get('www-authenticate'), actions)))) {
+    // On a 401: if a request running beside this one changed the token
+    // meanwhile, send again with it; else follow this challenge. Twice at
+    // most: a token another request fetched may lack this one's scope.
+    // A streamed body cannot be sent twice.
+    const resendable = !(o.body && !Buffer.isBuffer(o.body));
+    for (let tries = 0; res.status === 401 && resendable && tries < 2; tries++) {
+      if (this.token === sentWith && !(await this.authenticate(res.headers.get('www-authenticate'), actions))) break;
       await res.body?.cancel();
+      sentWith = this.token;
       res = await this.fetchRaw(url, init());
     }
     if (!res.ok && !o.accept?.includes(res.status)) {
