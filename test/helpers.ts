@@ -161,6 +161,21 @@ export class Sandbox {
     return found;
   }
 
+  /**
+   * leftovers(), once what is on its way out has gone: a monitor whose exit
+   * command is still finishing a container that `rm` already removed goes
+   * by itself a moment later (on a loaded machine, a second or more). What
+   * is still there after 10 s is a leak.
+   */
+  async settledLeftovers(engineIds: string[]): Promise<string[]> {
+    for (let i = 0; i < 50; i++) {
+      const left = this.leftovers(engineIds);
+      if (!left.length) return left;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return this.leftovers(engineIds);
+  }
+
   /** Force-deletes whatever a failed test left, then reports what remained. */
   async cleanup(): Promise<string[]> {
     if (existsSync(this.root)) {
@@ -168,7 +183,7 @@ export class Sandbox {
     }
     // What a test left running is reported (below), then removed with rm -f.
     const engineIds = this.engineContainers().map((c) => c.id);
-    const left = this.leftovers(engineIds);
+    const left = await this.settledLeftovers(engineIds);
     for (const { root, id } of this.engineContainers()) await this.skiff(['rm', '-f', id], root);
     for (const l of this.leftovers(engineIds)) if (!left.includes(l)) left.push(l);
     // The roots' subnet claims (src/network/store.ts) go with the roots.
