@@ -17,7 +17,9 @@ for (const sf of program.getSourceFiles()) {
   const visit = (node) => {
     if (ts.isExpressionStatement(node)) {
       let e = node.expression;
-      if (!ts.isVoidExpression(e) && !ts.isAwaitExpression(e)) {
+      // A promise assigned to a variable is kept, not dropped (it is awaited later).
+      const kept = ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+      if (!ts.isVoidExpression(e) && !ts.isAwaitExpression(e) && !kept) {
         const type = checker.getTypeAtLocation(e);
         const isPromise = (t) => t.getSymbol()?.getName() === 'Promise' || (t.isUnion() && t.types.some(isPromise));
         if (isPromise(type)) {
