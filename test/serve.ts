@@ -5,12 +5,15 @@
 import { execa, type ResultPromise } from 'execa';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ENGINE, type Sandbox } from './helpers.js';
 
 export interface Served {
   sock: string;
   root: string;
+  /** The server's process (its RSS and fds tell what it holds). */
+  pid: number;
   /** DOCKER_HOST and a DOCKER_CONFIG of the test's own (docker login writes there). */
   env: Record<string, string>;
   /** The server's stderr so far. */
@@ -31,6 +34,44 @@ export function http(sock: string, method: string, path: string, body?: string |
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * An upgraded (hijacked) request on a raw connection, as `docker attach`
+ * makes it; resolves once the 101 has come, paused, with whatever came after
+ * the head put back to be read.
+ */
+export function hijack(sock: string, path: string, body = ''): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(sock);
+    s.once('error', reject);
+    s.write(`POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    let head = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      head = Buffer.concat([head, d]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      s.off('data', onData);
+      if (!head.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head.toString()}`));
+      s.pause();
+      if (end + 4 < head.length) s.unshift(head.subarray(end + 4));
+      resolve(s);
+    };
+    s.on('data', onData);
+  });
+}
+
+/** A multiplexed (stdcopy) stream's payloads, by stream: 1 stdout, 2 stderr. */
+export function demux(raw: Buffer): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  for (let i = 0; i + 8 <= raw.length;) {
+    const size = raw.readUInt32BE(i + 4);
+    const text = raw.subarray(i + 8, i + 8 + size).toString();
+    if (raw[i] === 2) out.stderr += text;
+    else out.stdout += text;
+    i += 8 + size;
+  }
+  return out;
 }
 
 /**
@@ -61,7 +102,7 @@ export async function startServe(sb: Sandbox, root: string, name = 'serve'): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    sock, root,
+    sock, root, pid: proc.pid!,
     env: { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'client-config') },
     log: () => stderr,
     stop: async () => {

@@ -9,11 +9,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/native.js';
 import { ENGINE, Sandbox, type EngineCli, type PtyResult, type PtyStep } from '../helpers.js';
+import { hijack as hijackOn } from '../serve.js';
 
 const DOCKER = '/usr/local/bin/docker';
 const sb = new Sandbox('srvdock');
@@ -269,24 +270,7 @@ test.serial('a container made by the skiff CLI shows in docker ps, and one made 
 
 // ---- bad clients -----------------------------------------------------------
 
-/** An upgraded (hijacked) request on a raw connection; resolves once the 101 has come. */
-function hijack(path: string, body = ''): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(sock);
-    s.once('error', reject);
-    s.write(`POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    let head = '';
-    const onData = (d: Buffer) => {
-      head += d.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      s.off('data', onData);
-      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head}`));
-      s.pause();
-      resolve(s);
-    };
-    s.on('data', onData);
-  });
-}
+const hijack = (path: string, body = '') => hijackOn(sock, path, body);
 
 function serverPid(): number {
   return server!.pid!;
