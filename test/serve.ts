@@ -2,12 +2,14 @@
 // a Sandbox, started as users start it, stopped by its pid with SIGTERM.
 // Clients (docker CLI, docker-py, docker-compose, dockerode, raw HTTP) talk
 // to `sock`; `env` is what a docker client needs to find it.
+import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ENGINE, type Sandbox } from './helpers.js';
+import { ENGINE, Sandbox, type EngineCli } from './helpers.js';
+import { pushFixtures, startRegistry, type Registry } from './registry.js';
 
 export interface Served {
   sock: string;
@@ -110,4 +112,52 @@ export async function startServe(sb: Sandbox, root: string, name = 'serve'): Pro
       await proc;
     },
   };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for `check` to hold (no fixed sleeps: CI is slower), failing with what was awaited. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export interface ServeSuite {
+  sb: Sandbox;
+  /** The engine root's daemonless CLI (the fixture image loaded). */
+  engine: EngineCli;
+  served: Served;
+  /** With `registry`: a registry holding the fixture images, behind those credentials. */
+  registry: Registry;
+  /** The docker CLI v28 on the server (its own config dir). */
+  docker: (args: string[], input?: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * The hooks of a serve test file: a Sandbox, an engine root, `skiff serve`
+ * on it and, when asked, a registry with the fixtures; all stopped and
+ * checked for leftovers after the file. The fields are there once `before` ran.
+ */
+export function serveSuite(name: string, o: { registry?: { user: string; password: string } } = {}): ServeSuite {
+  const suite = { sb: new Sandbox(name) } as ServeSuite;
+  suite.docker = (args, input) =>
+    execa('docker', args, { env: suite.served.env, reject: false, input, timeout: 120_000 }).then((r) => ({ exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }));
+  test.before(async () => {
+    if (o.registry) {
+      mkdirSync(join(suite.sb.dir, 'registry'));
+      suite.registry = await startRegistry(join(suite.sb.dir, 'registry'), o.registry);
+      await pushFixtures(suite.registry.host, `${o.registry.user}:${o.registry.password}`);
+    }
+    suite.engine = await suite.sb.engine();
+    suite.served = await startServe(suite.sb, suite.engine.root);
+  });
+  test.after.always('server (and registry) stopped, nothing left behind', async (t) => {
+    await suite.served?.stop();
+    await suite.registry?.stop();
+    t.deepEqual(await suite.sb.cleanup(), []);
+  });
+  return suite;
 }

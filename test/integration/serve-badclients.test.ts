@@ -13,13 +13,10 @@ import { connect, type Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Sandbox } from '../helpers.js';
-import { http, startServe, type Served } from '../serve.js';
+import { http, serveSuite, sleep, until } from '../serve.js';
 import { buildTar } from '../tarfixture.js';
 
-const sb = new Sandbox('serve-bad');
-let served: Served;
-let engine: Awaited<ReturnType<Sandbox['engine']>>;
+const suite = serveSuite('serve-bad');
 let registry: Server;
 let registryHost: string;
 /** The blob downloads the registry is serving now (their sockets close when the puller lets go). */
@@ -27,14 +24,6 @@ const downloads = new Set<Socket>();
 const registrySockets = new Set<Socket>();
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 // One image whose layer the registry sends 1000 bytes of, then nothing
 // more for as long as the puller waits (the engine would give up after its
@@ -67,25 +56,21 @@ test.before(async () => {
   registry.listen(0, '127.0.0.1');
   await once(registry, 'listening');
   registryHost = `127.0.0.1:${(registry.address() as { port: number }).port}`;
-  engine = await sb.engine();
-  served = await startServe(sb, engine.root);
 });
-test.after.always('server and registry stopped, nothing left behind', async (t) => {
-  await served?.stop();
+test.after.always('the slow registry stopped', async () => {
   for (const s of registrySockets) s.destroy();
   await new Promise((r) => registry?.close(r));
-  t.deepEqual(await sb.cleanup(), []);
 });
 
 /** What a directory of the engine root holds (none when it does not exist). */
-const left = (dir: string) => { try { return readdirSync(join(engine.root, dir)); } catch { return []; } };
-const fdCount = () => readdirSync(`/proc/${served.pid}/fd`).length;
-const api = (method: string, path: string, body?: string | Buffer) => http(served.sock, method, path, body, { 'Content-Type': 'application/json' });
+const left = (dir: string) => { try { return readdirSync(join(suite.engine.root, dir)); } catch { return []; } };
+const fdCount = () => readdirSync(`/proc/${suite.served.pid}/fd`).length;
+const api = (method: string, path: string, body?: string | Buffer) => http(suite.served.sock, method, path, body, { 'Content-Type': 'application/json' });
 const json = (r: { body: string }) => JSON.parse(r.body) as { message: string };
 
 test.serial('a pull whose client goes away is cancelled: the registry download stops, nothing stays in the store', async (t) => {
   const fdsBefore = fdCount();
-  const s = connect(served.sock);
+  const s = connect(suite.served.sock);
   t.teardown(() => s.destroy());
   s.write(`POST /v1.41/images/create?fromImage=${registryHost}/slow&tag=latest HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n\r\n`);
   // The progress stream has begun and the layer is on its way: then the client leaves.
@@ -111,9 +96,9 @@ test.serial('a body cut off in the middle, one over the limit, a client that sen
   t.is(huge.status, 413, huge.body);
   t.is(json(huge).message, 'request body is larger than 4194304 bytes');
   // Says 1000 bytes, sends 10, and goes; another sends half a head and goes.
-  const cut = connect(served.sock);
+  const cut = connect(suite.served.sock);
   cut.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"Image": ');
-  const half = connect(served.sock);
+  const half = connect(suite.served.sock);
   half.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: do');
   await sleep(300);
   cut.destroy();
@@ -121,5 +106,5 @@ test.serial('a body cut off in the middle, one over the limit, a client that sen
   t.is((await api('GET', '/v1.41/containers/json?all=1')).body, '[]', 'no container was made');
   await until('the server to close every connection', () => fdCount() <= fdsBefore, 5000).catch(() => undefined);
   t.true(fdCount() <= fdsBefore, `fds before ${fdsBefore}, after ${fdCount()}`);
-  t.notRegex(served.log(), /MaxListenersExceeded|TypeError|ERR_STREAM|unhandled/i);
+  t.notRegex(suite.served.log(), /MaxListenersExceeded|TypeError|ERR_STREAM|unhandled/i);
 });

@@ -8,54 +8,34 @@ import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/native.js';
-import { Sandbox, type PtyResult, type PtyStep } from '../helpers.js';
-import { demux, hijack, http, startServe, type Served } from '../serve.js';
+import type { PtyResult, PtyStep } from '../helpers.js';
+import { demux, hijack, http, serveSuite, sleep, until } from '../serve.js';
 
-const sb = new Sandbox('serve-ctr');
-let served: Served;
-let engine: Awaited<ReturnType<Sandbox['engine']>>;
+const suite = serveSuite('serve-ctr');
 
-test.before(async () => {
-  engine = await sb.engine();
-  served = await startServe(sb, engine.root);
-});
-test.after.always('server stopped, nothing left behind', async (t) => {
-  await served?.stop();
-  t.deepEqual(await sb.cleanup(), []);
-});
-
-const docker = (args: string[], timeout = 120_000) =>
-  execa('docker', args, { env: served.env, reject: false, timeout }).then((r) => ({ exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const docker = suite.docker;
 /** Removes these containers after the test, whatever happened (through the skiff CLI). */
-const removeAfter = (t: ExecutionContext, ...names: string[]) => t.teardown(async () => { await engine(['rm', '-f', '-v', ...names]); });
+const removeAfter = (t: ExecutionContext, ...names: string[]) => t.teardown(async () => { await suite.engine(['rm', '-f', '-v', ...names]); });
 
 /** The docker CLI under a real pseudo-terminal (test/ptydrive.py). */
 async function dockerPty(args: string[], steps: PtyStep[]): Promise<PtyResult> {
-  const r = await sb.run([JSON.stringify(steps), 'docker', ...args], { command: ['env', `DOCKER_HOST=${served.env.DOCKER_HOST}`, `DOCKER_CONFIG=${served.env.DOCKER_CONFIG}`, join(projectRoot, 'test/ptydrive.py')], timeout: 120_000 });
+  const r = await suite.sb.run([JSON.stringify(steps), 'docker', ...args], { command: ['env', `DOCKER_HOST=${suite.served.env.DOCKER_HOST}`, `DOCKER_CONFIG=${suite.served.env.DOCKER_CONFIG}`, join(projectRoot, 'test/ptydrive.py')], timeout: 120_000 });
   if (r.exitCode !== 0) throw new Error(`ptydrive failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PtyResult;
 }
 
 test.serial('attach with logs=1: the log so far, then the live output; stream=0 gives the log alone', async (t) => {
   removeAfter(t, 'replay');
-  const gate = join(sb.dir, 'gate');
+  const gate = join(suite.sb.dir, 'gate');
   mkdirSync(gate);
   const id = (await docker(['run', '-d', '--name', 'replay', '-v', `${gate}:/gate`, 'busybox', 'sh', '-c',
     'echo before; echo err-before >&2; while [ ! -e /gate/go ]; do sleep 0.05; done; echo after; sleep 300'])).stdout;
   t.regex(id, /^[0-9a-f]{64}$/);
   await until('the first lines in the log', async () => (await docker(['logs', 'replay'])).stdout === 'before');
   // The log alone: the two lines so far, each on its stream, and the end.
-  const only = await http(served.sock, 'POST', `/v1.41/containers/replay/attach?logs=1&stream=0&stdout=1&stderr=1`);
+  const only = await http(suite.served.sock, 'POST', `/v1.41/containers/replay/attach?logs=1&stream=0&stdout=1&stderr=1`);
   t.is(only.status, 200);
-  const s = await hijack(served.sock, `/v1.41/containers/replay/attach?logs=1&stream=1&stdout=1&stderr=1`);
+  const s = await hijack(suite.served.sock, `/v1.41/containers/replay/attach?logs=1&stream=1&stdout=1&stderr=1`);
   t.teardown(() => s.destroy());
   const got: Buffer[] = [];
   s.on('data', (d: Buffer) => got.push(d));
@@ -65,7 +45,7 @@ test.serial('attach with logs=1: the log so far, then the live output; stream=0 
   await until('the live line', () => demux(Buffer.concat(got)).stdout === 'before\nafter\n');
   t.deepEqual(demux(Buffer.concat(got)), { stdout: 'before\nafter\n', stderr: 'err-before\n' });
   // Without logs=1 only what comes after the attach.
-  const live = await hijack(served.sock, `/v1.41/containers/replay/attach?stream=1&stdout=1&stderr=1`);
+  const live = await hijack(suite.served.sock, `/v1.41/containers/replay/attach?stream=1&stdout=1&stderr=1`);
   t.teardown(() => live.destroy());
   const liveGot: Buffer[] = [];
   live.on('data', (d: Buffer) => liveGot.push(d));
@@ -85,36 +65,36 @@ test.serial('size=1: docker ps -s and inspect --size show what the container wro
   const sizes = JSON.parse((await docker(['inspect', '--size', '--format', '[{{json .SizeRw}}, {{json .SizeRootFs}}]', 'sized'])).stdout) as number[];
   t.true(sizes[0] >= 300_000 && sizes[0] < 400_000, `SizeRw ${sizes[0]}`);
   t.true(sizes[1] > sizes[0], `SizeRootFs ${sizes[1]}`);
-  const plain = JSON.parse((await http(served.sock, 'GET', '/v1.41/containers/json?all=1')).body) as Record<string, unknown>[];
+  const plain = JSON.parse((await http(suite.served.sock, 'GET', '/v1.41/containers/json?all=1')).body) as Record<string, unknown>[];
   t.false('SizeRw' in plain[0], 'no sizes without size=1 (walking each layer costs)');
 });
 
 test.serial('docker cp out of a stopped container reads its volumes and binds; a directory gets the mounts below it', async (t) => {
   removeAfter(t, 'cpvol');
-  const bind = join(sb.dir, 'bind');
+  const bind = join(suite.sb.dir, 'bind');
   mkdirSync(bind);
   const r = await docker(['run', '--name', 'cpvol', '-v', `${bind}:/srv/bind`, '-v', '/srv/vol', 'busybox', 'sh', '-c',
     'echo in-volume > /srv/vol/v; echo in-bind > /srv/bind/b; echo in-root > /srv/r']);
   t.is(r.exitCode, 0, r.stderr);
   t.is((await docker(['inspect', '-f', '{{.State.Status}}', 'cpvol'])).stdout, 'exited');
-  const file = join(sb.dir, 'v-copy');
+  const file = join(suite.sb.dir, 'v-copy');
   const one = await docker(['cp', 'cpvol:/srv/vol/v', file]);
   t.is(one.exitCode, 0, one.stderr);
   t.is(readFileSync(file, 'utf8'), 'in-volume\n');
-  const dir = join(sb.dir, 'srv-copy');
+  const dir = join(suite.sb.dir, 'srv-copy');
   const all = await docker(['cp', 'cpvol:/srv', dir]);
   t.is(all.exitCode, 0, all.stderr);
   t.deepEqual(['vol/v', 'bind/b', 'r'].map((f) => readFileSync(join(dir, f), 'utf8')), ['in-volume\n', 'in-bind\n', 'in-root\n']);
   // Into the volume of the stopped container: the next run sees it there.
-  writeFileSync(join(sb.dir, 'note'), 'put\n');
-  t.is((await docker(['cp', join(sb.dir, 'note'), 'cpvol:/srv/vol/'])).exitCode, 0);
+  writeFileSync(join(suite.sb.dir, 'note'), 'put\n');
+  t.is((await docker(['cp', join(suite.sb.dir, 'note'), 'cpvol:/srv/vol/'])).exitCode, 0);
   t.is((await docker(['run', '--rm', '--volumes-from', 'cpvol', 'busybox', 'cat', '/srv/vol/note'])).stdout, 'put');
 });
 
 test.serial('docker export, logs --since/--until, wait', async (t) => {
   removeAfter(t, 'exp', 'timed');
   t.is((await docker(['run', '--name', 'exp', 'busybox', 'sh', '-c', 'echo exported > /marker'])).exitCode, 0);
-  const tar = join(sb.dir, 'exp.tar');
+  const tar = join(suite.sb.dir, 'exp.tar');
   const exp = await docker(['export', '-o', tar, 'exp']);
   t.is(exp.exitCode, 0, exp.stderr);
   const listing = (await execa('tar', ['-tf', tar])).stdout.split('\n');
@@ -138,12 +118,12 @@ test.serial('docker stats streams: two frames, then the client stops it', async 
   removeAfter(t, 'statbox');
   t.is((await docker(['run', '-d', '--name', 'statbox', 'busybox', 'sleep', '300'])).exitCode, 0);
   const lines: string[] = [];
-  const p = execa('docker', ['stats', '--format', '{{.Name}} {{.PIDs}}', 'statbox'], { env: served.env, reject: false });
+  const p = execa('docker', ['stats', '--format', '{{.Name}} {{.PIDs}}', 'statbox'], { env: suite.served.env, reject: false });
   p.stdout?.on('data', (d: Buffer) => lines.push(...d.toString().split(/\r?\n|\x1b\[[0-9;]*[A-Za-z]/).filter((l) => /statbox/.test(l))));
   await until('two frames of stats', () => lines.length >= 2, 30_000).finally(() => p.kill('SIGTERM'));
   await p;
   t.true(lines.slice(0, 2).every((l) => /^statbox 1$/.test(l.trim())), lines.join('|'));
-  t.is((await http(served.sock, 'GET', '/_ping')).body, 'OK', 'the server is fine after the client left mid-stream');
+  t.is((await http(suite.served.sock, 'GET', '/_ping')).body, 'OK', 'the server is fine after the client left mid-stream');
 });
 
 test.serial('a resize under a pty reaches the container: stty size inside changes (run -it and exec -it)', async (t) => {

@@ -4,35 +4,20 @@
 // the same core operation, so they keep and take the same things and refuse
 // the same bad filters (moby daemon/prune.go semantics).
 import test from 'ava';
-import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox } from '../helpers.js';
-import { startServe, type Served } from '../serve.js';
+import { serveSuite, sleep } from '../serve.js';
 import { buildTar } from '../tarfixture.js';
 
-const sb = new Sandbox('serve-prune');
-let served: Served;
-let engine: Awaited<ReturnType<Sandbox['engine']>>;
+const suite = serveSuite('serve-prune');
 
-test.before(async () => {
-  engine = await sb.engine();
-  served = await startServe(sb, engine.root);
-});
-test.after.always('server stopped, nothing left behind', async (t) => {
-  await served?.stop();
-  t.deepEqual(await sb.cleanup(), []);
-});
-
-const docker = (args: string[]) =>
-  execa('docker', args, { env: served.env, reject: false, timeout: 120_000 }).then((r) => ({ exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const docker = suite.docker;
 /** A created container with these labels; its full ID. */
 async function created(t: { teardown: (f: () => Promise<unknown>) => void }, ...labels: string[]): Promise<string> {
   const r = await docker(['create', '--network', 'none', ...labels.flatMap((l) => ['--label', l]), 'busybox', 'true']);
   if (r.exitCode !== 0) throw new Error(r.stderr);
   const id = (await docker(['inspect', '--format', '{{.Id}}', r.stdout])).stdout;
-  t.teardown(() => engine(['rm', '-f', id]));
+  t.teardown(() => suite.engine(['rm', '-f', id]));
   return id;
 }
 const containerIds = async () => (await docker(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean).sort();
@@ -59,8 +44,8 @@ test.serial('container prune --filter until= (a time or a duration) and label=, 
   const notB = await docker(['container', 'prune', '-f', '--filter', 'label!=team=b']);
   t.regex(notB.stdout, new RegExp(`^Deleted Containers:\n${plain}\n`));
   t.deepEqual(await containerIds(), [young]);
-  t.is((await engine(['container', 'prune', '-f', '--filter', 'label=team=a'])).stdout, 'Total reclaimed space: 0B');
-  t.regex((await engine(['container', 'prune', '-f', '--filter', 'label=team'])).stdout, new RegExp(`^Deleted Containers:\n${young}\n`));
+  t.is((await suite.engine(['container', 'prune', '-f', '--filter', 'label=team=a'])).stdout, 'Total reclaimed space: 0B');
+  t.regex((await suite.engine(['container', 'prune', '-f', '--filter', 'label=team'])).stdout, new RegExp(`^Deleted Containers:\n${young}\n`));
   t.deepEqual(await containerIds(), []);
 
   // Bad filters fail before anything goes, with the same sentence from both.
@@ -68,7 +53,7 @@ test.serial('container prune --filter until= (a time or a duration) and label=, 
   const bad = await docker(['container', 'prune', '-f', '--filter', 'until=yesterday']);
   t.not(bad.exitCode, 0);
   t.regex(bad.stderr, /Error response from daemon: invalid filter 'until' "yesterday"/);
-  t.regex((await engine(['container', 'prune', '-f', '--filter', 'until=yesterday'])).stderr, /invalid filter 'until' "yesterday"/);
+  t.regex((await suite.engine(['container', 'prune', '-f', '--filter', 'until=yesterday'])).stderr, /invalid filter 'until' "yesterday"/);
   t.regex((await docker(['container', 'prune', '-f', '--filter', 'until=1h', '--filter', 'until=2h'])).stderr, /more than one until filter specified/);
   t.regex((await docker(['container', 'prune', '-f', '--filter', 'colour=red'])).stderr, /invalid filter 'colour'/);
   t.is((await containerIds()).length, 1, 'nothing went');
@@ -76,7 +61,7 @@ test.serial('container prune --filter until= (a time or a duration) and label=, 
 
 test.serial('image, volume and network prune with label and until filters; system prune --filter', async (t) => {
   // Two dangling images made by import, one labelled.
-  const rootfs = join(sb.dir, 'rootfs.tar');
+  const rootfs = join(suite.sb.dir, 'rootfs.tar');
   writeFileSync(rootfs, buildTar([{ name: 'etc/', type: '5' }, { name: 'etc/motd', body: 'imported\n' }]));
   const labelled = (await docker(['import', '-c', 'LABEL team=a', rootfs])).stdout;
   const bare = (await docker(['import', '-c', 'LABEL other=x', rootfs])).stdout;
@@ -89,7 +74,7 @@ test.serial('image, volume and network prune with label and until filters; syste
 
   // Volumes: label and label! (volumes have no until, as in moby).
   for (const [name, label] of [['va', 'team=a'], ['vb', 'team=b']]) t.is((await docker(['volume', 'create', '--label', label, name])).exitCode, 0);
-  t.teardown(() => engine(['volume', 'rm', 'va', 'vb']));
+  t.teardown(() => suite.engine(['volume', 'rm', 'va', 'vb']));
   const vols = await docker(['volume', 'prune', '-f', '--filter', 'label!=team=a']);
   t.is(vols.exitCode, 0, vols.stderr);
   t.regex(vols.stdout, /^Deleted Volumes:\nvb\n\n/);
@@ -98,7 +83,7 @@ test.serial('image, volume and network prune with label and until filters; syste
 
   // Networks: until keeps the new one, label picks.
   for (const [name, label] of [['pna', 'team=a'], ['pnb', 'team=b']]) t.is((await docker(['network', 'create', '--label', label, name])).exitCode, 0);
-  t.teardown(() => engine(['network', 'rm', 'pna', 'pnb']));
+  t.teardown(() => suite.engine(['network', 'rm', 'pna', 'pnb']));
   t.is((await docker(['network', 'prune', '-f', '--filter', 'until=1h'])).stdout, '');
   t.regex((await docker(['network', 'prune', '-f', '--filter', 'label=team=b'])).stdout, /^Deleted Networks:\npnb\n/);
   t.is((await docker(['network', 'ls', '-f', 'name=pn', '--format', '{{.Name}}'])).stdout, 'pna');
@@ -111,5 +96,5 @@ test.serial('image, volume and network prune with label and until filters; syste
   t.regex(system.stdout, new RegExp(`Deleted Containers:\n${c}\n\nDeleted Networks:\npna\n\nDeleted Volumes:\nva\n`));
   t.deepEqual(await containerIds(), [keep]);
   t.is((await docker(['images', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout, bare, 'the unlabelled image stays');
-  t.regex((await engine(['system', 'prune', '-f', '--volumes', '--filter', 'until=1h'])).stderr, /"until" filter is not supported with "--volumes"/);
+  t.regex((await suite.engine(['system', 'prune', '-f', '--volumes', '--filter', 'until=1h'])).stderr, /"until" filter is not supported with "--volumes"/);
 });
