@@ -6,6 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/native.js';
 import type { PtyResult, PtyStep } from '../helpers.js';
@@ -23,6 +24,30 @@ async function dockerPty(args: string[], steps: PtyStep[]): Promise<PtyResult> {
   if (r.exitCode !== 0) throw new Error(`ptydrive failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PtyResult;
 }
+
+/** The server's peak memory so far (VmHWM), in KiB. */
+const peakKiB = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${suite.served.pid}/status`, 'utf8'))![1]);
+
+/** GET on the socket, counting the answer's bytes and keeping none. */
+const countBytes = (path: string) => new Promise<number>((resolve, reject) => {
+  const req = request({ socketPath: suite.served.sock, path }, (res) => { let n = 0; res.on('data', (c: Buffer) => { n += c.length; }); res.on('end', () => resolve(n)); });
+  req.on('error', reject);
+  req.end();
+});
+
+// First in the file: the server's peak memory is still that of a fresh server.
+test.serial('a big log is read in pieces: logs of 60 MB and --tail 2 leave the server\'s peak memory where it was', async (t) => {
+  removeAfter(t, 'biglog');
+  const r = await docker(['run', '--name', 'biglog', 'busybox', 'sh', '-c', 'yes $(printf %01000d 0) | head -c 60000000; echo last-one; echo last-two']);
+  t.is(r.exitCode, 0, r.stderr);
+  const before = peakKiB();
+  const tail = await http(suite.served.sock, 'GET', '/v1.41/containers/biglog/logs?stdout=1&tail=2');
+  t.deepEqual(demux(Buffer.from(tail.body, 'latin1')).stdout, 'last-one\nlast-two\n');
+  const all = await countBytes('/v1.41/containers/biglog/logs?stdout=1');
+  t.true(all > 60_000_000, `${all} bytes`);
+  const grown = peakKiB() - before;
+  t.true(grown < 48 * 1024, `the server's peak memory grew by ${grown} KiB reading a 60 MB log`);
+});
 
 test.serial('attach with logs=1: the log so far, then the live output; stream=0 gives the log alone', async (t) => {
   removeAfter(t, 'replay');
