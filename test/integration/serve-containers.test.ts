@@ -38,7 +38,7 @@ const countBytes = (path: string) => new Promise<number>((resolve, reject) => {
 // First in the file: the server's peak memory is still that of a fresh server.
 test.serial('a big log is read in pieces: logs of 60 MB and --tail 2 leave the server\'s peak memory where it was', async (t) => {
   removeAfter(t, 'biglog');
-  const r = await docker(['run', '--name', 'biglog', 'busybox', 'sh', '-c', 'yes $(printf %01000d 0) | head -c 60000000; echo last-one; echo last-two']);
+  const r = await docker(['run', '--name', 'biglog', 'busybox', 'sh', '-c', 'yes $(printf %01000d 0) | head -n 60000; echo last-one; echo last-two']);
   t.is(r.exitCode, 0, r.stderr);
   const before = peakKiB();
   const tail = await http(suite.served.sock, 'GET', '/v1.41/containers/biglog/logs?stdout=1&tail=2');
@@ -157,7 +157,7 @@ test.serial('a resize under a pty reaches the container: stty size inside change
     { resize: [24, 80] },
     { expect: '# ' }, { send: 'stty size\r' }, { expect: '24 80' },
     { resize: [40, 132] }, { send: 'sleep 0.5; stty size\r' }, { expect: '40 132' },
-    { send: '\x10\x11' }, { expect: 'read escape sequence' },
+    { send: '\x10\x11' },
   ]);
   t.is(run.failedStep, null, run.transcript);
   const exec = await dockerPty(['exec', '-it', 'sizer', 'sh'], [
