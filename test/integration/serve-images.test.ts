@@ -9,10 +9,10 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { connect } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_IMAGES } from '../helpers.js';
-import { http, serveSuite } from '../serve.js';
+import { http, serveSuite, until } from '../serve.js';
 import { buildTar } from '../tarfixture.js';
 
 const suite = serveSuite('serve-img', { registry: { user: 'alice', password: 's3cret' } });
@@ -167,17 +167,19 @@ test.serial('info, system df, and events: since/until, filters, a live stream th
   t.regex((await docker(['system', 'df'])).stdout, /^Images\s+1\s+0\s/m);
   const start = Math.floor(Date.now() / 1000) - 1;
   // A live stream (no until), filtered to volumes; the CLI on the same root makes one.
-  const seen: string[] = [];
+  // Whole lines only: a chunk of the CLI's output may end in the middle of one.
+  let text = '';
   const live = execa('docker', ['events', '--filter', 'type=volume', '--format', '{{.Type}} {{.Action}} {{.Actor.ID}}'], { env: suite.served.env, reject: false });
-  live.stdout?.on('data', (c: Buffer) => seen.push(...c.toString().split('\n').filter(Boolean)));
+  live.stdout?.on('data', (c: Buffer) => { text += c.toString(); });
+  const seen = () => text.split('\n').slice(0, -1);
   await new Promise((r) => setTimeout(r, 500));
   t.is((await suite.engine(['volume', 'create', 'evvol'])).exitCode, 0);
   t.is((await docker(['tag', 'busybox', 'ev:1'])).exitCode, 0);
   t.is((await docker(['volume', 'rm', 'evvol'])).exitCode, 0);
-  for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && seen().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   live.kill('SIGTERM');
   await live;
-  t.deepEqual(seen, ['volume create evvol', 'volume destroy evvol'], 'both processes\' events, nothing of another type');
+  t.deepEqual(seen(), ['volume create evvol', 'volume destroy evvol'], 'both processes\' events, nothing of another type');
   // The past, by since/until: the stream ends by itself.
   const past = await docker(['events', '--since', String(start), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'event=tag', '--filter', 'image=ev:1', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
   t.is(past.stdout, 'tag ev:1');
@@ -204,8 +206,11 @@ test.serial('clients that leave mid-pull and mid-events, and 50 requests at once
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => api('GET', i % 2 ? '/images/json' : '/volumes')));
   t.true(answers.every((a) => a.status === 200));
   t.is((await api('GET', '/_ping')).body, 'OK');
-  // The pull its client left finished (dockerd cancels it instead; docs/api.md says so).
-  for (let i = 0; i < 100 && (await api('GET', `/images/${suite.registry.host}/library/busybox:v2s2/json`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-  t.is((await docker(['rmi', `${suite.registry.host}/library/busybox:v2s2`])).exitCode, 0);
+  // The pull its client left is cancelled, as by dockerd (serve-badclients.test.ts shows it against
+  // a registry that stalls); this fast one may have ended first. Either way nothing is left half done.
+  await until('the pull to settle', () => readdirSync(join(suite.engine.root, 'tmp')).length === 0);
+  const pulled = await api('GET', `/images/${suite.registry.host}/library/busybox:v2s2/json`);
+  t.true([200, 404].includes(pulled.status), pulled.body);
+  if (pulled.status === 200) t.is((await docker(['rmi', `${suite.registry.host}/library/busybox:v2s2`])).exitCode, 0);
   t.notRegex(suite.served.log(), /MaxListenersExceeded|TypeError|ERR_STREAM/);
 });
