@@ -73,3 +73,48 @@ for i in "${live[@]}"; do
   ms=$(median <<< "${times[$n]}")
   printf '| %s | %s | %s× |\n' "$n" "$ms" "$(awk -v a="$ms" -v b="$docker_ms" 'BEGIN {printf "%.2f", a / b}')"
 done
+
+# ---- ps with 50 containers, attach and logs throughput: skiff serve vs dockerd ----
+# Same CLI, same image, paired rounds (skiff, then dockerd, each round).
+# SERVE_PS_ROUNDS / SERVE_STREAM_ROUNDS change the rounds (default 10 / 3).
+pair=(0 1)   # skiff, dockerd
+ps_rounds=${SERVE_PS_ROUNDS:-10}
+stream_rounds=${SERVE_STREAM_ROUNDS:-3}
+mb=64
+for i in "${pair[@]}"; do
+  for n in $(seq 50); do docker -H "unix://${socks[$i]}" create --network none --label bench=ps busybox true >/dev/null; done
+done
+declare -A ps_times attach_times logs_times
+for _ in $(seq "$ps_rounds"); do
+  for i in "${pair[@]}"; do
+    start=$(date +%s%N)
+    docker -H "unix://${socks[$i]}" ps -a >/dev/null
+    ps_times[${names[$i]}]+="$(( ($(date +%s%N) - start) / 1000000 )) "
+  done
+done
+# $mb MB of output through the attach stream (docker run without -d: attached,
+# stdcopy-framed) and then through `docker logs` of the same container.
+for r in $(seq "$stream_rounds"); do
+  for i in "${pair[@]}"; do
+    d="docker -H unix://${socks[$i]}"
+    start=$(date +%s%N)
+    $d run --name "flood$r" --network none busybox sh -c "head -c $((mb * 1000000)) /dev/zero | tr '\\0' x | fold -w 1000" >/dev/null
+    attach_times[${names[$i]}]+="$(( ($(date +%s%N) - start) / 1000000 )) "
+    start=$(date +%s%N)
+    $d logs "flood$r" >/dev/null
+    logs_times[${names[$i]}]+="$(( ($(date +%s%N) - start) / 1000000 )) "
+    $d rm "flood$r" >/dev/null
+  done
+done
+echo
+echo "## docker ps -a with 50 containers ($ps_rounds rounds); $mb MB through attach (docker run) and docker logs ($stream_rounds rounds), paired"
+printf '| measure | skiff ms | dockerd ms | skiff / dockerd |\n|---|---|---|---|\n'
+row() {
+  local what=$1 s d
+  s=$(median <<< "$2"); d=$(median <<< "$3")
+  printf '| %s | %s | %s | %s× |\n' "$what" "$s" "$d" "$(awk -v a="$s" -v b="$d" 'BEGIN {printf "%.2f", a / b}')"
+}
+row 'ps -a, 50 containers' "${ps_times[skiff]}" "${ps_times[dockerd]}"
+row "run (attached), $mb MB out" "${attach_times[skiff]}" "${attach_times[dockerd]}"
+row "logs, $mb MB" "${logs_times[skiff]}" "${logs_times[dockerd]}"
+for i in "${pair[@]}"; do docker -H "unix://${socks[$i]}" rm $(docker -H "unix://${socks[$i]}" ps -aq --filter label=bench=ps) >/dev/null; done

@@ -203,7 +203,7 @@ export interface CliResult { exitCode: number; stdout: string; stderr: string }
 /** The engine CLI bound to one root (Sandbox.engine). */
 export type EngineCli = ((args: string[], opts?: { timeout?: number }) => Promise<CliResult>) & { root: string };
 
-export type PtyStep = { send: string } | { expect: string; timeout?: number };
+export type PtyStep = { send: string } | { expect: string; timeout?: number } | { resize: [rows: number, cols: number] };
 export interface PtyResult { transcript: string; exitCode: number | null; failedStep: number | null }
 
 export interface Probe {

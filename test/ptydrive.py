@@ -5,7 +5,8 @@
 # step that timed out, if any. Used by the interactive (-it) engine tests.
 # usage: ptydrive.py STEPS_JSON COMMAND [ARG...]
 #   STEPS_JSON: [{"expect": "regex", "timeout": 10}, {"send": "hostname\r"}, ...]
-import json, os, pty, re, select, sys, time
+#   {"resize": [rows, cols]} sets the terminal's size (the command gets SIGWINCH).
+import fcntl, json, os, pty, re, select, struct, sys, termios, time
 
 steps = json.loads(sys.argv[1])
 pid, fd = pty.fork()
@@ -35,6 +36,9 @@ pos = 0  # expectations match after the previous match, in order
 for i, step in enumerate(steps):
     if 'send' in step:
         os.write(fd, step['send'].encode())
+    elif 'resize' in step:
+        rows, cols = step['resize']
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
     elif 'expect' in step:
         pattern = re.compile(step['expect'].encode())
         found = pattern.search(out, pos)

@@ -146,12 +146,13 @@ function cpTarget(dest: string, destExists: boolean, destIsDir: boolean, src: st
   return destExists && destIsDir && !contentOnly ? join(dest, basename(src)) : dest;
 }
 
-/** Out of a container: `src` is already resolved inside its root; symlinks are copied as links, never followed. */
-export function copyOut(src: string, dest: string, contentOnly: boolean): void {
+/** Out of a container: `src` is already resolved inside its root; symlinks are copied as links, never followed. Returns where the copy went. */
+export function copyOut(src: string, dest: string, contentOnly: boolean): string {
   let destStat;
   try { destStat = statSync(dest); } catch { /* new */ }
   const target = cpTarget(dest, !!destStat, !!destStat?.isDirectory(), src, contentOnly);
   cpSync(src, target, { recursive: true, verbatimSymlinks: true, force: true, preserveTimestamps: true });
+  return target;
 }
 
 /**

@@ -138,7 +138,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (imgs, o) => setExit(o.format ? await inspectCommand(globals(program), imgs, { type: 'image', format: o.format }) : imageInspectCommand(globals(program), imgs)));
 
   image.command('prune').description('remove unused images').option('-a, --all', 'all images without a container')
-    .option('-f, --force', 'do not prompt').action((o) => imagePruneCommand(globals(program), o));
+    .option('-f, --force', 'do not prompt').option('--filter <k=v>', 'filter (until=, label=, label!=)', collect, []).action((o) => imagePruneCommand(globals(program), o));
 
   define([[program, 'pull'], [image, 'pull']], (c) => traceFlags(c.description('download an image from a registry').argument('<name>'))
     .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image')
@@ -269,6 +269,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (names, o) => setExit(await statsCommand(globals(program), names, { ...o, noStream: o.stream === false, noTrunc: o.trunc === false }))));
 
   container.command('prune').description('remove all stopped containers').option('-f, --force', 'do not prompt')
+    .option('--filter <k=v>', 'filter (until=, label=, label!=)', collect, [])
     .action((o) => containerPruneCommand(globals(program), o));
 
   define([[program, 'inspect'], [container, 'inspect']], (c) => c.description('low-level information on containers and images').argument('<names...>')
@@ -292,7 +293,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (names, o) => setExit(await volumeRmCommand(globals(program), names, o)));
   volume.command('prune').description('remove unused anonymous volumes (-a: all unused volumes)')
     .option('-a, --all', 'named volumes too').option('-f, --force', 'do not prompt')
-    .option('--filter <k=v>', 'filter', collect, [])
+    .option('--filter <k=v>', 'filter (label=, label!=)', collect, [])
     .action((o) => volumePruneCommand(globals(program), o));
 
   const network = program.command('network').description('manage networks');
@@ -308,6 +309,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   network.command('rm').alias('remove').description('remove networks (none with containers)').argument('<names...>')
     .action(async (names) => setExit(await networkRmCommand(globals(program), names)));
   network.command('prune').description('remove networks no container uses').option('-f, --force', 'do not prompt')
+    .option('--filter <k=v>', 'filter (until=, label=, label!=)', collect, [])
     .action((o) => networkPruneCommand(globals(program), o));
   network.command('connect').description('connect a container to a network').argument('<network>').argument('<container>')
     .option('--alias <name>', 'another name on this network', collect, [])
@@ -343,6 +345,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((o) => systemDfCommand(globals(program), o));
   system.command('prune').description('remove unused data').option('-a, --all', 'remove all unused images not just dangling ones')
     .option('--volumes', 'prune anonymous volumes').option('-f, --force', 'do not prompt for confirmation')
+    .option('--filter <k=v>', 'filter (until=, label=, label!=)', collect, [])
     .action((o) => systemPruneCommand(globals(program), o));
   program.command('search').description('not available: skiff has no Docker Hub to search').argument('[term]')
     .allowUnknownOption().action(() => setExit(searchCommand()));

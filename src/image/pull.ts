@@ -29,6 +29,8 @@ export interface PullOptions {
   progress: Progress;
   /** Parallel layer downloads. */
   concurrency?: number;
+  /** Stops the pull (its requests, downloads and unpacks) when the caller gives up, e.g. an API client that left. */
+  signal?: AbortSignal;
 }
 
 export function parsePlatform(s: string): { os: string; architecture: string; variant?: string } {
@@ -150,7 +152,7 @@ export function pullingFromLine(ref: Reference): string {
 
 export async function pull(store: ImageStore, input: string, opts: PullOptions): Promise<{ record: ImageRecord; fresh: boolean; digest: string }> {
   const ref = parseReference(input);
-  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure, opts.credentials);
+  const client = new RegistryClient(ref.registry, ref.repository, opts.insecure, opts.credentials, opts.signal);
   const progress = opts.progress;
   try {
     store.sweepTemp(); // what an interrupted pull left
@@ -204,6 +206,7 @@ export async function pull(store: ImageStore, input: string, opts: PullOptions):
     }
 
     faultPoint('pull:layers-stored');
+    opts.signal?.throwIfAborted(); // every layer is in, but nobody wants the image any more
     const lock = await store.lock();
     try {
       const id = store.putBlob(configBytes);

@@ -102,8 +102,11 @@ export class RegistryClient {
   private readonly scopes = new Set<string>();
   readonly base: string;
 
-  /** `credentials`: the caller's (an API client's X-Registry-Auth); without them, docker login's. */
-  constructor(readonly registry: string, readonly repository: string, insecure: string[] = [], private credentials?: Credentials) {
+  /**
+   * `credentials`: the caller's (an API client's X-Registry-Auth); without them, docker login's.
+   * `signal`: the caller gave up (an API client that went away): every request and body read stops.
+   */
+  constructor(readonly registry: string, readonly repository: string, insecure: string[] = [], private credentials?: Credentials, private signal?: AbortSignal) {
     this.base = registryBase(registry, insecure);
   }
 
@@ -161,9 +164,11 @@ export class RegistryClient {
   private async fetchOnce(url: string, init: HttpInit): Promise<HttpResponse> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), idleTimeout());
+    this.signal?.throwIfAborted();
     try {
-      return await httpFetch(url, { ...init, signal: abort.signal });
+      return await httpFetch(url, { ...init, signal: this.signal ? AbortSignal.any([abort.signal, this.signal]) : abort.signal });
     } catch (err) {
+      this.signal?.throwIfAborted();
       if (abort.signal.aborted) throw new SkiffError(`registry ${this.registry} sent no answer in ${idleTimeout() / 1000}s`, 'unavailable');
       const e = err as NodeJS.ErrnoException;
       throw new SkiffError(`registry ${this.registry} is unreachable: ${e.code ?? e.message}`, 'unavailable');
@@ -182,18 +187,24 @@ export class RegistryClient {
     try {
       for (;;) {
         let timer: NodeJS.Timeout | undefined;
+        let cancelled: (() => void) | undefined;
         const quiet = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new SkiffError(`${what}: the registry ${this.registry} sent nothing for ${idleTimeout() / 1000}s (after ${got} bytes)`, 'unavailable')), idleTimeout());
+          if (!this.signal) return;
+          cancelled = () => reject(this.signal!.reason);
+          if (this.signal.aborted) cancelled();
+          else this.signal.addEventListener('abort', cancelled, { once: true });
         });
         let r: IteratorResult<Buffer>;
         try {
           r = await Promise.race([it.next(), quiet]);
         } catch (err) {
-          if (err instanceof SkiffError) throw err;
+          if (err instanceof SkiffError || this.signal?.aborted) throw err;
           const e = err as NodeJS.ErrnoException;
           throw new SkiffError(`${what}: the registry ${this.registry} broke off the download after ${got} bytes (${e.code ?? e.message})`, 'unavailable');
         } finally {
           clearTimeout(timer);
+          if (cancelled) this.signal!.removeEventListener('abort', cancelled);
         }
         if (r.done) return;
         got += r.value.length;

@@ -20,8 +20,8 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   return Number(v);
 }
 
-/** The `filters` parameter, as a map of lists; `allowed` names the keys this endpoint knows. */
-export function filtersParam(query: URLSearchParams, allowed: string[]): Filters {
+/** The `filters` parameter, as a map of lists; `allowed` names the keys this endpoint knows (none: the core checks them). */
+export function filtersParam(query: URLSearchParams, allowed?: string[]): Filters {
   const raw = query.get('filters');
   if (!raw) return {};
   let parsed: unknown;
@@ -33,7 +33,7 @@ export function filtersParam(query: URLSearchParams, allowed: string[]): Filters
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError(400, 'invalid filter: filters must be a JSON object');
   const out: Filters = {};
   for (const [key, value] of Object.entries(parsed)) {
-    if (!allowed.includes(key)) throw new ApiError(400, `invalid filter '${key}'`);
+    if (allowed && !allowed.includes(key)) throw new ApiError(400, `invalid filter '${key}'`);
     if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[key] = value;
     else if (typeof value === 'object' && value !== null && !Array.isArray(value)) out[key] = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] === true);
     else throw new ApiError(400, `invalid filter '${key}': its values must be a list of strings`);

@@ -127,8 +127,10 @@ export class ApiServer {
       await handler(call);
     } catch (err) {
       status = statusOf(err);
-      // A 500 is ours to look into; the rest are the client's (bad input, no such thing).
-      if (status >= 500) this.log(`${call.method} ${call.path}: ${messageOf(err)}`);
+      // A 500 is ours to look into; the rest are the client's (bad input, no such
+      // thing), and so is an operation stopped because its client went away.
+      if (call.signal.aborted) this.log(`debug: ${call.method} ${call.path}: stopped, the client went away (${messageOf(err)})`);
+      else if (status >= 500) this.log(`${call.method} ${call.path}: ${messageOf(err)}`);
       fail(status, messageOf(err));
     } finally {
       this.log(`debug: ${call.method} ${call.path} ${status} ${Date.now() - started} ms`);

@@ -185,19 +185,54 @@ export function lastLineSince(path: string, start: number): string | undefined {
   return text.trim().split('\n').pop() || undefined;
 }
 
-/** Reads whole lines from offset on; returns them and the offset after the last full line. */
-export function readLines(path: string, offset: number): { lines: string[]; offset: number } {
+/**
+ * Reads whole lines from offset on; returns them and the offset after the
+ * last full line. `max`: about this many bytes at most (more only for a
+ * single line longer than that), so a big file is read in pieces; `end`:
+ * nothing from this offset on (a log as it was when a reader began).
+ */
+export function readLines(path: string, offset: number, o: { max?: number; end?: number } = {}): { lines: string[]; offset: number } {
   let fd: number;
   try { fd = openSync(path, 'r'); } catch { return { lines: [], offset }; }
   try {
-    const size = statSync(path).size;
-    if (size <= offset) return { lines: [], offset };
-    const buf = Buffer.alloc(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    const text = buf.subarray(0, n).toString('utf8');
-    const end = text.lastIndexOf('\n');
-    if (end < 0) return { lines: [], offset };
-    return { lines: text.slice(0, end).split('\n'), offset: offset + Buffer.byteLength(text.slice(0, end + 1)) };
+    const limit = Math.min(fstatSync(fd).size, o.end ?? Infinity);
+    for (let want = o.max ?? Infinity; ; want *= 2) {
+      if (limit <= offset) return { lines: [], offset };
+      const buf = Buffer.alloc(Math.min(limit - offset, want));
+      const n = readSync(fd, buf, 0, buf.length, offset);
+      const end = buf.subarray(0, n).lastIndexOf(0x0a);
+      // No newline in a piece that did not reach the end: one long line, read again with more.
+      if (end < 0 && offset + n < limit && n === buf.length) continue;
+      if (end < 0) return { lines: [], offset };
+      return { lines: buf.subarray(0, end).toString('utf8').split('\n'), offset: offset + end + 1 };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The offset where the last `n` whole lines of `path` begin (a partial last
+ * line does not count), read backwards in pieces: `tail -n` without reading
+ * what comes before.
+ */
+export function tailOffset(path: string, n: number): number {
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch { return 0; }
+  try {
+    const piece = Buffer.alloc(64 * 1024);
+    let newlines = 0;
+    for (let pos = fstatSync(fd).size; pos > 0;) {
+      const start = Math.max(0, pos - piece.length);
+      const got = readSync(fd, piece, 0, pos - start, start);
+      for (let i = got - 1; i >= 0; i--) {
+        if (piece[i] !== 0x0a) continue;
+        // The first newline from the end closes the last whole line; the (n+1)th is just before the first line wanted.
+        if (++newlines === n + 1) return start + i + 1;
+      }
+      pos = start;
+    }
+    return 0;
   } finally {
     closeSync(fd);
   }

@@ -39,11 +39,23 @@ export function goTime(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
 }
 
+// Go's time.ParseDuration units, in ms.
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration ("10m", "1h30m", "1.5h", "-2s"), in ms; undefined when it is none. */
+export function goDuration(v: string): number | undefined {
+  const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(v);
+  if (!m) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of m[2].matchAll(/(\d*\.?\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(n) * DURATION_UNITS[unit];
+  return m[1] === '-' ? -ms : ms;
+}
+
 /** docker's --since/--until: RFC 3339, a unix time, or a duration before now ("10m", "1h30m"). */
 export function parseTime(v: string, flag: string): number {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const dur = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(v);
-  if (dur && v) return Date.now() - ((Number(dur[1] ?? 0) * 60 + Number(dur[2] ?? 0)) * 60 + Number(dur[3] ?? 0)) * 1000;
+  const dur = goDuration(v);
+  if (dur !== undefined) return Date.now() - dur;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new SkiffError(`invalid ${flag} ${JSON.stringify(v)}: use an RFC 3339 time, a unix time or a duration such as 10m`, 'invalid');
   return t;

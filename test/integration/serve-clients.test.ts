@@ -11,36 +11,19 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { projectRoot } from '../../src/native.js';
-import { FIXTURE_IMAGES, Sandbox } from '../helpers.js';
-import { pushFixtures, startRegistry, type Registry } from '../registry.js';
-import { startServe, type Served } from '../serve.js';
+import { FIXTURE_IMAGES } from '../helpers.js';
+import { serveSuite } from '../serve.js';
 
-const sb = new Sandbox('serve-cli');
-let registry: Registry;
-let served: Served;
-let engine: Awaited<ReturnType<Sandbox['engine']>>;
-
-test.before(async () => {
-  mkdirSync(join(sb.dir, 'registry'));
-  registry = await startRegistry(join(sb.dir, 'registry'), { user: 'bob', password: 'pa55' });
-  await pushFixtures(registry.host, 'bob:pa55');
-  engine = await sb.engine();
-  served = await startServe(sb, engine.root);
-});
-test.after.always('server and registry stopped, nothing left behind', async (t) => {
-  await served?.stop();
-  await registry?.stop();
-  t.deepEqual(await sb.cleanup(), []);
-});
+const suite = serveSuite('serve-cli', { registry: { user: 'bob', password: 'pa55' } });
 
 test.serial('docker-py: pull with credentials, run, logs, exec, stats, wait, remove', async (t) => {
-  const r = await execa('/usr/bin/python3', [join(projectRoot, 'test/clients/dockerpy.py'), `unix://${served.sock}`, registry.host, 'bob', 'pa55'], { reject: false, timeout: 120_000 });
+  const r = await execa('/usr/bin/python3', [join(projectRoot, 'test/clients/dockerpy.py'), `unix://${suite.served.sock}`, suite.registry.host, 'bob', 'pa55'], { reject: false, timeout: 120_000 });
   t.is(r.exitCode, 0, r.stderr);
   const seen = JSON.parse(r.stdout);
   t.is(seen.version, '1.41');
   t.true(seen.ping);
   t.regex(seen.image, /^sha256:[a-f0-9]{64}$/);
-  t.true(seen.tags.includes(`${registry.host}/library/busybox:latest`), seen.tags.join());
+  t.true(seen.tags.includes(`${suite.registry.host}/library/busybox:latest`), seen.tags.join());
   t.is(seen.status, 'running');
   t.deepEqual(seen.listed, ['dockerpy-c']);
   t.deepEqual(seen.exec, { code: 3, output: 'from exec\n' });
@@ -53,7 +36,7 @@ test.serial('docker-py: pull with credentials, run, logs, exec, stats, wait, rem
 });
 
 test.serial('dockerode: a container run with its output and exit code', async (t) => {
-  const docker = new Docker({ socketPath: served.sock });
+  const docker = new Docker({ socketPath: suite.served.sock });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -61,7 +44,7 @@ test.serial('dockerode: a container run with its output and exit code', async (t
   stdout.on('data', (c: Buffer) => { out += c.toString(); });
   stderr.on('data', (c: Buffer) => { err += c.toString(); });
   const [result, container] = await docker.run('busybox', ['sh', '-c', 'echo hello from dockerode; echo oops >&2; exit 5'], [stdout, stderr], { Tty: false, HostConfig: { NetworkMode: 'none' } }) as [{ StatusCode: number }, Docker.Container];
-  t.teardown(() => engine(['rm', '-f', container.id]));
+  t.teardown(() => suite.engine(['rm', '-f', container.id]));
   t.is(result.StatusCode, 5);
   t.is(out, 'hello from dockerode\n');
   t.is(err, 'oops\n');
@@ -79,10 +62,10 @@ if (!existsSync(mariadb)) {
   test.skip('docker-compose (skipped: no MariaDB fixture; the Debian mirror was unreachable when the fixtures were built)', () => {});
 } else {
   test.serial('docker-compose: a database on a named volume, a web service with a port and depends_on, a user network', async (t) => {
-    const imported = await engine(['import', mariadb, 'mariadb:test', '-c', 'CMD ["/usr/local/bin/db-entrypoint"]'], { timeout: 300_000 });
+    const imported = await suite.engine(['import', mariadb, 'mariadb:test', '-c', 'CMD ["/usr/local/bin/db-entrypoint"]'], { timeout: 300_000 });
     t.is(imported.exitCode, 0, imported.stderr);
     const port = await freePort();
-    const dir = join(sb.dir, 'compose');
+    const dir = join(suite.sb.dir, 'compose');
     mkdirSync(dir);
     writeFileSync(join(dir, 'docker-compose.yml'), `version: "3.8"
 services:
@@ -102,7 +85,7 @@ networks:
   backend: {}
 `);
     const compose = (args: string[], timeout = 120_000) =>
-      execa('docker-compose', ['-p', 'skiffsv', ...args], { cwd: dir, env: served.env, reject: false, timeout }).then((r) => ({ exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }));
+      execa('docker-compose', ['-p', 'skiffsv', ...args], { cwd: dir, env: suite.served.env, reject: false, timeout }).then((r) => ({ exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }));
     t.teardown(() => compose(['down', '-v', '--timeout', '5']));
     const sql = (query: string) => compose(['exec', '-T', 'db', 'mariadb', '-N', '-e', query]);
     const untilReady = async () => {
@@ -119,7 +102,7 @@ networks:
     t.regex(ps.stdout, /skiffsv_db_1\s.*\sUp/);
     t.regex(ps.stdout, new RegExp(`skiffsv_web_1\\s.*\\sUp\\s+127\\.0\\.0\\.1:${port}->8080/tcp`));
     // depends_on: the database started first.
-    const started = async (name: string) => Date.parse(JSON.parse((await execa('docker', ['inspect', name], { env: served.env })).stdout)[0].State.StartedAt);
+    const started = async (name: string) => Date.parse(JSON.parse((await execa('docker', ['inspect', name], { env: suite.served.env })).stdout)[0].State.StartedAt);
     t.true(await started('skiffsv_db_1') <= await started('skiffsv_web_1'));
     // The published port answers from the host; the service name resolves on the user network.
     const page = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
@@ -133,16 +116,16 @@ networks:
 
     // down keeps the named volume; a new db container finds the data.
     t.is((await compose(['down', '--timeout', '20'])).exitCode, 0);
-    t.is((await engine(['ps', '-aq'])).stdout, '', 'the containers went');
-    t.is((await engine(['volume', 'ls', '-q'])).stdout, 'skiffsv_dbdata');
-    t.is((await engine(['network', 'ls', '-q', '-f', 'name=skiffsv'])).stdout, '', 'the network went');
+    t.is((await suite.engine(['ps', '-aq'])).stdout, '', 'the containers went');
+    t.is((await suite.engine(['volume', 'ls', '-q'])).stdout, 'skiffsv_dbdata');
+    t.is((await suite.engine(['network', 'ls', '-q', '-f', 'name=skiffsv'])).stdout, '', 'the network went');
     t.is((await compose(['up', '-d'])).exitCode, 0);
     t.true(await untilReady());
     t.is((await sql('SELECT name FROM shop.items')).stdout, 'apple');
 
     // down -v takes the volume with it.
     t.is((await compose(['down', '-v', '--timeout', '20'])).exitCode, 0);
-    t.is((await engine(['volume', 'ls', '-q'])).stdout, '');
-    t.is((await engine(['ps', '-aq'])).stdout, '');
+    t.is((await suite.engine(['volume', 'ls', '-q'])).stdout, '');
+    t.is((await suite.engine(['ps', '-aq'])).stdout, '');
   });
 }

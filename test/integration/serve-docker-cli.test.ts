@@ -9,11 +9,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/native.js';
 import { ENGINE, Sandbox, type EngineCli, type PtyResult, type PtyStep } from '../helpers.js';
+import { hijack as hijackOn } from '../serve.js';
 
 const DOCKER = '/usr/local/bin/docker';
 const sb = new Sandbox('srvdock');
@@ -69,11 +70,24 @@ function removeAfter(t: ExecutionContext, ...names: string[]): void {
   t.teardown(async () => { await skiff(['rm', '-f', '-v', ...names]); });
 }
 
+/** A test's frame: a hang fails only this test (its teardown runs), and these containers go after it whatever happened. */
+function frame(t: ExecutionContext, ...names: string[]): void {
+  t.timeout(90_000);
+  removeAfter(t, ...names);
+}
+
+/** A directory in the sandbox holding these files (what -v binds in). */
+function hostDir(name: string, files: Record<string, string>): string {
+  const dir = join(sb.dir, name);
+  mkdirSync(dir);
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+  return dir;
+}
+
 const inspect = async (name: string, format: string) => (await docker(['inspect', '-f', format, name])).stdout;
 
 test.serial('run -it under a terminal: Ctrl-P Ctrl-Q leaves it running, attach and exit 3 end it', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'tty1');
+  frame(t, 'tty1');
   const run = await dockerPty(['run', '-it', '--name', 'tty1', 'busybox', 'sh'], [
     { expect: '/ # ' }, { send: 'echo $((6*7)); tty\r' }, { expect: '42\\s+/dev/pts/0' }, { send: '\x10\x11' },
   ]);
@@ -89,7 +103,7 @@ test.serial('run -it under a terminal: Ctrl-P Ctrl-Q leaves it running, attach a
 });
 
 test.serial('run: output and exit code; --rm and -i with stdin; -e; a missing command', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
+  frame(t);
   const hello = await docker(['run', '--rm', '-e', 'WHO=world', 'busybox', 'sh', '-c', 'echo hello $WHO; echo oops >&2; exit 7']);
   t.is(hello.exitCode, 7, hello.stderr);
   t.is(hello.stdout, 'hello world');
@@ -103,8 +117,7 @@ test.serial('run: output and exit code; --rm and -i with stdin; -e; a missing co
 });
 
 test.serial('create, start -a, attach to a running one, logs (tail, timestamps, stderr apart), stop, rm, prune, ps filters', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'two', 'long', 'busy');
+  frame(t, 'two', 'long', 'busy');
   t.is((await docker(['create', '--name', 'two', 'busybox', 'sh', '-c', 'echo one; sleep 1; echo two >&2']).then((r) => r.exitCode)), 0);
   t.regex((await docker(['ps', '-a', '--filter', 'status=created', '--format', '{{.Names}} {{.Status}}'])).stdout, /^two Created$/m);
   const started = await docker(['start', '-a', 'two']);
@@ -146,11 +159,8 @@ test.serial('create, start -a, attach to a running one, logs (tail, timestamps, 
 });
 
 test.serial('-p and port: a request to the published port on loopback; --link resolves the alias', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'web');
-  const www = join(sb.dir, 'www');
-  mkdirSync(www);
-  writeFileSync(join(www, 'index.html'), 'served by skiff\n');
+  frame(t, 'web');
+  const www = hostDir('www', { 'index.html': 'served by skiff\n' });
   const web = await docker(['run', '-d', '--name', 'web', '-p', '127.0.0.1::8080', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '8080', '-h', '/www']);
   t.is(web.exitCode, 0, web.stderr);
   const port = await docker(['port', 'web', '8080']);
@@ -174,11 +184,8 @@ test.serial('-p and port: a request to the published port on loopback; --link re
 });
 
 test.serial('-v host dirs and single files, --volumes-from, anonymous volumes, cp both ways', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'vols');
-  const data = join(sb.dir, 'data');
-  mkdirSync(data);
-  writeFileSync(join(data, 'x'), 'in the dir\n');
+  frame(t, 'vols');
+  const data = hostDir('data', { x: 'in the dir\n' });
   const file = join(sb.dir, 'greeting');
   writeFileSync(file, 'a single file\n');
   const v = await docker(['run', '--name', 'vols', '-v', `${data}:/data`, '-v', `${file}:/etc/greeting:ro`, '-v', '/anon', 'busybox',
@@ -212,8 +219,7 @@ test.serial('-v host dirs and single files, --volumes-from, anonymous volumes, c
 });
 
 test.serial('exec plain and -it, stats --no-stream, pause/unpause, inspect, rename, top, update', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'box', 'box2');
+  frame(t, 'box', 'box2');
   t.is((await docker(['run', '-d', '--name', 'box', 'busybox', 'sleep', '300'])).exitCode, 0);
   const plain = await docker(['exec', '-e', 'A=b', 'box', 'sh', '-c', 'echo $A; echo err >&2; exit 5']);
   t.is(plain.exitCode, 5);
@@ -256,8 +262,7 @@ test.serial('exec plain and -it, stats --no-stream, pause/unpause, inspect, rena
 });
 
 test.serial('a container made by the skiff CLI shows in docker ps, and one made through docker in skiff ps', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'from-skiff', 'from-docker');
+  frame(t, 'from-skiff', 'from-docker');
   t.is((await skiff(['run', '-d', '--name', 'from-skiff', 'busybox', 'sleep', '300'])).exitCode, 0);
   t.is((await docker(['run', '-d', '--name', 'from-docker', 'busybox', 'sleep', '300'])).exitCode, 0);
   t.regex((await docker(['ps', '--format', '{{.Names}}'])).stdout, /^from-skiff$/m);
@@ -269,24 +274,7 @@ test.serial('a container made by the skiff CLI shows in docker ps, and one made 
 
 // ---- bad clients -----------------------------------------------------------
 
-/** An upgraded (hijacked) request on a raw connection; resolves once the 101 has come. */
-function hijack(path: string, body = ''): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(sock);
-    s.once('error', reject);
-    s.write(`POST ${path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    let head = '';
-    const onData = (d: Buffer) => {
-      head += d.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      s.off('data', onData);
-      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head}`));
-      s.pause();
-      resolve(s);
-    };
-    s.on('data', onData);
-  });
-}
+const hijack = (path: string, body = '') => hijackOn(sock, path, body);
 
 function serverPid(): number {
   return server!.pid!;
@@ -308,8 +296,7 @@ function fdCount(pid: number): number {
 }
 
 test.serial('clients that read nothing, or hang up mid-attach and mid logs -f: the server holds nothing and keeps serving', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'spew');
+  frame(t, 'spew');
   // 100 MB of output at full speed, then quiet (bounded: the log file is on the host's disk).
   const id = (await docker(['run', '-d', '--name', 'spew', 'busybox', 'sh', '-c', 'yes $(printf %01000d 0) | head -c 100000000; exec sleep 300'])).stdout;
   t.regex(id, /^[0-9a-f]{64}$/);
@@ -344,8 +331,7 @@ test.serial('clients that read nothing, or hang up mid-attach and mid logs -f: t
 });
 
 test.serial('an attach before start gets everything from the first byte; wait next-exit and removed give the exit code', async (t) => {
-  t.timeout(90_000); // a hang fails this test (its teardown runs) rather than the whole file
-  removeAfter(t, 'early');
+  frame(t, 'early');
   const id = (await docker(['create', '--name', 'early', 'busybox', 'sh', '-c', 'echo first; exit 9'])).stdout;
   const attach = await hijack(`/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1`);
   const got: Buffer[] = [];

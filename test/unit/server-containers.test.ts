@@ -142,10 +142,11 @@ test('clientSink: holds the producer while the client does not read, drops outpu
 });
 
 test('filters and times from the query, as docker sends them', async (t) => {
-  const { filtersQuery, timeQuery, boolQuery } = await import('../../src/server/routes/streams.js');
-  const call = (q: string) => ({ query: new URLSearchParams(q) }) as Parameters<typeof filtersQuery>[0];
-  t.deepEqual(filtersQuery(call(`filters=${encodeURIComponent('{"status":{"exited":true},"name":["a","b"]}')}`)), { status: ['exited'], name: ['a', 'b'] });
-  t.deepEqual(filtersQuery(call('')), {});
+  const { timeQuery, boolQuery } = await import('../../src/server/routes/streams.js');
+  const { filtersParam } = await import('../../src/server/query.js');
+  const call = (q: string) => ({ query: new URLSearchParams(q) }) as Parameters<typeof timeQuery>[0];
+  t.deepEqual(filtersParam(call(`filters=${encodeURIComponent('{"status":{"exited":true},"name":["a","b"]}')}`).query), { status: ['exited'], name: ['a', 'b'] });
+  t.deepEqual(filtersParam(call('').query), {});
   t.is(timeQuery(call('since=1700000000.5'), 'since'), 1700000000500);
   t.is(timeQuery(call('until=0'), 'until'), undefined);
   t.true(boolQuery(call('all=1'), 'all'));

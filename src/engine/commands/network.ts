@@ -12,6 +12,7 @@ import { tabulate } from '../../util/table.js';
 import { formatList, renderTemplate } from '../../util/template.js';
 import type { EngineGlobals } from '../context.js';
 import { BUILTIN_NETWORKS as BUILTIN } from '../core/networks/users.js';
+import { filterFlags, pruneMatcher } from '../core/pruneFilter.js';
 import { cliEngine } from './engine.js';
 
 
@@ -79,9 +80,11 @@ export async function networkRmCommand(g: EngineGlobals, names: string[]): Promi
   return status;
 }
 
-export async function networkPruneCommand(g: EngineGlobals, f: { force?: boolean }): Promise<void> {
+export async function networkPruneCommand(g: EngineGlobals, f: { force?: boolean; filter?: string[] }): Promise<void> {
+  const filters = filterFlags(f.filter);
+  pruneMatcher(filters); // a bad filter fails before the question
   if (!(await confirmOrForce({ force: f.force, command: 'network prune', warning: PRUNE_WARNINGS.networks }))) return;
-  process.stdout.write(networksPruneText(await cliEngine(g).networkPrune()));
+  process.stdout.write(networksPruneText(await cliEngine(g).networkPrune({ filters })));
 }
 
 /** network connect [--alias] NET CONTAINER: live for a running container (a new interface), else at its next start. */

@@ -9,6 +9,8 @@ import type { DiskUsage } from '../core/system/df.js';
 import type { SystemInfo } from '../core/system/info.js';
 import { SKIFF_VERSION as ENGINE_VERSION } from '../core/system/version.js';
 import { cliEngine } from './engine.js';
+import { filterFlags, pruneMatcher } from '../core/pruneFilter.js';
+import { SkiffError } from '../../errors.js';
 import { containersPruneText, imagesPruneText, networksPruneText, reclaimedText, systemPruneWarning, volumesPruneText } from './pruneText.js';
 
 const humanSize4 = (bytes: number) => humanSize(bytes, 4); // go-units HumanSize, as docker system df
@@ -71,15 +73,19 @@ export async function systemDfCommand(g: EngineGlobals, f: { verbose?: boolean; 
 }
 
 /** system prune: containers, networks, (volumes), images, in docker's order, then the total. */
-export async function systemPruneCommand(g: EngineGlobals, f: { all?: boolean; volumes?: boolean; force?: boolean }): Promise<void> {
+export async function systemPruneCommand(g: EngineGlobals, f: { all?: boolean; volumes?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
+  const filters = filterFlags(f.filter);
+  pruneMatcher(filters); // a bad filter fails before the question
+  // docker/cli system/prune.go: volumes have no until (moby refuses it for them).
+  if (f.volumes && filters.until) throw new SkiffError('the "until" filter is not supported with "--volumes"', 'invalid');
   if (!(await confirmOrForce({ force: f.force, command: 'system prune', warning: systemPruneWarning(f) }))) return;
   const core = cliEngine(g);
-  const containers = await core.containerPrune();
+  const containers = await core.containerPrune({ filters });
   process.stdout.write(containersPruneText(containers));
-  process.stdout.write(networksPruneText(await core.networkPrune()));
-  const volumes = f.volumes ? await core.volumePrune() : undefined;
+  process.stdout.write(networksPruneText(await core.networkPrune({ filters })));
+  const volumes = f.volumes ? await core.volumePrune({ filters }) : undefined;
   if (volumes) process.stdout.write(volumesPruneText(volumes));
-  const images = await core.imagePrune({ all: f.all });
+  const images = await core.imagePrune({ all: f.all, filters });
   process.stdout.write(imagesPruneText(images));
   process.stdout.write(reclaimedText(containers.SpaceReclaimed + (volumes?.SpaceReclaimed ?? 0) + images.SpaceReclaimed));
 }

@@ -4,6 +4,7 @@ import { PRUNE_WARNINGS, reclaimedText, volumesPruneText } from './pruneText.js'
 import { cliEngine } from './engine.js';
 import { volumeView } from '../views.js';
 import { volumeMatches } from '../core/volumes/list.js';
+import { filterFlags, pruneMatcher } from '../core/pruneFilter.js';
 import { describe, SkiffError } from '../../errors.js';
 import { tabulate } from '../../util/table.js';
 import { formatList, renderTemplate } from '../../util/template.js';
@@ -74,11 +75,10 @@ export async function volumeRmCommand(g: EngineGlobals, names: string[], f: { fo
 
 /** volume prune: unused anonymous volumes; -a all unused volumes (docker 23+). */
 export async function volumePruneCommand(g: EngineGlobals, f: { force?: boolean; all?: boolean; filter: string[] }): Promise<void> {
-  for (const filter of f.filter) matches({ Name: '', Driver: 'local', Labels: {} } as unknown as Volume, filter, () => true); // a bad filter fails before anything goes
+  const filters = filterFlags(f.filter);
+  pruneMatcher(filters, ['label', 'label!']); // a bad filter fails before the question
   if (!(await confirmOrForce({ force: f.force, command: 'volume prune', warning: f.all ? PRUNE_WARNINGS.volumesAll : PRUNE_WARNINGS.volumes }))) return;
-  const containers = containerStore(g);
-  const dangling = (n: string) => containers.usingVolume(n).length === 0;
-  const report = await cliEngine(g).volumePrune({ all: f.all, match: (v) => f.filter.every((x) => matches(v, x, dangling)) });
+  const report = await cliEngine(g).volumePrune({ all: f.all, filters });
   process.stdout.write(volumesPruneText(report) + reclaimedText(report.SpaceReclaimed));
 }
 

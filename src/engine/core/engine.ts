@@ -30,6 +30,8 @@ import { containerKill } from './containers/kill.js';
 import { containerList, type ListOptions } from './containers/list.js';
 import { containerLogs, type LogsOptions } from './containers/logs.js';
 import { containerPrune } from './containers/prune.js';
+import { containerSize } from './containers/size.js';
+import type { ContainerRecord } from '../containers.js';
 import { containerPause, containerUnpause } from './containers/pause.js';
 import { containerStats, containerStatsReading, type ContainerStats } from './containers/stats.js';
 import { containerUpdate, type UpdateConfig } from './containers/update.js';
@@ -113,7 +115,8 @@ export class Engine {
   containerArchiveStat(id: string, path: string) { return archiveStat(this.ctx, id, path); }
   containerArchivePut(id: string, hostSrc: string, path: string, contentOnly?: boolean) { return archivePut(this.ctx, id, hostSrc, path, contentOnly); }
   containerRemove(id: string, o?: { force?: boolean; v?: boolean }) { return containerRemove(this.ctx, id, o); }
-  containerPrune() { return containerPrune(this.ctx); }
+  containerPrune(o?: { filters?: Filters }) { return containerPrune(this.ctx, o); }
+  containerSize(c: ContainerRecord) { return containerSize(this.ctx, c); }
   containerPause(id: string) { return containerPause(this.ctx, id); }
   containerUnpause(id: string) { return containerUnpause(this.ctx, id); }
   containerUpdate(id: string, u: UpdateConfig) { return containerUpdate(this.ctx, id, u); }
@@ -133,7 +136,7 @@ export class Engine {
   imageHistory(name: string) { return imageHistory(this.ctx, name); }
   imageTag(source: string, target: string) { return imageTag(this.ctx, source, target); }
   imageRemove(name: string, o?: { force?: boolean }) { return imageRemove(this.ctx, name, o); }
-  imagePrune(o?: { all?: boolean }) { return imagePrune(this.ctx, o); }
+  imagePrune(o?: { all?: boolean; filters?: Filters }) { return imagePrune(this.ctx, o); }
   imageLoad(input: AsyncIterable<Buffer>) { return imageLoad(this.ctx, input); }
   imageSave(names: string[], out: NodeJS.WritableStream) { return imageSave(this.ctx, names, out); }
   imageImport(source: string | AsyncIterable<Buffer>, o?: { reference?: string; changes?: string[]; message?: string }) { return imageImport(this.ctx, source, o); }
@@ -153,7 +156,7 @@ export class Engine {
   networkRemove(id: string) { return networkRemove(this.ctx, id); }
   networkConnect(id: string, req: NetworkConnectRequest) { return networkConnect(this.ctx, id, req); }
   networkDisconnect(id: string, container: string) { return networkDisconnect(this.ctx, id, container); }
-  networkPrune() { return networkPrune(this.ctx); }
+  networkPrune(o?: { filters?: Filters }) { return networkPrune(this.ctx, o); }
 
   // System
   systemVersion() { return systemVersion(); }

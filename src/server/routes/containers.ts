@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { ContainerCreateRequest, HostConfigRequest } from '../../engine/api-types.js';
@@ -22,7 +22,8 @@ import type { RouteContext } from '../routeContext.js';
 import { ApiError } from '../errors.js';
 import type { Call, Handler } from '../server.js';
 import { STDERR, STDOUT } from '../stdcopy.js';
-import { boolQuery, clientSink, filtersQuery, intQuery, nullSink, timeQuery } from './streams.js';
+import { filtersParam } from '../query.js';
+import { boolQuery, clientSink, intQuery, nullSink, timeQuery } from './streams.js';
 import { checkFields, CONTAINER_CONFIG, HOST_CONFIG, strslice, UPDATE_CONFIG } from './validate.js';
 
 const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'];
@@ -50,11 +51,16 @@ export function containerRoutes({ router, engine }: RouteContext): void {
   };
 
   const list: Handler = async (call) => {
-    const records = await engine.containerList({ all: boolQuery(call, 'all'), limit: intQuery(call, 'limit') === -1 ? undefined : intQuery(call, 'limit'), filters: filtersQuery(call) });
-    call.json(200, records.map((c) => containerSummary(c, statusText(c))));
+    const records = await engine.containerList({ all: boolQuery(call, 'all'), limit: intQuery(call, 'limit') === -1 ? undefined : intQuery(call, 'limit'), filters: filtersParam(call.query) });
+    // size=1 (docker ps -s): SizeRw and SizeRootFs, which walk each container's layer.
+    const size = boolQuery(call, 'size');
+    call.json(200, records.map((c) => ({ ...containerSummary(c, statusText(c)), ...(size ? engine.containerSize(c) : {}) })));
   };
 
-  const inspect: Handler = async (call) => call.json(200, await engine.containerInspect(call.params.id));
+  const inspect: Handler = async (call) => {
+    const c = await engine.containerInspect(call.params.id);
+    call.json(200, boolQuery(call, 'size') ? { ...c, ...engine.containerSize(c) } : c);
+  };
 
   const start: Handler = async (call) => {
     try {
@@ -126,6 +132,33 @@ export function containerRoutes({ router, engine }: RouteContext): void {
     call.empty(200);
   };
 
+  /**
+   * logs=1 of an attach: the log so far (up to `cut`, when the live attach
+   * began) into the client's sinks, then what the live attach wrote
+   * meanwhile into `gates`, then the rest as it comes. moby daemon/attach.go
+   * does the same (its log read and its attach are not one instant either: a
+   * line written in that moment may show twice).
+   */
+  async function replayThenLive(call: Call, cut: number, live: Record<'stdout' | 'stderr', Writable>, gates?: Record<'stdout' | 'stderr', PassThrough>): Promise<void> {
+    let entries: Readable | undefined;
+    const onAbort = () => entries?.destroy();
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      entries = await engine.containerLogs(call.params.id, { until: cut });
+      for await (const e of entries as AsyncIterable<LogEntry>) {
+        if (call.signal.aborted) break;
+        if (!live[e.stream].write(e.line)) await once(live[e.stream], 'drain');
+      }
+    } catch (err) {
+      if (!call.signal.aborted) throw err;
+    } finally {
+      call.signal.removeEventListener('abort', onAbort);
+      entries?.destroy();
+      // Even after a failed read the live output must flow, or the attach would wait on it forever.
+      for (const s of ['stdout', 'stderr'] as const) gates?.[s].pipe(live[s]);
+    }
+  }
+
   const attach: Handler = async (call) => {
     const id = call.params.id;
     const c = await engine.containerInspect(id);
@@ -135,7 +168,19 @@ export function containerRoutes({ router, engine }: RouteContext): void {
     let conn: ReturnType<Call['hijack']> | undefined;
     const sink = (wanted: boolean, stream: typeof STDOUT | typeof STDERR) =>
       conn && wanted ? clientSink(conn.output, call.signal, c.Config.Tty ? undefined : stream) : nullSink();
+    const clientSinks = () => ({ stdout: sink(boolQuery(call, 'stdout'), STDOUT), stderr: sink(boolQuery(call, 'stderr'), STDERR) });
+    // stream=0: no live attach, only the log with logs=1 (moby: "logs" and "stream" are separate parts).
+    if (call.query.get('stream') !== null && !boolQuery(call, 'stream')) {
+      conn = call.hijack();
+      const live = clientSinks();
+      if (boolQuery(call, 'logs')) await replayThenLive(call, Date.now(), live);
+      await Promise.all([live.stdout, live.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
+      conn.output.end();
+      return;
+    }
     let out: { stdout: Writable; stderr: Writable } | undefined;
+    let replay: Promise<void> | undefined;
+    let live: Record<'stdout' | 'stderr', Writable> | undefined;
     let input: PassThrough | undefined;
     const streams: AttachStreams = {
       get stdout() { return out!.stdout; },
@@ -148,11 +193,21 @@ export function containerRoutes({ router, engine }: RouteContext): void {
         conn = call.hijack();
         // Taken at once: what the client sends before the container starts (and its EOF) waits here, bounded by backpressure.
         input = wantStdin ? conn.input.pipe(new PassThrough()) : undefined;
-        out = { stdout: sink(boolQuery(call, 'stdout'), STDOUT), stderr: sink(boolQuery(call, 'stderr'), STDERR) };
+        live = clientSinks();
+        if (!boolQuery(call, 'logs')) { out = live; return; }
+        // logs=1: the live output waits (bounded by backpressure) behind the log so far.
+        const gates = { stdout: new PassThrough(), stderr: new PassThrough() };
+        out = gates;
+        replay = replayThenLive(call, Date.now(), live, gates);
+        replay.catch(() => {});
       },
     });
     // What the sinks still hold goes out before the end.
     if (out) await Promise.all([out.stdout, out.stderr].map((w) => new Promise((resolve) => w.end(resolve))));
+    if (replay) {
+      await replay.catch(() => {});
+      await Promise.all([live!.stdout, live!.stderr].map((w) => (w.writableFinished ? undefined : once(w, 'finish').catch(() => {}))));
+    }
     conn?.output.end();
   };
 
@@ -266,11 +321,7 @@ export function containerRoutes({ router, engine }: RouteContext): void {
   };
 
   const prune: Handler = async (call) => {
-    const filters = filtersQuery(call);
-    const unknown = Object.keys(filters).filter((k) => !['until', 'label'].includes(k));
-    if (unknown.length) throw new ApiError(400, `invalid filter '${unknown[0]}'`);
-    if (Object.keys(filters).length) throw new ApiError(501, 'container prune filters (until, label) are not supported by skiff');
-    const report = await engine.containerPrune();
+    const report = await engine.containerPrune({ filters: filtersParam(call.query, ['until', 'label', 'label!']) });
     call.json(200, { ...report, ContainersDeleted: report.ContainersDeleted.length ? report.ContainersDeleted : null });
   };
 

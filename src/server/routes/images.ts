@@ -54,6 +54,7 @@ async function pull(ctx: RouteContext, call: Call): Promise<void> {
     const result = await ctx.engine.imagePull(name, {
       platform: call.query.get('platform') || undefined,
       credentials: registryAuth(call),
+      signal: call.signal, // dockerd cancels a pull whose client went away; so do we
       onProgress: (e) => {
         if (e.id) stream.start(); // the first layer: the pull has begun
         stream.write(e);
@@ -105,10 +106,9 @@ async function remove(ctx: RouteContext, call: Call): Promise<void> {
 }
 
 async function prune(ctx: RouteContext, call: Call): Promise<void> {
-  const filters = filtersParam(call.query, ['dangling', 'label', 'until']);
-  if (filters.label || filters.until) throw new ApiError(501, 'image prune filters label and until are not supported: prune takes dangling=true|false');
+  const { dangling: _dangling, ...filters } = filtersParam(call.query, ['dangling', 'label', 'label!', 'until']);
   // dangling=false: every unused image (docker image prune -a).
-  call.json(200, await ctx.engine.imagePrune({ all: boolFilter(filters, 'dangling') === false }));
+  call.json(200, await ctx.engine.imagePrune({ all: boolFilter({ dangling: _dangling }, 'dangling') === false, filters }));
 }
 
 async function load(ctx: RouteContext, call: Call): Promise<void> {

@@ -41,9 +41,7 @@ export function networkRoutes({ router, engine }: RouteContext): void {
     .add('GET', '/networks', async (call) => call.json(200, engine.networkList({ filters: filtersParam(call.query, NETWORK_FILTERS) })))
     .add('POST', '/networks/create', async (call) => call.json(201, await engine.networkCreate(createRequest(objectBody(await call.body())))))
     .add('POST', '/networks/prune', async (call) => {
-      const filters = filtersParam(call.query, ['label', 'until']);
-      if (Object.keys(filters).length) throw new ApiError(501, 'network prune filters are not supported');
-      call.json(200, await engine.networkPrune());
+      call.json(200, await engine.networkPrune({ filters: filtersParam(call.query, ['until', 'label', 'label!']) }));
     })
     .add('GET', '/networks/{id}', async (call) => call.json(200, engine.networkInspect(call.params.id)))
     .add('DELETE', '/networks/{id}', async (call) => {

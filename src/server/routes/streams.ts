@@ -23,25 +23,6 @@ export function intQuery(call: Call, name: string): number | undefined {
   return Number(v);
 }
 
-/**
- * docker's `filters` query: JSON, either {"key":{"value":true}} (what the
- * CLI sends) or the older {"key":["value"]}; as key -> values.
- */
-export function filtersQuery(call: Call): Record<string, string[]> {
-  const text = call.query.get('filters');
-  if (!text) return {};
-  let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { throw new ApiError(400, `invalid filter: ${JSON.stringify(text)} is not JSON`); }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ApiError(400, 'invalid filter: a JSON object of key -> values');
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v as string[];
-    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = Object.keys(v);
-    else throw new ApiError(400, `invalid filter ${JSON.stringify(k)}: values are a list or a map of strings`);
-  }
-  return out;
-}
-
 /** A docker timestamp query (since/until): seconds since the epoch, with a fraction; ms, or undefined for 0 or none. */
 export function timeQuery(call: Call, name: string): number | undefined {
   const v = call.query.get(name);

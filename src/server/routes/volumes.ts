@@ -1,8 +1,7 @@
 // Volume routes: create, list, inspect, remove, prune, over the engine
 // core (moby api/server/router/volume/volume_routes.go).
-import { VOLUME_FILTERS, filterVolumes } from '../../engine/core/volumes/list.js';
+import { VOLUME_FILTERS } from '../../engine/core/volumes/list.js';
 import type { RouteContext } from '../routeContext.js';
-import { ApiError } from '../errors.js';
 import { boolParam, filtersParam, objectBody, stringField, stringMapField } from '../query.js';
 
 export function volumeRoutes({ router, engine }: RouteContext): void {
@@ -14,12 +13,10 @@ export function volumeRoutes({ router, engine }: RouteContext): void {
       call.json(201, await engine.volumeCreate(req));
     })
     .add('POST', '/volumes/prune', async (call) => {
-      const filters = filtersParam(call.query, ['label', 'label!', 'all']);
-      if (filters['label!']) throw new ApiError(501, "volume prune filter 'label!' is not supported");
-      // Up to API 1.41 (ours) prune takes every unused volume, named ones too;
-      // only 1.42+ (docker 23) keeps named ones unless all=true.
-      const { label } = filters;
-      call.json(200, await engine.volumePrune({ all: true, match: label ? (v) => filterVolumes(engine.ctx, [v], { label }).length > 0 : undefined }));
+      // `all` means nothing up to API 1.41 (ours): prune takes every unused
+      // volume, named ones too; only 1.42+ (docker 23) keeps named ones unless all=true.
+      const { all: _all, ...filters } = filtersParam(call.query, ['label', 'label!', 'all']);
+      call.json(200, await engine.volumePrune({ all: true, filters }));
     })
     .add('GET', '/volumes/{name}', async (call) => call.json(200, engine.volumeInspect(call.params.name)))
     .add('DELETE', '/volumes/{name}', async (call) => {

@@ -4,12 +4,11 @@ import { SkiffError } from '../../../errors.js';
 import { resolveImage } from '../../../image/images.js';
 import { tabulate } from '../../../util/table.js';
 import { ago, goTime, humanSize } from '../../../util/human.js';
-import { treeSize } from '../../../util/files.js';
-import { rootfsPaths } from '../../rootfs.js';
 import { formatList } from '../../../util/template.js';
 import { statusText, type ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
-import { engine, isActive } from '../../lifecycle.js';
+import { isActive } from '../../lifecycle.js';
+import { containerSize } from '../../core/containers/size.js';
 import { cliEngine } from '../engine.js';
 import { portsText } from '../../networking.js';
 
@@ -67,11 +66,11 @@ export async function psCommand(g: EngineGlobals, f: PsFlags): Promise<void> {
     process.stdout.write(formatList(f.format, list.map(view), PS_HEADERS, 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'));
     return;
   }
-  const e = engine(g);
   // -s: the container's own layer, and with the image's ("virtual"), as docker ps --size.
+  const ctx = cliEngine(g).ctx;
   const size = (c: ContainerRecord) => {
-    const own = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
-    return `${humanSize(own)} (virtual ${humanSize(own + (images.getImage(c.Image)?.size ?? 0))})`;
+    const { SizeRw, SizeRootFs } = containerSize(ctx, c);
+    return `${humanSize(SizeRw)} (virtual ${humanSize(SizeRootFs)})`;
   };
   const rows = list.map((c) => [id(c), imageOf(c), command(c), ago(c.Created), statusText(c), isActive(c) ? portsText(c) : '', c.Name.slice(1), ...(f.size ? [size(c)] : [])]);
   const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(f.size ? ['SIZE'] : [])];

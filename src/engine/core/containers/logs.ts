@@ -1,8 +1,10 @@
 // GET /containers/{id}/logs?follow=&since=&until=&tail=&timestamps=: the
 // container's json-file log (one {"log","stream","time"} object per line,
 // as Docker's json-file driver) as a stream of entries. Object mode, with
-// backpressure: a slow reader holds the follow loop back.
-import { readLines } from '../../../util/files.js';
+// backpressure: a slow reader holds the follow loop back. The file is read in
+// pieces as the reader takes them, and --tail reads backwards from the end.
+import { statSync } from 'node:fs';
+import { readLines, tailOffset } from '../../../util/files.js';
 import { Readable } from 'node:stream';
 import { filesOf, isActive, refresh } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
@@ -19,6 +21,9 @@ export interface LogsOptions {
   tail?: number;
 }
 
+/** How much of the log file is read at once: a big log is never held whole. */
+const PIECE = 256 * 1024;
+
 export async function containerLogs(ctx: CoreContext, ref: string, o: LogsOptions = {}): Promise<Readable> {
   const c = await findContainer(ctx, ref);
   const path = filesOf(ctx.life, c.Id).log;
@@ -29,11 +34,14 @@ export async function containerLogs(ctx: CoreContext, ref: string, o: LogsOption
     if ((o.since !== undefined && t < o.since) || (o.until !== undefined && t > o.until)) return [];
     return [{ stream: e.stream, time: e.time, line: e.log }];
   });
-  const first = readLines(path, 0);
-  let offset = first.offset;
-  // The last n lines of the log, then since/until (as skiff's logs always did).
-  const queue: LogEntry[] = entries(o.tail === undefined ? first.lines : o.tail === 0 ? [] : first.lines.slice(-o.tail));
-  let done = !o.follow;
+  // Without follow, the log as it is now (a container still writing does not make it endless).
+  let end: number | undefined;
+  try { end = o.follow ? undefined : statSync(path).size; } catch { end = 0; }
+  // The last n lines of the log, then since/until (as skiff's logs always did): read from there on.
+  let offset = o.tail === undefined ? 0 : tailOffset(path, o.tail);
+  const queue: LogEntry[] = [];
+  let done = false;
+  let exited = false; // the container has stopped: what is left in the file is the last of it
   let stopped = false;
   let reading = false; // one reader loop at a time: read() is called again while one awaits
   const stream = new Readable({
@@ -46,13 +54,14 @@ export async function containerLogs(ctx: CoreContext, ref: string, o: LogsOption
           if (stopped) return;
           if (queue.length) { if (this.push(queue.shift())) continue; return; }
           if (done) { this.push(null); return; }
+          const next = readLines(path, offset, { max: PIECE, end });
+          if (next.offset !== offset) { offset = next.offset; queue.push(...entries(next.lines)); continue; }
+          // At the end of what there is.
+          if (!o.follow || exited) { done = true; continue; }
           const current = await refresh(ctx.life, c.Id);
-          const next = readLines(path, offset);
-          offset = next.offset;
-          queue.push(...entries(next.lines));
-          // The monitor wrote everything before the exit was recorded: one last read, then the end.
-          if (!current || !isActive(current)) { const last = readLines(path, offset); offset = last.offset; queue.push(...entries(last.lines)); done = true; continue; }
-          if (!queue.length) await new Promise((r) => setTimeout(r, 100));
+          // The monitor wrote everything before the exit was recorded: what is in the file now is the rest.
+          if (!current || !isActive(current)) { exited = true; continue; }
+          await new Promise((r) => setTimeout(r, 100));
         }
       })().catch((err) => this.destroy(err as Error)).finally(() => { reading = false; });
     },

@@ -14,8 +14,8 @@ export interface ImageSummary {
 
 export const IMAGE_FILTERS = ['dangling', 'label', 'reference', 'before', 'since'];
 
-const created = (rec: ImageRecord) => Math.floor(Date.parse(rec.config.created ?? rec.loadedAt) / 1000);
-const labelsOf = (rec: ImageRecord) => ((rec.config.config as { Labels?: Record<string, string> } | undefined)?.Labels) ?? {};
+export const imageCreated = (rec: ImageRecord) => Math.floor(Date.parse(rec.config.created ?? rec.loadedAt) / 1000);
+export const imageLabels = (rec: ImageRecord) => ((rec.config.config as { Labels?: Record<string, string> } | undefined)?.Labels) ?? {};
 
 /** reference=busybox, busybox:latest, or a glob on the familiar name (moby: path.Match on the reference). */
 function referenceMatcher(pattern: string): (tag: string) => boolean {
@@ -28,11 +28,11 @@ function matches(ctx: CoreContext, rec: ImageRecord, key: string, value: string)
     case 'dangling':
       if (!['true', 'false', '1', '0'].includes(value.toLowerCase())) throw new SkiffError(`invalid filter 'dangling=${value}'`, 'invalid');
       return isDangling(ctx.images, rec) === ['true', '1'].includes(value.toLowerCase());
-    case 'label': return hasLabel(labelsOf(rec), value);
+    case 'label': return hasLabel(imageLabels(rec), value);
     case 'reference': return repoTags(ctx.images, rec.id).some(referenceMatcher(value));
     // Images made before (or after) the one named.
-    case 'before': return created(rec) < created(resolveImage(ctx.images, value));
-    case 'since': return created(rec) > created(resolveImage(ctx.images, value));
+    case 'before': return imageCreated(rec) < imageCreated(resolveImage(ctx.images, value));
+    case 'since': return imageCreated(rec) > imageCreated(resolveImage(ctx.images, value));
     default: throw new SkiffError(`invalid filter '${key}'`, 'invalid');
   }
 }
@@ -46,7 +46,7 @@ export function imageList(ctx: CoreContext, o: { filters?: Filters } = {}): Imag
   return list.map((rec) => ({
     Id: rec.id, ParentId: '', RepoTags: matching(repoTags(ctx.images, rec.id), (t) => t),
     RepoDigests: matching(rec.repoDigests, (d) => `${d.slice(0, d.indexOf('@'))}:`),
-    Created: created(rec), Size: rec.size, SharedSize: -1, VirtualSize: rec.size, Labels: labelsOf(rec),
+    Created: imageCreated(rec), Size: rec.size, SharedSize: -1, VirtualSize: rec.size, Labels: imageLabels(rec),
     Containers: -1, // moby: -1 unless asked for (it costs a walk of every container)
   })).sort((a, b) => b.Created - a.Created);
 }

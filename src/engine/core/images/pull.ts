@@ -19,6 +19,8 @@ export interface PullOptions {
   progress?: Progress;
   /** Registry credentials (an API client's X-Registry-Auth) instead of docker login's. */
   credentials?: Credentials;
+  /** The caller gave up (an API client that went away): the pull stops, and what it fetched is collected. */
+  signal?: AbortSignal;
 }
 
 export interface PullResult { id: string; digest: string; reference: string; fresh: boolean }
@@ -45,6 +47,7 @@ export async function imagePull(ctx: CoreContext, name: string, o: PullOptions =
     insecure: insecureRegistries(ctx.root, ctx.insecureRegistries),
     credentials: o.credentials,
     progress,
+    signal: o.signal,
   });
   recordEvent(ctx.root, 'image', 'pull', familiarString(ref), { name: familiarString(ref) });
   return { id: result.record.id, digest: result.digest, reference: canonicalString(ref), fresh: result.fresh };

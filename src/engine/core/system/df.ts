@@ -4,9 +4,9 @@ import { repoTags } from '../../../image/images.js';
 import { treeSize } from '../../../util/files.js';
 import { statusText } from '../../containers.js';
 import { refreshAll } from '../../lifecycle.js';
-import { rootfsPaths } from '../../rootfs.js';
 import { VolumeStore } from '../../volumes.js';
 import type { CoreContext } from '../context.js';
+import { containerSize } from '../containers/size.js';
 
 export interface DiskUsageImage {
   Id: string; ParentId: string; RepoTags: string[]; RepoDigests: string[]; Created: number;
@@ -47,10 +47,9 @@ export async function diskUsage(ctx: CoreContext): Promise<DiskUsage> {
       Containers: containers.filter((c) => c.Image === img.id).length,
     })),
     Containers: containers.map((c) => {
-      const sizeRw = treeSize(rootfsPaths(e.containers.containerDir(c.Id)).upper);
       return {
         Id: c.Id, Names: [c.Name], Image: c.Config.Image, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '),
-        Created: Math.floor(Date.parse(c.Created) / 1000), SizeRw: sizeRw, SizeRootFs: sizeRw + (e.images.getImage(c.Image)?.size ?? 0),
+        Created: Math.floor(Date.parse(c.Created) / 1000), ...containerSize(ctx, c),
         Labels: c.Config.Labels, State: c.State.Status, Status: statusText(c),
         LocalVolumes: (c.Mounts ?? []).filter((m) => m.Type === 'volume').length,
       };

@@ -1,22 +1,26 @@
-// POST /volumes/prune: unused anonymous volumes; with all, unused named ones too (docker 23+).
+// POST /volumes/prune: unused anonymous volumes; with all, unused named ones
+// too (docker 23+); of those only the ones the label filters let go (moby
+// takes no until for volumes).
 import { treeSize } from '../../../util/files.js';
-import type { Volume } from '../../volumes.js';
 import { recordEvent } from '../../events.js';
+import type { Filters } from '../../api-types.js';
 import type { CoreContext } from '../context.js';
+import { pruneMatcher } from '../pruneFilter.js';
 
 export interface VolumePruneOptions {
   all?: boolean;
-  /** Only volumes this says yes to (the CLI's --filter). */
-  match?: (v: Volume) => boolean;
+  /** label=, label!= (the CLI's --filter, the API's filters). */
+  filters?: Filters;
 }
 
 export interface VolumesPruneReport { VolumesDeleted: string[]; SpaceReclaimed: number }
 
 export async function volumePrune(ctx: CoreContext, o: VolumePruneOptions = {}): Promise<VolumesPruneReport> {
+  const match = pruneMatcher(o.filters, ['label', 'label!']);
   await ctx.volumes.sweep();
   const deleted: string[] = [];
   let bytes = 0;
-  const candidates = ctx.volumes.all().filter((x) => (o.all || x.Anonymous) && ctx.containers.usingVolume(x.Name).length === 0 && (o.match?.(x) ?? true));
+  const candidates = ctx.volumes.all().filter((x) => (o.all || x.Anonymous) && ctx.containers.usingVolume(x.Name).length === 0 && match(0, x.Labels));
   for (const v of candidates) {
     try {
       const size = treeSize(v.Mountpoint);
