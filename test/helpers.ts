@@ -297,3 +297,14 @@ export function cgroupExists(controller: string, path: string, hierarchies?: Hie
   const loc = cgroupDir(controller, path, hierarchies);
   return !!loc && existsSync(loc.dir);
 }
+
+/** Names under `dir` (recursively, not into layers or container roots) that only a half-done command leaves. */
+export function tempFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (/\.tmp$|^\.(tmp|new|rm)-|\.partial$/.test(e.name)) return [`temp file ${p}`];
+    if (!e.isDirectory() || ['layers', 'rootfs', 'upper', 'work', 'merged', 'diff', '_data', 'blobs'].includes(e.name)) return [];
+    return tempFiles(p);
+  });
+}

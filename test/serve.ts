@@ -11,6 +11,8 @@ import { ENGINE, type Sandbox } from './helpers.js';
 export interface Served {
   sock: string;
   root: string;
+  /** The server's process id (its memory and fds are read from /proc). */
+  pid: number;
   /** DOCKER_HOST and a DOCKER_CONFIG of the test's own (docker login writes there). */
   env: Record<string, string>;
   /** The server's stderr so far. */
@@ -38,7 +40,7 @@ export function http(sock: string, method: string, path: string, body?: string |
  * containers are cleaned up). The server's own DOCKER_CONFIG is empty: what
  * it may pull or push with is only what a client sends (X-Registry-Auth).
  */
-export async function startServe(sb: Sandbox, root: string, name = 'serve'): Promise<Served> {
+export async function startServe(sb: Sandbox, root: string, name = 'serve', env: Record<string, string> = {}): Promise<Served> {
   sb.engineRoots.add(root);
   const dir = join(sb.dir, name);
   mkdirSync(join(dir, 'server-config'), { recursive: true });
@@ -46,7 +48,7 @@ export async function startServe(sb: Sandbox, root: string, name = 'serve'): Pro
   const sock = join(dir, 'docker.sock');
   let stderr = '';
   const proc: ResultPromise = execa(ENGINE, ['--root', root, 'serve', '-H', `unix://${sock}`, '--no-warm'], {
-    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { DOCKER_CONFIG: join(dir, 'server-config') },
+    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { ...env, DOCKER_CONFIG: join(dir, 'server-config') },
   });
   proc.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
   for (let i = 0; ; i++) {
@@ -61,7 +63,7 @@ export async function startServe(sb: Sandbox, root: string, name = 'serve'): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    sock, root,
+    sock, root, pid: proc.pid!,
     env: { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'client-config') },
     log: () => stderr,
     stop: async () => {
