@@ -26,6 +26,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT
 
 make --no-print-directory fixtures >/dev/null
 skiff load -q -i rootfs-fixtures/out/images/busybox-image.tar >/dev/null
@@ -43,13 +44,13 @@ skiff_pids() {
 count() {
   local mounts cgroups veths rules procs fds run
   mounts=$(grep -c "$work" /proc/self/mountinfo || true)
-  cgroups=$(find /sys/fs/cgroup/*/skiff /sys/fs/cgroup/skiff -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+  cgroups=$( (find /sys/fs/cgroup/*/skiff /sys/fs/cgroup/skiff -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true) | wc -l)
   veths=$(ip -o link show type veth | wc -l)
   rules=$(nft -a list ruleset 2>/dev/null | grep -c '# handle' || true)
   procs=0 fds=0
   for p in $(skiff_pids); do
     procs=$((procs + 1))
-    fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+    fds=$((fds + $( (ls "/proc/$p/fd" 2>/dev/null || true) | wc -l)))
   done
   run=$(find /run/skiff -mindepth 1 -maxdepth 1 ! -name subnets ! -name subnets.lock | wc -l)
   echo "| $1 | $mounts | $cgroups | $veths | $rules | $procs | $fds | $run |"
