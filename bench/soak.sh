@@ -17,6 +17,7 @@ work=$(mktemp -d /tmp/skiff-soak.XXXXXX)
 root=$work/skiff
 skiff() { bin/skiff --root "$root" "$@"; }
 cleanup() {
+  set +e # every step is tried, whatever the one before did
   skiff rm -f $(skiff ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   skiff network rm soaknet >/dev/null 2>&1 || true
   skiff volume rm soakvol >/dev/null 2>&1 || true
