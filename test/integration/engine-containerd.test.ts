@@ -5,9 +5,8 @@
 // state, cgroup parent), imports the busybox fixture image, and checks
 // run, exec, pause/resume, metrics, kill and rm.
 import test from 'ava';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_IMAGES, cgroupExpected, cgroupRead } from '../helpers.js';
+import { FIXTURE_IMAGES, cgroupExists, cgroupExpected, cgroupRead } from '../helpers.js';
 import { containerdConfig, EngineHost, engineTests, run, RUNTIME, waitFor, type Result } from '../engines.js';
 
 const CONTAINERD = '/usr/bin/containerd';
@@ -42,7 +41,7 @@ it('ctr run: output and exit code; --rm leaves nothing', async (t) => {
   t.is(r.stdout, 'hello');
   t.is(r.stderr, 'oops');
   t.deepEqual(await runtimeList(), []);
-  t.false(existsSync(join('/sys/fs/cgroup/memory', cg('once'))));
+  t.false(cgroupExists('memory', cg('once')));
 });
 
 it('ctr run -d, tasks exec, pause/resume, metrics, kill, rm', async (t) => {
@@ -70,5 +69,5 @@ it('ctr run -d, tasks exec, pause/resume, metrics, kill, rm', async (t) => {
   t.is((await ctr(['tasks', 'rm', 'web'])).exitCode, 0);
   t.is((await ctr(['containers', 'rm', 'web'])).exitCode, 0);
   t.deepEqual(await runtimeList(), []);
-  t.false(existsSync(join('/sys/fs/cgroup/memory', cg('web'))));
+  t.false(cgroupExists('memory', cg('web')));
 });
