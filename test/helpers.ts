@@ -9,7 +9,9 @@ import type { ExecutionContext } from 'ava';
 import { defaultSpec } from '../src/runtime/defaultSpec.js';
 import type { Spec } from '../src/runtime/spec.js';
 import { projectRoot } from '../src/native.js';
-import { detectHierarchies } from '../src/cgroups/hierarchy.js';
+import { detectHierarchies, type Hierarchy } from '../src/cgroups/hierarchy.js';
+import { CgroupManager } from '../src/cgroups/manager.js';
+import { sharesToWeight } from '../src/cgroups/v2/cpu.js';
 
 export const CLI = join(projectRoot, 'bin/skiff-runtime');
 export const ENGINE = join(projectRoot, 'bin/skiff');
@@ -230,3 +232,94 @@ export async function hostNamespace(type: string): Promise<string> {
   return readlinkSync(`/proc/self/ns/${type}`);
 }
 
+
+// --- cgroups on this host: v1, v2 or hybrid -------------------------------
+// Tests read a container's limits from the host's hierarchy, wherever the
+// controller lives (the runtime's own CgroupManager.locate): the v1
+// hierarchy that mounts it, else the cgroup2 one. On a pure v2 host every
+// setting is a cgroup2 file with its own name and scale (cgroup-v2.rst),
+// so each setting names both files and how to read the v2 one.
+
+/** A setting a test checks, as v1 shows it; `v2` reads the cgroup2 file into the same terms. */
+interface CgroupSetting { controller: string; v1: string; v2: string; fromV2?: (text: string) => string; fromV1?: (text: string) => string }
+
+/** v1's "no limit" is the largest page-aligned number; v2 says "max". */
+const V1_UNLIMITED = (text: string) => (BigInt(text) >= 2n ** 62n ? 'max' : text);
+
+export const CGROUP_SETTINGS = {
+  /** Bytes, or "max". */
+  memoryLimit: { controller: 'memory', v1: 'memory.limit_in_bytes', v2: 'memory.max', fromV1: V1_UNLIMITED },
+  /** v1 shares; on v2 the weight runc converts them to (see cgroupExpected). */
+  cpuShares: { controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight' },
+  /** Microseconds per period, or "-1". */
+  cpuQuota: { controller: 'cpu', v1: 'cpu.cfs_quota_us', v2: 'cpu.max', fromV2: (t) => { const q = t.split(' ')[0]; return q === 'max' ? '-1' : q; } },
+  cpuPeriod: { controller: 'cpu', v1: 'cpu.cfs_period_us', v2: 'cpu.max', fromV2: (t) => t.split(' ')[1] },
+  pidsMax: { controller: 'pids', v1: 'pids.max', v2: 'pids.max' },
+  cpusetCpus: { controller: 'cpuset', v1: 'cpuset.cpus', v2: 'cpuset.cpus' },
+  /** OOM kills in the cgroup so far. */
+  oomKills: { controller: 'memory', v1: 'memory.oom_control', v2: 'memory.events', fromV1: (t) => keyedValue(t, 'oom_kill'), fromV2: (t) => keyedValue(t, 'oom_kill') },
+  /** CPU time used, nanoseconds. */
+  cpuUsage: { controller: 'cpuacct', v1: 'cpuacct.usage', v2: 'cpu.stat', fromV2: (t) => String(Number(keyedValue(t, 'usage_usec')) * 1000) },
+  /** FROZEN or THAWED (v1's words; v2's cgroup.freeze is 1 or 0). */
+  freezerState: { controller: 'freezer', v1: 'freezer.state', v2: 'cgroup.freeze', fromV2: (t) => (t === '1' ? 'FROZEN' : 'THAWED') },
+} satisfies Record<string, CgroupSetting>;
+
+/** The value of KEY in a "key value" per line file (memory.events, cpu.stat, memory.oom_control). */
+function keyedValue(text: string, key: string): string {
+  for (const line of text.split('\n')) {
+    const [k, v] = line.split(' ');
+    if (k === key) return v;
+  }
+  return '0';
+}
+
+/**
+ * Where CONTROLLER's files are for the cgroup at PATH (from each
+ * hierarchy's root, as cgroupsPath "/skiff/<id>"), and which version
+ * they follow; undefined if this host has no such controller.
+ */
+export function cgroupDir(controller: string, path: string, hierarchies: Hierarchy[] = detectHierarchies()): { dir: string; version: 'v1' | 'v2' } | undefined {
+  // On v2, cpuacct's numbers are in the cpu controller's cpu.stat.
+  const c = new CgroupManager(path.startsWith('/') ? path : '/' + path, 'unused', hierarchies);
+  return c.locate(controller) ?? (controller === 'cpuacct' ? c.locate('cpu') : undefined);
+}
+
+/** A setting of the cgroup at PATH, read from this host's hierarchy, in v1's terms. */
+export function cgroupRead(path: string, setting: keyof typeof CGROUP_SETTINGS, hierarchies?: Hierarchy[]): string {
+  const s: CgroupSetting = CGROUP_SETTINGS[setting];
+  const loc = cgroupDir(s.controller, path, hierarchies);
+  if (!loc) throw new Error(`this host has no ${s.controller} controller for ${setting}`);
+  const text = readFileSync(join(loc.dir, loc.version === 'v1' ? s.v1 : s.v2), 'utf8').trim();
+  const convert = loc.version === 'v1' ? s.fromV1 : s.fromV2;
+  return convert ? convert(text) : text;
+}
+
+/** What cgroupRead shows on this host for a value set as V (cpu shares are a weight on v2). */
+export function cgroupExpected(setting: keyof typeof CGROUP_SETTINGS, v: number | string, hierarchies?: Hierarchy[]): string {
+  const s: CgroupSetting = CGROUP_SETTINGS[setting];
+  if (setting === 'cpuShares' && cgroupDir(s.controller, '/', hierarchies)?.version === 'v2') return String(sharesToWeight(Number(v)));
+  return String(v);
+}
+
+/** The processes in the cgroup at PATH in CONTROLLER's hierarchy ('' if it is gone). */
+export function cgroupProcs(controller: string, path: string, hierarchies?: Hierarchy[]): string {
+  const loc = cgroupDir(controller, path, hierarchies);
+  try { return loc ? readFileSync(join(loc.dir, 'cgroup.procs'), 'utf8') : ''; } catch { return ''; }
+}
+
+/** Whether the cgroup at PATH exists in the hierarchy that carries CONTROLLER. */
+export function cgroupExists(controller: string, path: string, hierarchies?: Hierarchy[]): boolean {
+  const loc = cgroupDir(controller, path, hierarchies);
+  return !!loc && existsSync(loc.dir);
+}
+
+/** Names under `dir` (recursively, not into layers or container roots) that only a half-done command leaves. */
+export function tempFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (/\.tmp$|^\.(tmp|new|rm)-|\.partial$/.test(e.name)) return [`temp file ${p}`];
+    if (!e.isDirectory() || ['layers', 'rootfs', 'upper', 'work', 'merged', 'diff', '_data', 'blobs'].includes(e.name)) return [];
+    return tempFiles(p);
+  });
+}

@@ -81,7 +81,7 @@ export function demux(raw: Buffer): { stdout: string; stderr: string } {
  * containers are cleaned up). The server's own DOCKER_CONFIG is empty: what
  * it may pull or push with is only what a client sends (X-Registry-Auth).
  */
-export async function startServe(sb: Sandbox, root: string, name = 'serve'): Promise<Served> {
+export async function startServe(sb: Sandbox, root: string, name = 'serve', env: Record<string, string> = {}): Promise<Served> {
   sb.engineRoots.add(root);
   const dir = join(sb.dir, name);
   mkdirSync(join(dir, 'server-config'), { recursive: true });
@@ -89,7 +89,7 @@ export async function startServe(sb: Sandbox, root: string, name = 'serve'): Pro
   const sock = join(dir, 'docker.sock');
   let stderr = '';
   const proc: ResultPromise = execa(ENGINE, ['--root', root, 'serve', '-H', `unix://${sock}`, '--no-warm'], {
-    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { DOCKER_CONFIG: join(dir, 'server-config') },
+    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { ...env, DOCKER_CONFIG: join(dir, 'server-config') },
   });
   proc.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
   for (let i = 0; ; i++) {

@@ -18,6 +18,7 @@ import { PassThrough } from 'node:stream';
 import { ApiError, messageOf, statusOf } from './errors.js';
 import { API_VERSION, Router, type Params } from './router.js';
 import { claimSocketPath, formatAddress, parseHost, restrictSocket, type Address } from './listen.js';
+import { faultPoint } from '../util/fault.js';
 
 /** JSON request bodies above this are refused (413): a bound on what one request can make us hold. */
 export const MAX_JSON_BODY = 4 * 1024 * 1024;
@@ -77,6 +78,10 @@ async function parseJsonBody<T>(source: Readable): Promise<T> {
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  // The fault matrix (src/util/fault.ts): the server killed with the work
+  // done and the answer unsent ("serve:answer-201" after a create, "-204"
+  // after a start): the client never hears, the next one must find it whole.
+  faultPoint(`serve:answer-${status}`);
   if (value === undefined) {
     res.writeHead(status, { 'Api-Version': API_VERSION }).end();
     return;

@@ -5,7 +5,9 @@
 // has processes is allowed, with runc's warning.
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { Sandbox } from '../helpers.js';
+import { join } from 'node:path';
+import { detectHierarchies } from '../../src/cgroups/hierarchy.js';
+import { Sandbox, cgroupDir } from '../helpers.js';
 
 const sb = new Sandbox('frozen');
 test.after.always('nothing left behind', async (t) => {
@@ -14,10 +16,12 @@ test.after.always('nothing left behind', async (t) => {
 
 test('create and run into a frozen cgroup are refused, never hang, leave nothing', async (t) => {
   const path = `skiff-frozen-${process.pid}`;
-  const freezer = `/sys/fs/cgroup/freezer/${path}`;
+  // The freezer of this host: v1's freezer.state, or v2's cgroup.freeze (helpers.ts cgroupDir).
+  const { dir: freezer, version } = cgroupDir('freezer', `/${path}`)!;
+  const [stateFile, frozen, thawed] = version === 'v1' ? ['freezer.state', 'FROZEN', 'THAWED'] : ['cgroup.freeze', '1', '0'];
   mkdirSync(freezer);
   try {
-    writeFileSync(`${freezer}/freezer.state`, 'FROZEN');
+    writeFileSync(`${freezer}/${stateFile}`, frozen);
     for (const cmd of [['run', '-d'], ['create']]) {
       const id = sb.id();
       const r = await sb.run([...cmd, '-b', sb.bundle((s) => { s.linux!.cgroupsPath = `/${path}`; s.process!.args = ['sleep', '60']; }), id], { timeout: 20_000 });
@@ -25,13 +29,12 @@ test('create and run into a frozen cgroup are refused, never hang, leave nothing
       t.regex(r.stderr, /container's cgroup unexpectedly frozen$/);
       t.false(existsSync(`${sb.root}/${id}`), 'no state left');
     }
-    t.is(readFileSync(`${freezer}/freezer.state`, 'utf8').trim(), 'FROZEN', 'the cgroup is left as it was');
+    t.is(readFileSync(`${freezer}/${stateFile}`, 'utf8').trim(), frozen, 'the cgroup is left as it was');
     t.is(readFileSync(`${freezer}/cgroup.procs`, 'utf8'), '', 'no process was placed in it');
   } finally {
-    writeFileSync(`${freezer}/freezer.state`, 'THAWED');
-    rmdirSync(freezer);
-    for (const h of ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'blkio', 'pids', 'systemd', 'unified']) {
-      try { rmdirSync(`/sys/fs/cgroup/${h}/${path}`); } catch { /* not made */ }
+    writeFileSync(`${freezer}/${stateFile}`, thawed);
+    for (const h of detectHierarchies()) {
+      try { rmdirSync(join(h.mountPoint, path)); } catch { /* not made */ }
     }
   }
 });

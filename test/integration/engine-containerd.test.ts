@@ -5,10 +5,9 @@
 // state, cgroup parent), imports the busybox fixture image, and checks
 // run, exec, pause/resume, metrics, kill and rm.
 import test from 'ava';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_IMAGES } from '../helpers.js';
-import { cgroupFile, containerdConfig, EngineHost, engineTests, run, RUNTIME, waitFor, type Result } from '../engines.js';
+import { FIXTURE_IMAGES, cgroupExists, cgroupExpected, cgroupRead } from '../helpers.js';
+import { containerdConfig, EngineHost, engineTests, run, RUNTIME, waitFor, type Result } from '../engines.js';
 
 const CONTAINERD = '/usr/bin/containerd';
 const { skip, it } = engineTests('containerd', CONTAINERD);
@@ -42,20 +41,20 @@ it('ctr run: output and exit code; --rm leaves nothing', async (t) => {
   t.is(r.stdout, 'hello');
   t.is(r.stderr, 'oops');
   t.deepEqual(await runtimeList(), []);
-  t.false(existsSync(join('/sys/fs/cgroup/memory', cg('once'))));
+  t.false(cgroupExists('memory', cg('once')));
 });
 
 it('ctr run -d, tasks exec, pause/resume, metrics, kill, rm', async (t) => {
   const d = await ctr(['run', '-d', ...runc, '--cgroup', cg('web'), '--memory-limit', String(64 << 20), IMAGE, 'web', 'sleep', '300']);
   t.is(d.exitCode, 0, d.stderr);
   t.deepEqual(await runtimeList(), ['web'], "the task is skiff-runtime's");
-  t.is(cgroupFile('memory', cg('web'), 'memory.limit_in_bytes'), String(64 << 20));
-  t.is(cgroupFile('cpu', cg('web'), 'cpu.shares'), '1024');
+  t.is(cgroupRead(cg('web'), 'memoryLimit'), String(64 << 20));
+  t.is(cgroupRead(cg('web'), 'cpuShares'), cgroupExpected('cpuShares', 1024));
   const e = await ctr(['tasks', 'exec', '--exec-id', 'e1', 'web', 'sh', '-c', 'echo $((6*7)); exit 4']);
   t.is(e.exitCode, 4, e.stderr);
   t.is(e.stdout, '42');
   t.is((await ctr(['tasks', 'pause', 'web'])).exitCode, 0);
-  t.is(cgroupFile('freezer', cg('web'), 'freezer.state'), 'FROZEN');
+  t.is(cgroupRead(cg('web'), 'freezerState'), 'FROZEN');
   t.regex((await ctr(['tasks', 'ls'])).stdout, /^web\s+\d+\s+PAUSED$/m);
   t.is((await ctr(['tasks', 'resume', 'web'])).exitCode, 0);
   t.regex((await ctr(['tasks', 'ls'])).stdout, /^web\s+\d+\s+RUNNING$/m);
@@ -70,5 +69,5 @@ it('ctr run -d, tasks exec, pause/resume, metrics, kill, rm', async (t) => {
   t.is((await ctr(['tasks', 'rm', 'web'])).exitCode, 0);
   t.is((await ctr(['containers', 'rm', 'web'])).exitCode, 0);
   t.deepEqual(await runtimeList(), []);
-  t.false(existsSync(join('/sys/fs/cgroup/memory', cg('web'))));
+  t.false(cgroupExists('memory', cg('web')));
 });

@@ -10,7 +10,7 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_IMAGES } from '../helpers.js';
+import { FIXTURE_IMAGES, cgroupExpected, cgroupRead } from '../helpers.js';
 import { containerdConfig, EngineHost, engineTests, run, RUNTIME, waitFor, type Result } from '../engines.js';
 import { criClients, type Service } from '../cri/client.js';
 
@@ -140,9 +140,9 @@ it('the kubelet path: pod, container, exec, stats, stop, remove', async (t) => {
   t.deepEqual(await exec(`${same('pid')} && ${same('ipc')} && ${same('uts')} && echo shared`), { code: 0, out: 'shared' });
   t.not((await exec('readlink /proc/self/ns/pid')).out, readlinkSync('/proc/self/ns/pid'), "the pod's pid namespace is its own");
   // Limits from the container config, in the cgroup under the pod's parent.
-  const cg = join('/sys/fs/cgroup/memory', host.cgroupParent, containerId);
-  t.is(readFileSync(join(cg, 'memory.limit_in_bytes'), 'utf8').trim(), String(64 << 20));
-  t.is(readFileSync(join('/sys/fs/cgroup/cpu', host.cgroupParent, containerId, 'cpu.shares'), 'utf8').trim(), '256');
+  const cg = join(host.cgroupParent, containerId);
+  t.is(cgroupRead(cg, 'memoryLimit'), String(64 << 20));
+  t.is(cgroupRead(cg, 'cpuShares'), cgroupExpected('cpuShares', 256));
 
   const { stats } = await runtime.ContainerStats({ containerId });
   t.is(stats.attributes.id, containerId);

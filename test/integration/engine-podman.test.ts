@@ -6,9 +6,9 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_IMAGES } from '../helpers.js';
+import { FIXTURE_IMAGES, cgroupExists, cgroupRead } from '../helpers.js';
 import { projectRoot } from '../../src/native.js';
-import { cgroupFile, EngineHost, engineTests, run, RUNTIME, type Result } from '../engines.js';
+import { EngineHost, engineTests, run, RUNTIME, type Result } from '../engines.js';
 
 const PODMAN = '/usr/bin/podman';
 const { skip, it } = engineTests('podman', PODMAN);
@@ -72,7 +72,7 @@ it('run -d, exec, stats, pause/unpause, stop, rm', async (t) => {
   const id = (await podman(['run', '-d', '--name', 'web', ...runOpts, '--memory', '64m', 'busybox', 'sleep', '300'])).stdout;
   t.regex(id, /^[0-9a-f]{64}$/);
   const cg = join(host.cgroupParent, `libpod-${id}`);
-  t.is(cgroupFile('memory', cg, 'memory.limit_in_bytes'), String(64 << 20));
+  t.is(cgroupRead(cg, 'memoryLimit'), String(64 << 20));
   const e = await podman(['exec', 'web', 'sh', '-c', 'echo $((6*7)); exit 4']);
   t.is(e.exitCode, 4, e.stderr);
   t.is(e.stdout, '42');
@@ -80,15 +80,15 @@ it('run -d, exec, stats, pause/unpause, stop, rm', async (t) => {
   t.is(stats.exitCode, 0, stats.stderr);
   t.regex(stats.stdout, /^1\|.+ \/ 67.11MB$/);
   t.is((await podman(['pause', 'web'])).exitCode, 0);
-  t.is(cgroupFile('freezer', cg, 'freezer.state'), 'FROZEN');
+  t.is(cgroupRead(cg, 'freezerState'), 'FROZEN');
   t.is((await podman(['inspect', '-f', '{{.State.Status}}', 'web'])).stdout, 'paused');
   t.is((await podman(['unpause', 'web'])).exitCode, 0);
-  t.is(cgroupFile('freezer', cg, 'freezer.state'), 'THAWED');
+  t.is(cgroupRead(cg, 'freezerState'), 'THAWED');
   // PID 1 ignores SIGTERM without a handler: the timeout's SIGKILL ends it.
   t.is((await podman(['stop', '-t', '1', 'web'])).exitCode, 0);
   t.is((await podman(['inspect', '-f', '{{.State.ExitCode}}', 'web'])).stdout, '137');
   t.is((await podman(['rm', 'web'])).exitCode, 0);
-  t.false(existsSync(join('/sys/fs/cgroup/memory', cg)), 'the cgroup is gone');
+  t.false(cgroupExists('memory', cg), 'the cgroup is gone');
   const runtimeRoot = join(host.dir, 'run');
   t.false(readdirSync(runtimeRoot, { recursive: true }).some((p) => String(p).includes(id) && String(p).endsWith('state.json')), 'no runtime state left');
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
-import { ENGINE, Sandbox } from '../helpers.js';
+import { ENGINE, Sandbox, cgroupProcs, cgroupRead } from '../helpers.js';
 
 const sb = new Sandbox('erun');
 test.after.always('nothing left behind', async (t) => {
@@ -343,11 +343,11 @@ test('resource flags reach the cgroup: -m, --cpus, --cpuset-cpus, --pids-limit',
   const skiff = await engine();
   const c = await skiff(['run', '-d', '-m', '64m', '--cpus', '0.5', '--cpuset-cpus', '0', '--pids-limit', '20', 'busybox', 'sleep', '100']);
   t.is(c.exitCode, 0, c.stderr);
-  const cg = (ctl: string, file: string) => readFileSync(join('/sys/fs/cgroup', ctl, 'skiff', c.stdout, file), 'utf8').trim();
-  t.is(cg('memory', 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
-  t.is(cg('cpu', 'cpu.cfs_quota_us'), '50000');
-  t.is(cg('cpuset', 'cpuset.cpus'), '0');
-  t.is(cg('pids', 'pids.max'), '20');
+  const cg = `/skiff/${c.stdout}`;
+  t.is(cgroupRead(cg, 'memoryLimit'), String(64 * 1024 * 1024));
+  t.is(cgroupRead(cg, 'cpuQuota'), '50000');
+  t.is(cgroupRead(cg, 'cpusetCpus'), '0');
+  t.is(cgroupRead(cg, 'pidsMax'), '20');
   t.regex((await skiff(['run', '-m', '1k', 'busybox', 'true'])).stderr, /Minimum memory limit allowed is 6MB/);
   await skiff(['rm', '-f', c.stdout]);
 });
@@ -398,20 +398,20 @@ test('commit killed while the container is frozen: the next command thaws it; rm
   const skiff = await engine();
   const c = await skiff(['run', '-d', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1M count=300 2>/dev/null; echo ready; sleep 1000']);
   await until('the big file', async () => (await skiff(['logs', c.stdout])).stdout === 'ready', 60_000);
-  const freezer = join('/sys/fs/cgroup/freezer/skiff', c.stdout, 'freezer.state');
+  const frozen = () => cgroupRead(`/skiff/${c.stdout}`, 'freezerState');
   const commit = spawn(ENGINE, ['--root', skiff.root, 'commit', c.stdout, 'half:done'], { stdio: 'ignore' });
   const committed = new Promise((r) => commit.once('exit', r));
-  await until('the container frozen for the commit', async () => readFileSync(freezer, 'utf8').trim() === 'FROZEN', 30_000);
+  await until('the container frozen for the commit', async () => frozen() === 'FROZEN', 30_000);
   commit.kill('SIGKILL');
   await committed;
   t.regex((await skiff(['ps'])).stdout, /Up /);
-  t.is(readFileSync(freezer, 'utf8').trim(), 'THAWED', 'ps thawed it');
+  t.is(frozen(), 'THAWED', 'ps thawed it');
   t.is((await skiff(['exec', c.stdout, 'echo', 'alive'])).stdout, 'alive');
   t.is((await skiff(['images', '-q', 'half'])).stdout, '', 'no half image');
 
   const rm = spawn(ENGINE, ['--root', skiff.root, 'rm', '-f', c.stdout], { stdio: 'ignore' });
   const removed = new Promise((r) => rm.once('exit', r));
-  await until('the init killed', async () => !existsSync(join('/sys/fs/cgroup/pids/skiff', c.stdout)) || readFileSync(join('/sys/fs/cgroup/pids/skiff', c.stdout, 'cgroup.procs'), 'utf8') === '', 30_000);
+  await until('the init killed', async () => cgroupProcs('pids', `/skiff/${c.stdout}`) === '', 30_000);
   rm.kill('SIGKILL');
   await removed;
   const ps = await skiff(['ps', '-a']);

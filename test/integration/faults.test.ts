@@ -11,7 +11,7 @@ import test, { type ExecutionContext } from 'ava';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ENGINE, FIXTURE_IMAGES, Sandbox, type CliResult, type EngineCli } from '../helpers.js';
+import { ENGINE, FIXTURE_IMAGES, Sandbox, tempFiles, type CliResult, type EngineCli } from '../helpers.js';
 import { pushFixtures, startRegistry, type Registry } from '../registry.js';
 import { tableFor } from '../../src/network/nft.js';
 
@@ -53,17 +53,6 @@ async function listed(t: ExecutionContext, skiff: EngineCli, step: string): Prom
     t.regex(l, /^[a-f0-9]{64} \S+ (created|running|exited)$/, `${step}: a coherent ps line`);
     const [id, name, state] = l.split(' ');
     return { id, name, state };
-  });
-}
-
-/** Names under `dir` (recursively, not into layers or container roots) that only a half-done command leaves. */
-function tempFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (/\.tmp$|^\.(tmp|new|rm)-|\.partial$/.test(e.name)) return [`temp file ${p}`];
-    if (!e.isDirectory() || ['layers', 'rootfs', 'upper', 'work', 'merged', 'diff', '_data', 'blobs'].includes(e.name)) return [];
-    return tempFiles(p);
   });
 }
 

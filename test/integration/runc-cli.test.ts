@@ -3,9 +3,9 @@
 // kill 0 / kill --all, run --keep, ps options, update's flags, the default
 // spec, and the checkpoint/restore answer without a working criu.
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox } from '../helpers.js';
+import { Sandbox, cgroupExists, cgroupExpected, cgroupRead } from '../helpers.js';
 
 const sb = new Sandbox('runccli');
 test.after.always('nothing left behind', async (t) => {
@@ -61,9 +61,9 @@ test('run --keep leaves the stopped container and its cgroup until delete', asyn
   const r = await sb.run(['run', '--keep', '-b', sb.bundle((s) => { s.process!.args = ['true']; }), id]);
   t.is(r.exitCode, 0, r.stderr);
   t.is(JSON.parse((await sb.run(['state', id])).stdout).status, 'stopped');
-  t.true(existsSync(`/sys/fs/cgroup/pids/${id}`));
+  t.true(cgroupExists('pids', id));
   t.is((await sb.run(['delete', id])).exitCode, 0);
-  t.false(existsSync(`/sys/fs/cgroup/pids/${id}`));
+  t.false(cgroupExists('pids', id));
   t.not((await sb.run(['state', id])).exitCode, 0);
 });
 
@@ -82,8 +82,8 @@ test('update takes runc\'s flags (--cpu-share, --cpu-rt-*, obsolete --kernel-mem
   await sb.run(['run', '-d', '-b', sb.bundle((s) => { s.process!.args = ['sleep', '60']; }), id]);
   const r = await sb.run(['update', '--cpu-share', '333', '--memory', '64M', id]);
   t.is(r.exitCode, 0, r.stderr);
-  t.is(readFileSync(`/sys/fs/cgroup/cpu/${id}/cpu.shares`, 'utf8').trim(), '333');
-  t.is(readFileSync(`/sys/fs/cgroup/memory/${id}/memory.limit_in_bytes`, 'utf8').trim(), String(64 * 1024 * 1024));
+  t.is(cgroupRead(id, 'cpuShares'), cgroupExpected('cpuShares', 333));
+  t.is(cgroupRead(id, 'memoryLimit'), String(64 * 1024 * 1024));
   const km = await sb.run(['update', '--kernel-memory', '10M', id]);
   t.is(km.exitCode, 0, km.stderr);
   t.regex(km.stderr, /kernel memory settings are ignored/);

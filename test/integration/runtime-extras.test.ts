@@ -4,7 +4,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, Sandbox } from '../helpers.js';
+import { CLI, Sandbox, cgroupExpected, cgroupRead } from '../helpers.js';
 
 const sb = new Sandbox('extras');
 test.after.always('nothing left behind', async (t) => {
@@ -69,8 +69,8 @@ test('update -r resources.json', async (t) => {
   const file = join(sb.dir, 'resources.json');
   writeFileSync(file, JSON.stringify({ pids: { limit: 12 }, cpu: { shares: 300 } }));
   t.is((await sb.run(['update', '-r', file, id])).exitCode, 0);
-  t.is(readFileSync(`/sys/fs/cgroup/pids/${id}/pids.max`, 'utf8').trim(), '12');
-  t.is(readFileSync(`/sys/fs/cgroup/cpu/${id}/cpu.shares`, 'utf8').trim(), '300');
+  t.is(cgroupRead(id, 'pidsMax'), '12');
+  t.is(cgroupRead(id, 'cpuShares'), cgroupExpected('cpuShares', 300));
   writeFileSync(file, '{"pids": {"limit": "many"}}');
   t.regex((await sb.run(['update', '-r', file, id])).stderr, /linux\.resources\.pids\.limit must be an integer \(got "many"\)$/);
   await sb.run(['delete', '--force', id]);

@@ -2,7 +2,7 @@
 // and encodes its answer (moby's api/server/router/container). The streams
 // (attach, logs, stats, export, archive) are written with backpressure and
 // stop writing once the client has gone (streams.ts clientSink).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { once } from 'node:events';
@@ -28,6 +28,9 @@ import { checkFields, CONTAINER_CONFIG, HOST_CONFIG, strslice, UPDATE_CONFIG } f
 
 const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'];
 
+/** node-tar's warnings for an entry it would skip: the archive is refused instead (TAR_ENTRY_INFO, an absolute name taken as relative, is not one). */
+const REFUSED_TAR_WARNINGS = new Set(['TAR_ENTRY_ERROR', 'TAR_ENTRY_UNSUPPORTED', 'TAR_ENTRY_INVALID', 'TAR_BAD_ARCHIVE']);
+
 /** A scratch directory for one archive request, removed whatever happens. */
 async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-archive-'));
@@ -35,6 +38,45 @@ async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
     return await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Unpacks a PUT archive body into the scratch directory `dir`. node-tar
+ * keeps it there: an entry it would skip (a ".." name, a path through a
+ * symlink, a hard link or symlink out, a device) refuses the whole archive
+ * before anything reaches the container, in one sentence naming the entry
+ * (moby refuses the same ones as breakouts). Absolute names are taken from
+ * the destination, as docker takes them. node-tar also makes absolute
+ * symlink targets relative; they are put back as written (docker cp keeps
+ * "lib -> /usr/lib"), which is safe: the copy into the container resolves
+ * every path inside the container's root.
+ */
+async function extractUpload(body: Readable, dir: string): Promise<void> {
+  let refusal: ApiError | undefined;
+  const inScratch = (text: string) => text.split(dir + '/').join('');
+  const onwarn = (code: string, message: string, data: Record<string, unknown>) => {
+    if (refusal || !REFUSED_TAR_WARNINGS.has(code)) return;
+    const name = (data.entry as { path?: string } | undefined)?.path ?? (typeof data.path === 'string' ? data.path : undefined);
+    const why = inScratch(message.replace(/^TAR_[A-Z_]+: /, '')).replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+    refusal = new ApiError(400, name === undefined ? `invalid archive: ${why}` : `archive entry "${inScratch(name)}": ${why}`);
+  };
+  const absoluteLinks = new Map<string, string>();
+  const filter = (name: string, entry: unknown) => {
+    const e = entry as { type?: string; linkpath?: string };
+    const key = name.replace(/^\/+/, '');
+    absoluteLinks.delete(key); // a later entry of the same name wins
+    if (e.type === 'SymbolicLink' && e.linkpath?.startsWith('/')) absoluteLinks.set(key, e.linkpath);
+    return true;
+  };
+  await pipeline(body, tar.x({ cwd: dir, preserveOwner: true, onwarn, filter }))
+    .catch((err: Error) => { throw refusal ?? new ApiError(400, `invalid archive: ${inScratch(err.message.replace(/^TAR_[A-Z_]+: /, ''))}`); });
+  if (refusal) throw refusal;
+  for (const [name, target] of absoluteLinks) {
+    const at = join(dir, name);
+    if (!lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) continue;
+    rmSync(at);
+    symlinkSync(target, at);
   }
 }
 
@@ -308,8 +350,7 @@ export function containerRoutes({ router, engine }: RouteContext): void {
     // moby: the destination must be a directory that exists (ModeDir is bit 31 of Go's FileMode).
     if (stat.mode < 2 ** 31) throw new ApiError(400, `extraction point is not a directory: ${path}`);
     await withScratch(async (dir) => {
-      // node-tar refuses absolute names and "..", so the archive stays in the scratch directory.
-      await pipeline(call.raw(), tar.x({ cwd: dir, preserveOwner: true }));
+      await extractUpload(call.raw(), dir);
       await engine.containerArchivePut(call.params.id, join(dir, '.'), path, true);
     });
     call.empty(200);
