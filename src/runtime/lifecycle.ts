@@ -15,6 +15,7 @@ import { NativeTraceReader } from './nativeTrace.js';
 import { ConsolePair } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { withPhaseReports } from './phases.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupOptions, type SetupSession } from './setupProcess.js';
 import { placeExecProcess, type ExecCgroup } from './execCgroups.js';
@@ -141,7 +142,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     }), { skip: c.skipSteps, stopAt: c.stopAt });
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
-    session.sendPlan(plan);
+    session.sendPlan(opts.debug ? withPhaseReports(plan) : plan);
     const pidMsg = await session.next('PID');
     trace('create: PID received');
     record.pid = Number(pidMsg.fields[0]);
@@ -474,10 +475,11 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   console.pair?.closeTheirs();
   let relay: TerminalRelay | undefined;
   try {
-    session.sendPlan(buildExecPlan({
+    const plan = buildExecPlan({
       spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize,
       container: { id, bundle: rec.bundle, annotations: rec.annotations },
-    }));
+    });
+    session.sendPlan(opts.debug ? withPhaseReports(plan) : plan);
     const pid = Number((await session.next('PID')).fields[0]);
     const cgroups = cgroupsOf(spec, rec);
     await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));
