@@ -135,14 +135,15 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.check(spec.linux?.resources);
     traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
-    const plan: Plan = editPlan(buildPlan({
+    const built: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target, terminalSize: c.terminalSize,
       container: { id, bundle, annotations: spec.annotations },
     }), { skip: c.skipSteps, stopAt: c.stopAt });
+    const plan = opts.debug ? withPhaseReports(built) : built;
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
-    session.sendPlan(opts.debug ? withPhaseReports(plan) : plan);
+    session.sendPlan(plan);
     const pidMsg = await session.next('PID');
     trace('create: PID received');
     record.pid = Number(pidMsg.fields[0]);
