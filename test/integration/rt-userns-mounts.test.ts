@@ -21,6 +21,9 @@ const withUserns = (s: Spec) => {
   s.linux!.namespaces!.push({ type: 'user' });
   s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
   s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  // The mount points are made in a tmpfs of the container's own: the shared
+  // fixture rootfs is host root's (and read-only).
+  s.mounts!.push({ destination: '/home', type: 'tmpfs', source: 'tmpfs', options: ['mode=755'] });
 };
 
 /** <private>/dir/foo.txt and <private>/file.txt, <private> of mode 0700 (host root's). */
@@ -40,26 +43,26 @@ test('bind sources under a root-only directory are mounted in a user namespace, 
   const bundle = sb.bundle((s) => {
     withUserns(s);
     s.mounts!.push(
-      { source: join(a, 'dir'), destination: '/mnt/a', options: ['bind'] },
-      { source: join(b, 'dir'), destination: '/mnt/b', options: ['rbind', 'ro'] },
-      { source: join(b, 'file.txt'), destination: '/mnt/file.txt', options: ['bind'] },
+      { source: join(a, 'dir'), destination: '/home/a', options: ['bind'] },
+      { source: join(b, 'dir'), destination: '/home/b', options: ['rbind', 'ro'] },
+      { source: join(b, 'file.txt'), destination: '/home/file.txt', options: ['bind'] },
     );
-    s.process!.args = ['sh', '-c', 'cat /mnt/a/foo.txt /mnt/b/foo.txt /mnt/file.txt; touch /mnt/b/x 2>&1; id -u'];
+    s.process!.args = ['sh', '-c', 'cat /home/a/foo.txt /home/b/foo.txt /home/file.txt; touch /home/b/x 2>&1; id -u'];
   });
   const r = await sb.run(['run', '-b', bundle, sb.id()]);
   t.is(r.exitCode, 0, r.stderr);
-  t.regex(r.stdout, /^hidden-a\nhidden-b\nhidden-b file\n.*Read-only file system\n0\n$/s);
+  t.regex(r.stdout, /^hidden-a\nhidden-b\nhidden-b file\n.*Read-only file system\n0\n?$/s);
 
   // exec joins the namespaces: the mounts are there, nothing is mounted again.
   const id = sb.id();
   const d = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
     withUserns(s);
-    s.mounts!.push({ source: join(a, 'dir'), destination: '/mnt/a', options: ['bind'] });
+    s.mounts!.push({ source: join(a, 'dir'), destination: '/home/a', options: ['bind'] });
     s.process!.args = ['sleep', '60'];
   }), id]);
   t.is(d.exitCode, 0, d.stderr);
   t.teardown(() => sb.run(['delete', '--force', id]));
-  const e = await sb.run(['exec', id, 'cat', '/mnt/a/foo.txt']);
+  const e = await sb.run(['exec', id, 'cat', '/home/a/foo.txt']);
   t.is(e.exitCode, 0, e.stderr);
   t.is(e.stdout, 'hidden-a\n');
 });
@@ -78,7 +81,7 @@ test('a bind source that is a shared mount on the host: the container receives t
   const id = sb.id();
   const r = await sb.run(['run', '-d', '-b', sb.bundle((s) => {
     withUserns(s);
-    s.mounts!.push({ source: src, destination: '/mnt/v', options: ['bind'] });
+    s.mounts!.push({ source: src, destination: '/home/v', options: ['bind'] });
     // CAP_SYS_ADMIN in its own user namespace, so it may mount there.
     for (const set of ['bounding', 'effective', 'permitted'] as const) s.process!.capabilities![set]!.push('CAP_SYS_ADMIN');
     s.process!.args = ['sleep', '60'];
@@ -87,10 +90,10 @@ test('a bind source that is a shared mount on the host: the container receives t
   t.teardown(() => sb.run(['delete', '--force', id]));
 
   execFileSync('mount', ['-t', 'tmpfs', 'host-tmpfs', join(src, 'from-host')]);
-  const seen = await sb.run(['exec', id, 'sh', '-c', 'grep -c " /mnt/v/from-host " /proc/self/mountinfo']);
+  const seen = await sb.run(['exec', id, 'sh', '-c', 'grep -c " /home/v/from-host " /proc/self/mountinfo']);
   t.is(seen.stdout.trim(), '1', `the host's mount did not reach the container: ${seen.stderr}`);
 
-  const made = await sb.run(['exec', id, 'mount', '-t', 'tmpfs', 'ctr-tmpfs', '/mnt/v/from-container']);
+  const made = await sb.run(['exec', id, 'mount', '-t', 'tmpfs', 'ctr-tmpfs', '/home/v/from-container']);
   t.is(made.exitCode, 0, made.stderr);
   const hostMounts = readFileSync('/proc/self/mountinfo', 'utf8');
   t.false(hostMounts.includes(join(src, 'from-container')), 'the container\'s mount reached the host');
