@@ -64,7 +64,7 @@ test('bind sources under a root-only directory are mounted in a user namespace, 
   t.teardown(() => sb.run(['delete', '--force', id]));
   const e = await sb.run(['exec', id, 'cat', '/home/a/foo.txt']);
   t.is(e.exitCode, 0, e.stderr);
-  t.is(e.stdout, 'hidden-a\n');
+  t.is(e.stdout.trim(), 'hidden-a');
 });
 
 test('a bind source that is a shared mount on the host: the container receives the host\'s mounts, the host never gets the container\'s', async (t) => {
