@@ -42,7 +42,14 @@ cleanup() {
   podman "${podman_g[@]}" system reset --force >/dev/null 2>&1 || true
   if [ -n "$containerd_pid" ]; then kill "$containerd_pid" 2>/dev/null || true; wait "$containerd_pid" 2>/dev/null || true; fi
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  for h in /sys/fs/cgroup/*/; do [ -d "$h$parent" ] && find "$h$parent" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  # A cgroup hierarchy's directories go with rmdir; the plain directories
+  # podman makes for unmounted controllers hold plain files (rm -rf). Never
+  # stop half-way: under `set -e` a failure here would skip the rest.
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h$parent" ] || continue
+    if grep -q " ${h%/} " /proc/self/mountinfo; then find "$h$parent" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    else rm -rf "$h$parent"; fi
+  done
   for d in $(ls /sys/fs/cgroup); do
     grep -qx "$d" <<<"$cgroup_root_before" || grep -q " /sys/fs/cgroup/$d " /proc/self/mountinfo || rm -rf "/sys/fs/cgroup/$d"
   done
