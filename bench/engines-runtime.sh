@@ -9,6 +9,11 @@
 # stopped after. Not a test; record the table in bench/RESULTS.md. Run it
 # under the integration lock on shared machines.
 #   ROUNDS=15 bench/engines-runtime.sh
+#   WARM=1 ROUNDS=15 bench/engines-runtime.sh   # with a `skiff serve` warm service
+# WARM=1 starts `skiff serve` on a private socket before the engines, with
+# SKIFF_SERVICE_SOCKET exported so that the runtime the engines run finds it
+# (docs/warm-path.md); the table's note says how many runtime commands went
+# through it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib/dockerd.sh
@@ -29,13 +34,22 @@ podman_g=(--root "$work/podman" --runroot "$work/podman-run" --tmpdir "$work/pod
 cgroup_root_before=$(ls /sys/fs/cgroup)
 # Podman's lock memory, shared by every rootful podman; ours if it is new.
 [ -e /dev/shm/libpod_lock ] && shm_lock_existed=1 || shm_lock_existed=
+serve_pid=
 cleanup() {
   stop_dockerd
+  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
   podman "${podman_g[@]}" rm -af -t 0 >/dev/null 2>&1 || true
   podman "${podman_g[@]}" system reset --force >/dev/null 2>&1 || true
   if [ -n "$containerd_pid" ]; then kill "$containerd_pid" 2>/dev/null || true; wait "$containerd_pid" 2>/dev/null || true; fi
   grep -o " $work[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  for h in /sys/fs/cgroup/*/; do [ -d "$h$parent" ] && find "$h$parent" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  # A cgroup hierarchy's directories go with rmdir; the plain directories
+  # podman makes for unmounted controllers hold plain files (rm -rf). Never
+  # stop half-way: under `set -e` a failure here would skip the rest.
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h$parent" ] || continue
+    if grep -q " ${h%/} " /proc/self/mountinfo; then find "$h$parent" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    else rm -rf "$h$parent"; fi
+  done
   for d in $(ls /sys/fs/cgroup); do
     grep -qx "$d" <<<"$cgroup_root_before" || grep -q " /sys/fs/cgroup/$d " /proc/self/mountinfo || rm -rf "/sys/fs/cgroup/$d"
   done
@@ -43,6 +57,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+if [ -n "${WARM:-}" ]; then
+  export SKIFF_SERVICE_SOCKET=$work/cli.sock
+  bin/skiff -D --root "$work/skiff-engine" serve --warm-workers 2 -H "unix://$work/api.sock" 2>"$work/serve.log" &
+  serve_pid=$!
+  for _ in $(seq 100); do [ -S "$SKIFF_SERVICE_SOCKET" ] && break; sleep 0.1; done
+  [ -S "$SKIFF_SERVICE_SOCKET" ] || { echo "skiff serve did not start: $(tail -3 "$work/serve.log")" >&2; exit 1; }
+fi
 
 # dockerd with both runtimes; its own containerd comes with it.
 start_dockerd "$work" skbench1 10.213.1.1/24 --add-runtime "skiff=$skiff" --cgroup-parent "$parent"
@@ -92,6 +114,7 @@ for i in $(seq "$rounds"); do
 done
 
 echo "skiff-runtime $(git rev-parse --short HEAD); $(runc --version | head -1); containerd $(containerd --version | cut -d' ' -f3); dockerd $(dockerd --version | cut -d' ' -f3 | tr -d ,); $(podman --version); kernel $(uname -r); $(nproc) cores"
+[ -z "${WARM:-}" ] || echo "warm path: $(grep -c 'handed to worker' "$work/serve.log") skiff-runtime commands went through skiff serve ($((rounds * 3)) containers)"
 echo
 echo "| engine command, busybox true ($rounds paired rounds) | skiff-runtime ms | runc ms | skiff / runc |"
 echo "|---|---|---|---|"

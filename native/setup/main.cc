@@ -35,6 +35,7 @@
 //  |   |               |                             | createRuntime hooks                                |
 //  |10"| node -> init  | HOOKS_DONE <state json>     | answer to HOOKS (or HOOKS_FAILED: init exits)      |
 //  |10‴| init -> node  | PAUSED <step>               | --stop-at: the init waits before <step> for SIGUSR1 |
+//  |10⁗| setup/init -> node | PHASE <name>           | --debug: a setup phase was reached (report_phase) |
 //  | * | setup/init -> node | ERROR <step> <syscall> <errno> <code> <path> <detail> | a step failed; the sender exits |
 #include <cerrno>
 #include <cstdio>

@@ -31,6 +31,7 @@ struct InitContext {
   bool cwd_done = false;    // change_dir succeeded (before or after set_user)
   int seccomp_agent_fd = -1;     // connected to linux.seccomp.listenerPath, or -1
   std::string seccomp_agent_msg;  // the container process state the agent gets with the fd
+  std::vector<int> mount_sources;  // detached copies of bind sources (open_mount_source), by slot; -1 once used
 };
 
 using Args = std::vector<std::string>;

@@ -117,6 +117,13 @@ bool run_hook(InitContext &c, const Args &a, Failure &f) {
   return false;
 }
 
+// report_phase NAME: tell Node the helper or the init reached a phase of
+// setup (plan.ts adds these for --debug only; Node words them,
+// src/runtime/phases.ts). Sent where the phase is really reached.
+bool report_phase(InitContext &c, const Args &a, Failure &f) {
+  return write_message(c.sync_fd, "PHASE", {a[0]}) || fail(f, "write", "sync socket");
+}
+
 // report_ready (exec): like exec_barrier without the fifo: the process is
 // about to exec; Node may stop listening.
 bool report_ready(InitContext &c, const Args &, Failure &f) {

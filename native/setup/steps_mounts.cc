@@ -62,33 +62,111 @@ static bool lands_inside_proc(int fd, const std::string &dest) {
   return true;
 }
 
-// mount SOURCE DEST FSTYPE FLAGS DATA PROPAGATION KIND REMOUNT_FLAGS
-bool mount_entry(InitContext &c, const Args &a, Failure &f) {
-  const std::string &source = a[0], &dest = a[1], &fstype = a[2];
-  unsigned long flags = to_ulong(a[3]), propagation = to_ulong(a[5]), remount = to_ulong(a[7]);
-  int fd = ensure_in_root(c.root_fd, dest, a[6].empty() ? 'd' : a[6][0], f);
-  if (fd < 0) return false;
+// The mount point for DEST, made inside the root if missing (KIND 'd' or
+// 'f'), as an O_PATH fd; -1 (and f filled) if it cannot be or may not be.
+static int open_mount_target(InitContext &c, const std::string &dest, const std::string &kind, Failure &f) {
+  int fd = ensure_in_root(c.root_fd, dest, kind.empty() ? 'd' : kind[0], f);
+  if (fd < 0) return -1;
   if (lands_inside_proc(fd, dest)) {
     close(fd);
     errno = EPERM;
     fail(f, "mount", dest);
     f.detail = "mount " + dest + ": it resolves inside /proc, where nothing may be mounted but the files lxcfs emulates";
-    return false;
+    return -1;
   }
-  std::string target = fd_path(fd);
-  bool ok = mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags,
-                  a[4].empty() ? nullptr : a[4].c_str()) == 0 || fail(f, "mount", dest);
+  return fd;
+}
+
+// What follows a mount at DEST (fd: the mount point as it was before): the
+// bind-remount with the flags a bind ignores, then the propagation type.
+// Closes fd.
+static bool finish_mount(InitContext &c, int fd, const std::string &dest, unsigned long remount, unsigned long propagation, Failure &f) {
+  bool ok = true;
   // Later changes must act on the new mount, not on the inode it covers.
-  if (ok && (remount || propagation)) {
+  if (remount || propagation) {
     close(fd);
     fd = open_in_root(c.root_fd, dest, O_PATH);
     if (fd < 0) return fail(f, "openat2", dest);
   }
   // A bind mount ignores most flags; they take effect on a bind-remount.
-  if (ok && remount) ok = bind_remount(fd_path(fd), remount, dest, f);
+  if (remount) ok = bind_remount(fd_path(fd), remount, dest, f);
   if (ok && propagation) ok = mount("", fd_path(fd).c_str(), nullptr, propagation, nullptr) == 0 || fail(f, "mount", dest);
   close(fd);
   return ok;
+}
+
+// mount SOURCE DEST FSTYPE FLAGS DATA PROPAGATION KIND REMOUNT_FLAGS
+bool mount_entry(InitContext &c, const Args &a, Failure &f) {
+  const std::string &source = a[0], &dest = a[1], &fstype = a[2];
+  int fd = open_mount_target(c, dest, a[6], f);
+  if (fd < 0) return false;
+  std::string target = fd_path(fd);
+  if (mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), to_ulong(a[3]),
+            a[4].empty() ? nullptr : a[4].c_str()) < 0) {
+    close(fd);
+    return fail(f, "mount", dest);
+  }
+  return finish_mount(c, fd, dest, to_ulong(a[7]), to_ulong(a[5]), f);
+}
+
+// open_mount_source SLOT SOURCE RECURSIVE [PROPAGATION...]: run by the
+// helper before clone, as host root in the host's mount namespace. In a new
+// user namespace the init's user may be refused the path to a bind source
+// (a parent directory of mode 0700: runc's userns.bats "inaccessible
+// mounts"); runc opens such sources before the init joins the user
+// namespace and mounts from the fds. Here open_tree(2) makes a detached
+// copy of the source mount (OPEN_TREE_CLONE: a bind mount not yet attached
+// anywhere, AT_RECURSIVE for rbind) that the init inherits and attaches
+// with move_mount(2). The copy is made a slave first, as the kernel makes
+// every mount it copies into a less privileged mount namespace
+// (mount_namespaces(7): "shared mounts are reduced to slave mounts"), so
+// nothing mounted under it in the container reaches the host; then each
+// PROPAGATION (MS_* type) the plan gives, as set_root_propagation gives
+// the container's other mounts.
+bool open_mount_source(InitContext &c, const Args &a, Failure &f) {
+  size_t slot = to_ulong(a[0]);
+  bool recursive = a[2] == "1";
+  int fd = open_tree(AT_FDCWD, a[1].c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+  if (fd < 0) return fail(f, "open_tree", a[1]);
+  std::vector<unsigned long> types = {MS_SLAVE};
+  for (size_t i = 3; i < a.size(); i++) types.push_back(to_ulong(a[i]));
+  for (unsigned long type : types) {
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.propagation = type;
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+      close(fd);
+      return fail(f, "mount_setattr", a[1]);
+    }
+  }
+  if (c.mount_sources.size() <= slot) c.mount_sources.resize(slot + 1, -1);
+  c.mount_sources[slot] = fd;
+  return true;
+}
+
+// attach_mount_source SLOT DEST KIND REMOUNT_FLAGS PROPAGATION: the bind
+// mount of a source opened before clone (open_mount_source), attached at
+// DEST with move_mount(2); then as mount_entry.
+bool attach_mount_source(InitContext &c, const Args &a, Failure &f) {
+  size_t slot = to_ulong(a[0]);
+  const std::string &dest = a[1];
+  if (slot >= c.mount_sources.size() || c.mount_sources[slot] < 0) {
+    errno = EBADF;
+    return fail(f, "move_mount", dest);
+  }
+  int fd = open_mount_target(c, dest, a[2], f);
+  if (fd < 0) return false;
+  int source = c.mount_sources[slot];
+  c.mount_sources[slot] = -1;
+  int r = move_mount(source, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int saved = errno;
+  close(source);
+  errno = saved;
+  if (r < 0) {
+    close(fd);
+    return fail(f, "move_mount", dest);
+  }
+  return finish_mount(c, fd, dest, to_ulong(a[3]), to_ulong(a[4]), f);
 }
 
 static bool reopen_root(InitContext &c, Failure &f) {

@@ -15,6 +15,7 @@ import { NativeTraceReader } from './nativeTrace.js';
 import { ConsolePair } from './console.js';
 import { runHooks, runHooksWarn } from './hooks.js';
 import { buildExecPlan, buildPlan, editPlan, hasHooks, rootfsPath, type ConsoleTarget, type Plan } from './plan.js';
+import { withPhaseReports } from './phases.js';
 import { isAlive, namespaceInode, pidsInPidNamespace, procStat, waitGone } from './processes.js';
 import { startSetup, type SetupOptions, type SetupSession } from './setupProcess.js';
 import { placeExecProcess, type ExecCgroup } from './execCgroups.js';
@@ -134,11 +135,12 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     cgroups.check(spec.linux?.resources);
     traceStep('cgroup_create', ...cgroups.dirs.map((d) => d.path));
     cgroups.create();
-    const plan: Plan = editPlan(buildPlan({
+    const built: Plan = editPlan(buildPlan({
       spec, bundle, stateDir: store.dir(id), noPivot: !!c.noPivot,
       preserveFds: c.preserveFds ?? 0, wait: !!c.wait, cgroups, console: console.target, terminalSize: c.terminalSize,
       container: { id, bundle, annotations: spec.annotations },
     }), { skip: c.skipSteps, stopAt: c.stopAt });
+    const plan = opts.debug ? withPhaseReports(built) : built;
     if (opts.debug) for (const s of [...plan.preClone, ...plan.steps]) opts.debug(`plan: ${s.op} ${s.args.join(' ')}`);
     trace('create: plan built');
     session.sendPlan(plan);
@@ -474,10 +476,11 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
   console.pair?.closeTheirs();
   let relay: TerminalRelay | undefined;
   try {
-    session.sendPlan(buildExecPlan({
+    const plan = buildExecPlan({
       spec, process: e.process, initPid: rec.pid, preserveFds: e.preserveFds, wait: !e.detach, console: console.target, terminalSize: e.terminalSize,
       container: { id, bundle: rec.bundle, annotations: rec.annotations },
-    }));
+    });
+    session.sendPlan(opts.debug ? withPhaseReports(plan) : plan);
     const pid = Number((await session.next('PID')).fields[0]);
     const cgroups = cgroupsOf(spec, rec);
     await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));

@@ -160,7 +160,12 @@ export function buildPlan(input: PlanInput): Plan {
   step('bind_rootfs', rootfs);
 
   const readonlyLater: [string, number][] = [];
-  for (const m of spec.mounts ?? []) planMount(m, input, userns, step, readonlyLater);
+  // In a user namespace, bind sources are opened by the helper before clone
+  // (see EarlyBindSources).
+  const early = hasNamespace(spec, 'user')
+    ? { preClone, slots: 0, propagation: rootProp ? propagationFlags(rootProp) & PROPAGATION_TYPES() : 0 }
+    : undefined;
+  for (const m of spec.mounts ?? []) planMount(m, input, userns, step, readonlyLater, early);
 
   const devMounted = (spec.mounts ?? []).some((m) => posix.normalize(m.destination) === '/dev');
   if (devMounted) {
@@ -371,7 +376,22 @@ function planDevice(step: StepFn, userns: boolean, path: string, type: string, m
   else step('mknod', path, type, major, minor, (mode & 0o7777).toString(8), uid, gid);
 }
 
-function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn, readonlyLater: [string, number][]): void {
+/**
+ * Bind sources the helper opens before clone, as host root (runc:
+ * shouldSendMountSources, with a user namespace). The init, root only in
+ * its user namespace, may be refused the path to a source (a parent
+ * directory of mode 0700); the fd the helper opened carries the access it
+ * had. `propagation` is the root propagation type the container's copy of
+ * the host's mounts gets (0: slave, the default), given to the copies too.
+ */
+interface EarlyBindSources { preClone: PlanStep[]; slots: number; propagation: number }
+
+const PROPAGATION_TYPES = () => {
+  const k = native().constants;
+  return k.MS_SHARED | k.MS_SLAVE | k.MS_PRIVATE | k.MS_UNBINDABLE;
+};
+
+function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn, readonlyLater: [string, number][], early?: EarlyBindSources): void {
   const k = native().constants;
   const o = parseMountOptions(m.options);
   const dest = m.destination;
@@ -389,7 +409,13 @@ function planMount(m: Mount, input: PlanInput, userns: boolean, step: StepFn, re
     const bindFlags = k.MS_BIND | (o.recursive ? k.MS_REC : 0);
     // Flags beyond bind take effect only through a bind-remount (mount(2)).
     const remount = o.flags & ~(k.MS_BIND | k.MS_REC | k.MS_REMOUNT);
-    step('mount', source, dest, '', bindFlags, '', o.propagation, kind, remount);
+    if (early) {
+      const slot = early.slots++;
+      early.preClone.push({ op: 'open_mount_source', args: [String(slot), source, o.recursive ? '1' : '0', ...(early.propagation ? [String(early.propagation)] : [])] });
+      step('attach_mount_source', slot, dest, kind, remount, o.propagation);
+    } else {
+      step('mount', source, dest, '', bindFlags, '', o.propagation, kind, remount);
+    }
     if (o.recursiveSet || o.recursiveClear) step('mount_setattr', dest, o.recursiveSet, o.recursiveClear);
     return;
   }

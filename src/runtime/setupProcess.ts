@@ -9,6 +9,7 @@ import { SkiffError, SystemError } from '../errors.js';
 import { setupHelperPath } from '../native.js';
 import { encodeMessage, MessageDecoder, type Message } from './protocol.js';
 import type { Plan } from './plan.js';
+import { phaseLine } from './phases.js';
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -157,6 +158,8 @@ export function startSetup(o: SetupOptions): SetupSession {
 
   channel.on('data', (chunk: Buffer) => {
     for (const m of decoder.push(chunk)) {
+      // A phase report is a --debug line of its own (phases.ts), not a protocol step.
+      if (m.name === 'PHASE') { debug?.(phaseLine(m.fields[0])); continue; }
       debug?.(`<- ${m.name} ${m.fields.join(' ')}`);
       if (m.name === 'PAUSED' && o.onPaused) o.onPaused(m.fields[0]);
       else queue.push(m);

@@ -100,7 +100,8 @@ test('--trace=json names every step of the plan in order, with the syscalls they
   // --debug prints the plan the helper got, one step a line: pre-clone steps, then the init's.
   // runc's --debug layout: time="..." level=debug msg="plan: OP ARGS".
   const plan = lines.map((l) => /level=debug msg="plan: (\S+)/.exec(l)?.[1]).filter((op): op is string => !!op);
-  const preClone = plan.filter((op) => op.startsWith('open_'));
+  // The pre-clone steps end with open_exec_fifo here (no terminal, no seccomp agent).
+  const preClone = plan.slice(0, plan.indexOf('open_exec_fifo') + 1);
   const expected = [...preClone, 'clone', ...plan.slice(preClone.length)];
   const events = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   const native = events.filter((e) => e.source === 'setup' || e.source === 'init');

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, executableCandidates } from '../../src/runtime/plan.js';
+import { PHASE_WORDS, phaseLine, withPhaseReports } from '../../src/runtime/phases.js';
 import { defaultSpec } from '../../src/runtime/defaultSpec.js';
 import { native } from '../../src/native.js';
 import type { Spec } from '../../src/runtime/spec.js';
@@ -144,4 +145,46 @@ test('root propagation as runc does it: on our copy of the host mounts, parent o
   t.true(o.indexOf('make_mount_private') < o.indexOf('bind_rootfs'));
   t.is(o.filter((x) => x === 'set_root_propagation').length, 1, 'not again on the new root after pivot (runc leaves it)');
   t.deepEqual(p.steps.find((s) => s.op === 'set_root_propagation')!.args, [String(native().constants.MS_SHARED | native().constants.MS_REC)]);
+});
+
+test('with a user namespace, bind sources are opened before clone and attached from the fds; without one, mounted by path', (t) => {
+  const k = native().constants;
+  const binds = (s: Spec) => s.mounts!.push(
+    { source: join(bundle, 'file.txt'), destination: '/f', options: ['bind', 'ro'] },
+    { source: 'rootfs', destination: '/d', options: ['rbind'] },
+    { destination: '/t', type: 'tmpfs', source: 'tmpfs' },
+  );
+  const userns = (s: Spec) => {
+    binds(s);
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  };
+  const p = plan(userns);
+  const opens = p.preClone.filter((s) => s.op === 'open_mount_source');
+  t.deepEqual(opens.map((s) => s.args), [['0', join(bundle, 'file.txt'), '0'], ['1', join(bundle, 'rootfs'), '1']]);
+  const attaches = p.steps.filter((s) => s.op === 'attach_mount_source');
+  t.deepEqual(attaches.map((s) => s.args.slice(0, 3)), [['0', '/f', 'f'], ['1', '/d', 'd']]);
+  t.is(Number(attaches[0].args[3]) & k.MS_RDONLY, k.MS_RDONLY, 'ro is a bind-remount after the attach');
+  t.true(p.steps.some((s) => s.op === 'mount' && s.args[1] === '/t'), 'a tmpfs is still mounted by the init');
+  // rootfsPropagation is given to the copies, as the container's other mounts get it.
+  const shared = plan((s) => { userns(s); s.linux!.rootfsPropagation = 'rshared'; });
+  t.deepEqual(shared.preClone.find((s) => s.op === 'open_mount_source')!.args.slice(3), [String(k.MS_SHARED)]);
+
+  const plain = plan(binds);
+  t.false(plain.preClone.some((s) => s.op === 'open_mount_source'));
+  t.true(plain.steps.some((s) => s.op === 'mount' && s.args[1] === '/f'));
+});
+
+test('--debug phase reports sit where each phase is reached, and the plan itself never carries runc\'s words', (t) => {
+  const p = withPhaseReports(plan());
+  t.deepEqual(p.preClone[0], { op: 'report_phase', args: ['setup'] });
+  t.deepEqual(p.steps[0], { op: 'report_phase', args: ['init'] });
+  const o = ops(p);
+  t.is(o[o.indexOf('exec_barrier') - 1], 'report_phase');
+  t.deepEqual(p.steps[o.indexOf('exec_barrier') - 1].args, ['created']);
+  const sent = JSON.stringify(p);
+  for (const words of Object.values(PHASE_WORDS)) t.false(sent.includes(words), words);
+  t.is(phaseLine('created'), 'init: closing the pipe to signal completion');
+  t.is(phaseLine('nosuch'), 'setup phase nosuch');
 });
