@@ -241,7 +241,7 @@ export function containerRoutes({ router, engine }: RouteContext): void {
         const gates = { stdout: new PassThrough(), stderr: new PassThrough() };
         out = gates;
         replay = replayThenLive(call, Date.now(), live, gates);
-        replay.catch(() => {});
+        void replay.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
       },
     });
     // What the sinks still hold goes out before the end.
