@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -28,8 +30,9 @@ struct Chunk {
 };
 
 // Output pieces: big, so zlib's fast inflate loop has room and JavaScript
-// sees few Buffers (bench/RESULTS.md: 16 KiB pieces doubled the CPU time).
-constexpr size_t kOutPiece = 1 << 20;
+// sees few Buffers (bench/RESULTS.md: 16 KiB pieces doubled the CPU time),
+// and one huge page each (see AllocPiece).
+constexpr size_t kOutPiece = 2 << 20;
 // At most this much output per job: a gzip bomb (1 GB of zeros in 1 MB)
 // is returned a few MiB at a time, so the tar reader can refuse it early.
 constexpr size_t kOutPerJob = 8 << 20;
@@ -79,6 +82,7 @@ class GunzipHasher : public Napi::ObjectWrap<GunzipHasher> {
 
   ~GunzipHasher() override {
     if (zReady_) inflateEnd(&z_);
+    free(piece_);
     EVP_MD_CTX_free(compressed_);
     EVP_MD_CTX_free(tar_);
   }
@@ -93,7 +97,7 @@ class GunzipHasher : public Napi::ObjectWrap<GunzipHasher> {
       if (!InflatePiece(out, produced, error)) return false;
     }
     more = next_ < input_.size();
-    if (!more && end) return Finish(error);
+    if (!more && end) return Finish(out, error);
     return true;
   }
 
@@ -131,37 +135,59 @@ class GunzipHasher : public Napi::ObjectWrap<GunzipHasher> {
       if (r != Z_OK) { error = std::string("gunzip: inflateReset failed (zlib ") + ZlibCodeName(r) + ")"; return false; }
       memberDone_ = false;
     }
-    char* buf = static_cast<char*>(malloc(kOutPiece));
-    if (!buf) { error = "gunzip: out of memory for an output piece"; return false; }
+    // The output piece is filled across inputs and jobs and handed over
+    // only when full (or at the end): a socket gives 64 KiB at a time, and a
+    // fresh piece per input would be a fresh huge page per 100 KiB of output.
+    if (!piece_ && !(piece_ = AllocPiece())) { error = "gunzip: out of memory for an output piece"; return false; }
+    unsigned char* at = reinterpret_cast<unsigned char*>(piece_) + pieceLen_;
     z_.next_in = const_cast<Bytef*>(p.data + offset_);
     z_.avail_in = static_cast<uInt>(p.size - offset_);
-    z_.next_out = reinterpret_cast<Bytef*>(buf);
-    z_.avail_out = kOutPiece;
+    z_.next_out = at;
+    z_.avail_out = static_cast<uInt>(kOutPiece - pieceLen_);
     int r = inflate(&z_, Z_NO_FLUSH);
     offset_ = p.size - z_.avail_in;
-    size_t n = kOutPiece - z_.avail_out;
+    size_t n = (kOutPiece - pieceLen_) - z_.avail_out;
     outFull_ = z_.avail_out == 0 && r != Z_STREAM_END;
     if (r == Z_STREAM_END) memberDone_ = true;
     else if (r != Z_OK && !(r == Z_BUF_ERROR && n == 0 && z_.avail_in == 0)) {
-      free(buf);
       error = std::string("corrupt gzip data (inflate: ") + (z_.msg ? z_.msg : "no message") + ", zlib " + ZlibCodeName(r) + ")";
       return false;
     }
-    if (n == 0) { free(buf); return true; }
-    // A small last piece gives back what it does not use.
-    if (n < kOutPiece / 2) {
-      char* smaller = static_cast<char*>(realloc(buf, n));
-      if (smaller) buf = smaller;
-    }
-    if (EVP_DigestUpdate(tar_, buf, n) != 1) { free(buf); error = "gunzip: sha256 of the tar bytes failed"; return false; }
+    if (EVP_DigestUpdate(tar_, at, n) != 1) { error = "gunzip: sha256 of the tar bytes failed"; return false; }
     tarBytes_ += n;
     produced += n;
-    out.push_back({buf, n});
+    pieceLen_ += n;
+    if (pieceLen_ == kOutPiece) HandOver(out);
     return true;
   }
 
-  // Step 3: at the end of the blob, the last member must have ended.
-  bool Finish(std::string& error) {
+  // The output piece goes to JavaScript; a small last one gives back what it does not use.
+  void HandOver(std::vector<Chunk>& out) {
+    if (!pieceLen_) return;
+    if (pieceLen_ < kOutPiece / 2) {
+      char* smaller = static_cast<char*>(realloc(piece_, pieceLen_));
+      if (smaller) piece_ = smaller;
+    }
+    out.push_back({piece_, pieceLen_});
+    piece_ = nullptr;
+    pieceLen_ = 0;
+  }
+
+  // One output piece, on a transparent huge page where the kernel offers
+  // them (THP "madvise" or "always"): the pieces are fresh memory each time
+  // (V8 frees a Buffer only at a later GC), and faulting in 512 small pages
+  // per 2 MiB cost a third of the import's CPU on this VM (bench/RESULTS.md).
+  // Without THP, madvise fails with EINVAL and the piece is simply small pages.
+  static char* AllocPiece() {
+    void* p = aligned_alloc(kOutPiece, kOutPiece);
+    if (p) madvise(p, kOutPiece, MADV_HUGEPAGE);
+    return static_cast<char*>(p);
+  }
+
+  // Step 3: at the end of the blob, the last member must have ended; the
+  // last output piece is handed over.
+  bool Finish(std::vector<Chunk>& out, std::string& error) {
+    HandOver(out);
     if (!memberDone_) { error = "corrupt gzip data (the stream ends inside a gzip member: unexpected end of file)"; return false; }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -202,6 +228,8 @@ class GunzipHasher : public Napi::ObjectWrap<GunzipHasher> {
   uint64_t tarBytes_ = 0;
   std::string compressedDigest_;
   std::string tarDigest_;
+  char* piece_ = nullptr;  // the output piece being filled
+  size_t pieceLen_ = 0;
   std::vector<Piece> input_;
   size_t next_ = 0;    // the piece being inflated
   size_t offset_ = 0;  // how far into it
