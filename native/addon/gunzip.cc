@@ -101,7 +101,7 @@ class GunzipHasher : public Napi::ObjectWrap<GunzipHasher> {
     return true;
   }
 
-  // The pieces of the next job, kept alive by `refs` until it is done.
+  // The pieces of the next jobs (Write keeps their Buffers alive as this.input).
   void TakeInput(std::vector<Piece> pieces) {
     input_ = std::move(pieces);
     next_ = 0;
