@@ -69,22 +69,23 @@ export function gunzipHashed(source: AsyncIterable<Buffer[]>): { tar: AsyncGener
       ended = !!r.done;
       return job(r.done ? [] : r.value, ended);
     };
-    let pending = next();
+    const ahead = [next()]; // the job in flight
     try {
       for (;;) {
-        const r = await pending;
+        const r = await ahead.shift()!;
         more = r.more;
         const last = ended && !more;
         if (!last) {
-          pending = next();
-          pending.catch(() => {}); // seen by the await above, unless the reader stops first
+          const started = next(); // runs while the caller works on this job's output
+          void started.catch(() => {}); // awaited above next time round, unless the reader stops first
+          ahead.push(started);
         }
         yield* r.chunks;
         if (last) return;
       }
     } finally {
       // Not awaited: a read in flight ends with the download (as stream.pipeline's destroy does).
-      it.return?.().catch(() => {});
+      void it.return?.().catch(() => {});
     }
   }
   return { tar: tar(), digests: () => g.digests() };
