@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "skiff_native",
-      "sources": ["native/addon/addon.cc", "native/addon/netlink.cc", "native/addon/zstd.cc"],
+      "sources": ["native/addon/addon.cc", "native/addon/netlink.cc", "native/addon/zstd.cc", "native/addon/gunzip.cc"],
       "libraries": ["-lzstd"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -61,6 +61,16 @@ export interface Native {
   ZstdStream: new (compress: boolean, level: number) => {
     transform(input: Buffer, end: boolean, cb: (err: Error | null, chunks: Buffer[]) => void): void;
   };
+  /**
+   * A gzip layer inflated and hashed on the pool (native/addon/gunzip.cc):
+   * write() hands over the next pieces of the blob (or null: go on with the
+   * last ones; a job stops after 8 MiB of output, `more` says input is left)
+   * and gets the tar bytes; digests() gives both sha256s once `end` is done.
+   */
+  GunzipHasher: new () => {
+    write(pieces: Buffer[] | null, end: boolean, cb: (err: Error | null, chunks: Buffer[], more: boolean) => void): void;
+    digests(): { blob: string; blobBytes: number; diffID: string; tarBytes: number };
+  };
   /** MS_*, RLIMIT_*, O_*, CAP_*, S_IF* from this machine's headers. */
   constants: NativeConstants;
 }

@@ -332,9 +332,11 @@ static Napi::Value CloseFd(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 void InitZstd(Napi::Env env, Napi::Object exports);  // zstd.cc
+void InitGunzip(Napi::Env env, Napi::Object exports);  // gunzip.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitZstd(env, exports);
+  InitGunzip(env, exports);
   exports.Set("netlink", Napi::Function::New(env, Netlink));
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));

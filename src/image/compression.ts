@@ -45,6 +45,52 @@ class ZstdTransform extends Transform {
  */
 const GUNZIP_CHUNK = 1 << 20;
 
+/** A layer blob's sha256 (and size), and its tar stream's: the digest and the diffID. */
+export interface LayerDigests { blob: string; blobBytes: number; diffID: string; tarBytes: number }
+
+/**
+ * A gzip layer's tar bytes, inflated with both sha256s on libuv's pool by
+ * the addon (native/addon/gunzip.cc), one job per piece of the blob: the
+ * main thread only parses the tar. The next job starts while the caller is
+ * busy with this one's output. `digests()` once the tar has been read to
+ * its end. Corrupt data fails with "corrupt gzip data (inflate: ...)".
+ */
+export function gunzipHashed(source: AsyncIterable<Buffer[]>): { tar: AsyncGenerator<Buffer>; digests: () => LayerDigests } {
+  const g = new (native().GunzipHasher)();
+  const job = (pieces: Buffer[] | null, end: boolean) => new Promise<{ chunks: Buffer[]; more: boolean }>((resolve, reject) =>
+    g.write(pieces, end, (err, chunks, more) => (err ? reject(err) : resolve({ chunks, more }))));
+  async function* tar(): AsyncGenerator<Buffer> {
+    const it = source[Symbol.asyncIterator]();
+    let more = false; // the last job stopped at its output budget
+    let ended = false; // the source is done
+    const next = async () => {
+      if (more) return job(null, ended);
+      const r = await it.next();
+      ended = !!r.done;
+      return job(r.done ? [] : r.value, ended);
+    };
+    const ahead = [next()]; // the job in flight
+    try {
+      for (;;) {
+        const r = await ahead.shift()!;
+        more = r.more;
+        const last = ended && !more;
+        if (!last) {
+          const started = next(); // runs while the caller works on this job's output
+          void started.catch(() => {}); // awaited above next time round, unless the reader stops first
+          ahead.push(started);
+        }
+        yield* r.chunks;
+        if (last) return;
+      }
+    } finally {
+      // Not awaited: a read in flight ends with the download (as stream.pipeline's destroy does).
+      void it.return?.().catch(() => {});
+    }
+  }
+  return { tar: tar(), digests: () => g.digests() };
+}
+
 export function decompressor(c: Compression): Transform {
   return c === 'gzip' ? createGunzip({ chunkSize: GUNZIP_CHUNK }) : new ZstdTransform(false);
 }

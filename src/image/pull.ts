@@ -1,13 +1,12 @@
 // `skiff pull`: a manifest (through an index or manifest list to this
 // host's platform), its config and layers from a registry, every byte
 // checked against its digest and size; then the same import as `load`.
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FileLock } from '../util/files.js';
 import { once } from 'node:events';
 import { SkiffError } from '../errors.js';
-import { coalesce, importLayer, lowerDirs } from './importer.js';
+import { batches, importLayer, lowerDirs } from './importer.js';
 import { hostPlatform, MEDIA, pickPlatform, type Descriptor, type Manifest } from './load.js';
 import { canonicalString, familiarName, familiarString, parseReference, type Reference } from './reference.js';
 import { MAX_MANIFEST, RegistryClient, RegistryError, type Credentials } from './registry.js';
@@ -91,12 +90,11 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
     return;
   }
   const temp = store.tempPath('blob');
-  const hash = createHash('sha256');
   let got = 0;
   try {
     const res = await client.blob(d.digest);
     let started = false;
-    async function* teed(): AsyncGenerator<Buffer> {
+    async function* teed(): AsyncGenerator<Buffer[]> {
       // Made when the unpack first reads: an unpack that finds the layer in
       // the store reads nothing, and an unread stream's file would be
       // created after the cleanup below had run.
@@ -105,13 +103,18 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
       // bytes go on to the unpack would hold the pipeline up behind the pool.
       const out = createWriteStream(temp, { mode: 0o644, highWaterMark: 8 << 20 });
       try {
-        for await (const chunk of coalesce(client.chunks(res, `layer ${d.digest}`))) {
-          hash.update(chunk);
-          got += chunk.length;
-          if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
-          if (!out.write(chunk)) await once(out, 'drain');
+        // The blob's sha256 is taken with the inflate, on the pool (importLayer).
+        for await (const parts of batches(client.chunks(res, `layer ${d.digest}`))) {
+          out.cork(); // one writev(2) for the batch
+          for (const chunk of parts) {
+            got += chunk.length;
+            if (got > d.size) throw new SkiffError(`layer ${d.digest}: more than the ${d.size} bytes the manifest says`);
+            out.write(chunk);
+          }
+          out.uncork();
+          if (out.writableNeedDrain) await once(out, 'drain');
           progress.layer(id, 'Downloading', got, d.size);
-          yield chunk;
+          yield parts;
         }
         if (got !== d.size) throw new SkiffError(`layer ${d.digest}: the registry sent ${got} of its ${d.size} bytes`);
         out.end();
@@ -120,8 +123,7 @@ async function fetchLayerLocked(store: ImageStore, client: RegistryClient, d: De
         if (!out.closed) out.destroy(); // the unpack gave up early
       }
     }
-    await importLayer(store, teed, diffID, chainID, () => {
-      const digest = 'sha256:' + hash.digest('hex');
+    await importLayer(store, teed, diffID, chainID, ({ digest }) => {
       if (digest !== d.digest) throw new SkiffError(`layer ${d.digest}: digest mismatch (got ${digest})`);
       if (got !== d.size) throw new SkiffError(`layer ${d.digest}: size mismatch (${got}, expected ${d.size})`);
       store.adoptBlob(temp, d.digest);

@@ -1,5 +1,5 @@
 // Pulling from a hostile registry: a tiny HTTP server on 127.0.0.1 that
-// lies about digests, sends a manifest over 4 MiB, redirects in a loop,
+// lies about digests (of the config, of a layer), sends a manifest over 4 MiB, redirects in a loop,
 // stalls or breaks off a blob, or serves a gzip bomb (1 GiB of zeros in
 // about 1 MiB). Each pull fails in one sentence within seconds, and nothing
 // is left in the store or its tmp.
@@ -51,6 +51,11 @@ const sockets = new Set<import('node:net').Socket>();
 
 test.before(async () => {
   images.wrongdigest = image(good, sha(tar), Buffer.from('{"not":"the config"}'));
+  // The same tar (so the diffID matches) in a blob of the same size that is
+  // not the one the manifest names: only the blob's own digest can tell.
+  const relabeled = Buffer.from(good);
+  relabeled[4] ^= 1; // the gzip header's MTIME (RFC 1952 2.3)
+  images.wronglayer = { ...image(good, sha(tar)), layer: relabeled };
   images.stall = image(good, sha(tar));
   images.cut = image(good, sha(tar));
   const b = await bomb();
@@ -88,6 +93,7 @@ test.after.always('server stopped, nothing left behind', async (t) => {
 
 const cases: [string, RegExp][] = [
   ['wrongdigest', /config sha256:[a-f0-9]{64}: digest mismatch/],
+  ['wronglayer', /layer sha256:[a-f0-9]{64}: digest mismatch \(got sha256:[a-f0-9]{64}\)/],
   ['bigmanifest', /manifest latest is larger than 4194304 bytes, the most accepted/],
   ['bigchunked', /manifest latest is larger than 4194304 bytes, the most accepted/],
   ['loop', /is unreachable: too many redirects \(a redirect loop\?\)$/],
