@@ -306,6 +306,13 @@ static int run_warm(int conn, const std::string &program, int argc, char **argv)
 int main(int argc, char **argv) {
   std::string program = argv[0];
   program = program.substr(program.rfind('/') + 1);
+  // Installed as (or linked to) "runc", for engines and scripts that look
+  // for the runtime by that name: it is skiff-runtime, told the name it was
+  // called by (its help and version texts say it, as runc's do).
+  if (program == "runc") {
+    setenv("SKIFF_INVOKED_AS", "runc", 1);
+    program = "skiff-runtime";
+  }
   if (program != "skiff" && program != "skiff-runtime") program = "skiff";
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--debug") || !strcmp(argv[i], "-D")) debug_enabled = true;

@@ -27,7 +27,7 @@ import { splitTraceFlag, stepFlags, traceFlags } from '../util/courseFlags.js';
 import { checkpointCommand, restoreCommand } from './commands/checkpoint.js';
 
 // The name we were invoked by: installed as (or linked to) "runc", the help,
-// version and error texts say "runc", as busybox applets do.
+// version and error texts say "runc", as busybox applets do (main sets it).
 let NAME = 'skiff-runtime';
 const VERSION = '0.1.0';
 const OCI_SPEC_VERSION = '1.2.0';
@@ -228,7 +228,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<number> {
   trace('main');
-  if (argv[1] && basename(argv[1]) === 'runc') NAME = 'runc';
+  // The launcher passes on the name it was called by (SKIFF_INVOKED_AS); a
+  // warm worker runs many commands, so the name is set for each.
+  NAME = (process.env.SKIFF_INVOKED_AS ?? basename(argv[1] ?? '')) === 'runc' ? 'runc' : 'skiff-runtime';
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
   argv = splitTraceFlag(argv);

@@ -3,9 +3,10 @@
 // kill 0 / kill --all, run --keep, ps options, update's flags, the default
 // spec, and the checkpoint/restore answer without a working criu.
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, cgroupExists, cgroupExpected, cgroupRead } from '../helpers.js';
+import { CLI, Sandbox, cgroupExists, cgroupExpected, cgroupRead } from '../helpers.js';
 
 const sb = new Sandbox('runccli');
 test.after.always('nothing left behind', async (t) => {
@@ -27,6 +28,16 @@ test('help and version read as runc\'s do', async (t) => {
   t.regex(v[0], /^skiff-runtime version \d+\.\d+\.\d+$/);
   t.regex(v[1], /^commit: /);
   t.regex(v[2], /^spec: \d+\.\d+\.\d+$/);
+});
+
+test('installed as runc (a link of that name), it says runc; by its own name again, skiff-runtime', async (t) => {
+  const link = join(sb.dir, 'runc');
+  symlinkSync(CLI, link);
+  const v = await execa(link, ['--version'], { reject: false });
+  t.regex(v.stdout.split('\n')[0], /^runc version \d+\.\d+\.\d+$/);
+  t.regex((await execa(link, ['--help'], { reject: false })).stdout, /^NAME:\n {3}runc - Open Container Initiative runtime\n/);
+  // A warm worker that served the link serves the plain name next: the name is per command.
+  t.regex((await sb.run(['--version'])).stdout, /^skiff-runtime version /);
 });
 
 test('--debug writes level=debug lines to stderr', async (t) => {
