@@ -63,7 +63,7 @@ test.serial('commands of both CLIs are handed to the service and behave as cold 
   t.is(handoffs(mark), 3, serviceLog.slice(mark));
 });
 
-test.serial('a skiff run without -i gives its worker back: the next run is served by the same worker', async (t) => {
+test.serial('a skiff run without -i gives its worker back: no worker ends after it', async (t) => {
   const skiff = await sb.engine();
   const workers: number[] = [];
   for (let i = 0; i < 2; i++) {
