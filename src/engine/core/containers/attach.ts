@@ -7,8 +7,7 @@
 import { SkiffError } from '../../../errors.js';
 import { AttachClient, parseDetachKeys, type AttachResult, type AttachStreams } from '../../attach.js';
 import { recordContainerEvent } from '../../events.js';
-import { hostConfigOf } from '../../containers.js';
-import { finishContainer, isActive, refresh } from '../../lifecycle.js';
+import { isActive, refresh } from '../../lifecycle.js';
 import type { CoreContext } from '../context.js';
 import { findContainer } from './find.js';
 
@@ -23,16 +22,9 @@ export interface AttachOptions {
   ready?: () => void;
 }
 
-/**
- * A client for a container that is running or about to be (connect() in
- * containerStart's beforeStart). `claimCleanup`: this process finishes the
- * container when it exits (containerAttach does), so the monitor does not
- * start its exit command (a cold `skiff container cleanup`, a Node start-up
- * per container). A claim counts only while the client is connected: one
- * that went away before the exit leaves the cleanup to the monitor.
- */
-export function attachClient(id: string, tty: boolean, o: AttachOptions & { claimCleanup?: boolean } = {}): AttachClient {
-  return new AttachClient(id, { stdin: !!o.stdin, tty, claimCleanup: !!o.claimCleanup, detachKeys: parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q') });
+/** A client for a container that is running or about to be (connect() in containerStart's beforeStart). */
+export function attachClient(id: string, tty: boolean, o: AttachOptions = {}): AttachClient {
+  return new AttachClient(id, { stdin: !!o.stdin, tty, claimCleanup: false, detachKeys: parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q') });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,10 +61,7 @@ async function connectAtStart(ctx: CoreContext, id: string, client: AttachClient
 
 export async function containerAttach(ctx: CoreContext, ref: string, io: AttachStreams, o: AttachOptions = {}): Promise<AttachResult> {
   const c = await findContainer(ctx, ref);
-  // With no restart policy the exit is final: we finish it ourselves, as a
-  // foreground `skiff run` does (a policy needs the monitor's fresh helper).
-  const claimed = hostConfigOf(c).RestartPolicy.Name === 'no';
-  const client = attachClient(c.Id, c.Config.Tty, { ...o, stdin: !!o.stdin && c.Config.OpenStdin, claimCleanup: claimed });
+  const client = attachClient(c.Id, c.Config.Tty, { ...o, stdin: !!o.stdin && c.Config.OpenStdin });
   // moby daemon/attach.go: the same two refusals, the same words.
   if (c.State.Status === 'paused') throw new SkiffError('You cannot attach to a paused container, unpause it first', 'conflict');
   if (c.State.Status === 'restarting') throw new SkiffError('You cannot attach to a restarting container, wait until it is running', 'conflict');
@@ -84,7 +73,5 @@ export async function containerAttach(ctx: CoreContext, ref: string, io: AttachS
     o.ready?.();
     if (!(await connectAtStart(ctx, c.Id, client, o.signal))) return { detached: true };
   }
-  const result = await client.run(io, o.signal);
-  if (claimed && 'exitCode' in result) await finishContainer(ctx.life, c.Id, { exitCode: result.exitCode });
-  return result;
+  return client.run(io, o.signal);
 }
