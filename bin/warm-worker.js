@@ -12,7 +12,10 @@ skiff.exports.runWarmWorker({
   programs: { skiff: skiff.exports, 'skiff-runtime': runtime.exports },
   keys: { skiff: skiff.key, 'skiff-runtime': runtime.key },
   ipc: {
-    send: (m, done) => process.send(m, done),
+    // A failed send means the service is gone (it stopped while this worker
+    // started): nothing is left to serve. Without the callback Node would
+    // raise the EPIPE as an uncaught 'error' event.
+    send: (m, done) => process.send(m, (err) => (err ? process.exit(0) : done && done())),
     on: (event, fn) => process.on(event, fn),
     disconnect: () => process.disconnect(),
   },

@@ -95,7 +95,7 @@ export class AttachClient {
   run(io: AttachStreams, signal?: AbortSignal): Promise<AttachResult> {
     const socket = this.socket;
     if (!socket) throw new SkiffError('attach: not connected');
-    const stdin = io.stdin;
+    const stdin = this.o.stdin ? io.stdin : undefined; // read only when wanted (terminalStreams' getter)
     if (this.o.stdin && !stdin) throw new SkiffError('attach: stdin is attached but no input stream was given', 'invalid');
     const raw = !!(this.o.tty && this.o.stdin && stdin?.isTTY && stdin.setRawMode);
     return new Promise<AttachResult>((resolve, reject) => {

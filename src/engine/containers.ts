@@ -3,10 +3,11 @@
 // unique: they are checked and written under containers.lock, so of two
 // `create --name x` at the same time exactly one wins.
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
-import { FileLock, writeFileAtomic } from '../util/files.js';
+import { FileLock, writeFileAtomic, type AtomicWriteOptions } from '../util/files.js';
 import { faultPoint } from '../util/fault.js';
 import { VolumeStore } from './volumes.js';
 import { generateName } from './names.js';
@@ -122,6 +123,21 @@ export function setStatus(c: ContainerRecord, status: ContainerStatus): void {
 // issues use `--name x`; see README "Choices").
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+// Waiters on a record's change (wait, stop, the API's wait?condition=removed)
+// in a long-lived process: this process's own saves and removals wake them at
+// once, instead of at their next poll. Changes by other processes (the
+// monitor's exit command, another CLI) are still seen by the poll.
+const changes = new EventEmitter().setMaxListeners(0);
+
+/** Resolves when this process changes or removes the record of `id`, or after `ms`. */
+export function nextChange(id: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); changes.off(id, done); resolve(); };
+    const timer = setTimeout(done, ms);
+    changes.on(id, done);
+  });
+}
+
 export class ContainerStore {
   readonly dir: string;
   constructor(readonly root: string) {
@@ -224,9 +240,15 @@ export class ContainerStore {
     }
   }
 
-  /** Writes a record back (atomically); callers hold the container's lock. */
-  save(c: ContainerRecord): void {
-    writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600);
+  /**
+   * Writes a record back (atomically); callers hold the container's lock.
+   * `durable: false` for the states of a start and a finish that a reboot
+   * makes moot (a monitor's pid, 'running'): refresh() settles a record
+   * whose monitor is gone either way (util/files.ts AtomicWriteOptions).
+   */
+  save(c: ContainerRecord, o?: AtomicWriteOptions): void {
+    writeFileAtomic(join(this.dir, c.Id, 'config.json'), JSON.stringify(c, null, 2), 0o600, o);
+    changes.emit(c.Id);
   }
 
   /**
@@ -253,6 +275,7 @@ export class ContainerStore {
       faultPoint('rm:renamed-aside');
       rmSync(trash, { recursive: true, force: true });
       if (c) recordContainerEvent(this.root, c, 'destroy');
+      changes.emit(id);
       this.sweepLocked();
     } finally {
       lock.release();

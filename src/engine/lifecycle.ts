@@ -14,7 +14,7 @@ import type { ImageStore } from '../image/store.js';
 import { FileLock } from '../util/files.js';
 import { faultPoint } from '../util/fault.js';
 import { trace } from '../util/trace.js';
-import { hostConfigOf, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
+import { hostConfigOf, nextChange, setStatus, type ContainerRecord, type ContainerStore } from './containers.js';
 import { containerStore, imageStore, type EngineGlobals } from './context.js';
 import { consoleSocket, containerFiles, monitorComplaint, removeSockets, spawnMonitor, type ContainerFiles, type SpawnedMonitor } from './monitor.js';
 import { destroyContainerFiles, fillNewVolumes, prepareContainer, releaseContainer } from './prepare.js';
@@ -99,6 +99,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   try {
     planned = await planNetworking(e.g.root, c, (ref) => e.containers.find(ref), e.warn);
     faultPoint('launch:network-planned');
+    trace('launch: network planned');
     const { bundle, rootfs } = prepareContainer(e.images, e.containers, c, planned);
     await fillNewVolumes(e.g.root, rootfs, c);
     trace('launch: rootfs and bundle ready');
@@ -112,7 +113,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
         // Recorded at once: if this command dies now, `refresh` finds the
         // monitor and either adopts the container or takes it down.
         c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
-        e.containers.save(c);
+        e.containers.save(c, { durable: false });
         return monitor.channel;
       },
     });
@@ -146,7 +147,7 @@ async function launch(e: Engine, c: ContainerRecord, how: Launcher, hooks: Start
   c.NetworkSettings = settingsFrom(planned);
   if (monitor) c.Monitor = { Pid: monitor.pid, StartTime: monitor.startTime };
   c.LogPath = files.log;
-  e.containers.save(c);
+  e.containers.save(c, { durable: false });
   attachedEvents(e, c, 'up');
   recordContainerEvent(e.g.root, c, 'start');
 }
@@ -261,7 +262,8 @@ export async function finishContainer(e: Engine, id: string, o: FinishOptions = 
       const ranFor = Date.parse(c.State.FinishedAt) - Date.parse(c.State.StartedAt);
       c.RestartBackoff = ranFor < 10_000 ? (c.RestartBackoff ?? 0) + 1 : 0;
     }
-    e.containers.save(c);
+    // About to be removed (--rm): nothing of this state has to outlive a crash.
+    e.containers.save(c, { durable: restart || !hostConfigOf(c).AutoRemove });
     faultPoint('finish:recorded');
     recordContainerEvent(e.g.root, c, 'die', { exitCode: String(code) });
     if (!restart) {
@@ -399,7 +401,7 @@ export async function waitStopped(e: Engine, id: string, timeoutMs: number, sign
     if (!isActive(c) && !monitorAlive(c)) return true;
     if (!monitorAlive(c)) await refresh(e, id);
     if (Date.now() > deadline) return false;
-    await sleep(15);
+    await nextChange(id, 15);
   }
 }
 

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
+import { trace } from '../util/trace.js';
 import type { ImageStore } from '../image/store.js';
 import { hostConfigOf, type ContainerRecord, type ContainerStore } from './containers.js';
 import { initProgramPath } from '../native.js';
@@ -31,14 +32,17 @@ export function prepareContainer(images: ImageStore, containers: ContainerStore,
   const image = images.getImage(c.Image);
   if (!image) throw new SkiffError(`container ${c.Name.slice(1)}: its image ${c.Image.slice(7, 19)} is missing from the store`);
   const etc = { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
-  writeFileAtomic(etc.hostname, `${c.Config.Hostname}\n`);
-  writeFileAtomic(etc.hosts, net?.hosts ?? `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${c.Config.Hostname}\n`);
-  writeFileAtomic(etc.resolvConf, net?.resolvConf ?? hostResolvConf());
+  // Written again at every start: atomic, not durable (files.ts, AtomicWriteOptions).
+  const volatile = { durable: false };
+  writeFileAtomic(etc.hostname, `${c.Config.Hostname}\n`, 0o644, volatile);
+  writeFileAtomic(etc.hosts, net?.hosts ?? `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${c.Config.Hostname}\n`, 0o644, volatile);
+  writeFileAtomic(etc.resolvConf, net?.resolvConf ?? hostResolvConf(), 0o644, volatile);
   const rootfs = mountRootfs(dir, lowerDirs(images, image));
+  trace('launch: rootfs mounted');
   try {
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace, linkEnv: net?.linkEnv }), null, 2));
+    writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(containerOciSpec({ container: c, rootfs, etc, initProgram: hostConfigOf(c).Init ? initProgramPath() : undefined, netns: net?.namespace, linkEnv: net?.linkEnv }), null, 2), 0o644, volatile);
     return { bundle, rootfs };
   } catch (err) {
     unmountRootfs(dir);

@@ -128,7 +128,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     store.write(record);
     // The config as created: exec and update read this, not the bundle,
     // which may change or vanish while the container runs.
-    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600, { durable: false });
     traceStep('make_exec_fifo', join(store.dir(id), 'exec.fifo'));
     native().mkfifo(join(store.dir(id), 'exec.fifo'), 0o622);
     // A limit this host cannot apply fails here, before anything runs.
@@ -179,7 +179,7 @@ export async function create(opts: RuntimeOptions, id: string, c: CreateOptions)
     if (spec.linux?.namespaces?.some((n) => n.type === 'pid' && !n.path)) record.pidns = namespaceInode(record.pid, 'pid');
     record.complete = true;
     store.write(record);
-    if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid));
+    if (c.pidFile) writeFileAtomic(resolve(c.pidFile), String(record.pid), 0o644, { durable: false }); // runc's is not fsync'd either
   } catch (err) {
     // The failed step's last reports are on the trace socket, which the
     // dying init closes: read them before closing our end.
@@ -484,7 +484,7 @@ export async function exec(opts: RuntimeOptions, id: string, e: ExecOptions): Pr
     const pid = Number((await session.next('PID')).fields[0]);
     const cgroups = cgroupsOf(spec, rec);
     await placeInCgroups(session, cgroups, pid, () => placeExecProcess(cgroups.dirs, e.cgroups ?? [], pid, rec.pid));
-    if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid));
+    if (e.pidFile) writeFileAtomic(resolve(e.pidFile), String(pid), 0o644, { durable: false });
     await session.next('CREATED');
     if (e.detach) return 0;
     if (console.pair) {
@@ -546,7 +546,7 @@ export async function update(opts: RuntimeOptions, id: string, resources: Resour
     const { apply, stored } = planUpdate(spec.linux?.resources ?? {}, resources);
     cgroupsOf(spec, rec).apply(apply, { skipDevices: true, warn: opts.warn });
     spec.linux = { ...spec.linux, resources: stored };
-    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600);
+    writeFileAtomic(join(store.dir(id), 'config.json'), JSON.stringify(spec), 0o600, { durable: false });
   });
 }
 

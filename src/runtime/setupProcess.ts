@@ -186,25 +186,30 @@ export function startSetup(o: SetupOptions): SetupSession {
   // the dying init left unread in our receive buffer. Whether the peer is
   // gone is for the read side to say (ERROR, then EOF).
   const fd = (channel as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  const send = (name: string, ...fields: string[]) => {
-    debug?.(`-> ${name} ${fields.join(' ')}`);
-    const frame = encodeMessage(name, fields);
-    if (fd === undefined || fd < 0) {
-      channel.write(frame);
-      return;
-    }
-    writeFrame(fd, frame);
+  const write = (frames: Buffer) => {
+    if (fd === undefined || fd < 0) channel.write(frames);
+    else writeFrame(fd, frames);
   };
+  const encode = (name: string, fields: string[]) => {
+    debug?.(`-> ${name} ${fields.join(' ')}`);
+    return encodeMessage(name, fields);
+  };
+  const send = (name: string, ...fields: string[]) => write(encode(name, fields));
 
+  // The plan's few hundred frames (one per seccomp rule) go in one write:
+  // written one by one they cost a syscall each, and their per-write
+  // overhead fills the socket's send buffer (unix(7)) before the helper,
+  // still starting, reads any, so the writer waited.
   const sendPlan = (plan: Plan) => {
-    send('PLAN_BEGIN', plan.version);
-    for (const [type, path] of plan.joins) send('JOIN', type, path);
-    send('CLONE', plan.clone.join(','));
-    if (plan.idMap) send('ID_MAP', plan.idMap.uid, plan.idMap.gid);
-    if (plan.wait) send('WAIT');
-    for (const s of plan.preClone) send('PRE', s.op, ...s.args);
-    for (const s of plan.steps) send('STEP', s.op, ...s.args);
-    send('PLAN_END');
+    const frames = [encode('PLAN_BEGIN', [plan.version])];
+    for (const [type, path] of plan.joins) frames.push(encode('JOIN', [type, path]));
+    frames.push(encode('CLONE', [plan.clone.join(',')]));
+    if (plan.idMap) frames.push(encode('ID_MAP', [plan.idMap.uid, plan.idMap.gid]));
+    if (plan.wait) frames.push(encode('WAIT', []));
+    for (const s of plan.preClone) frames.push(encode('PRE', [s.op, ...s.args]));
+    for (const s of plan.steps) frames.push(encode('STEP', [s.op, ...s.args]));
+    frames.push(encode('PLAN_END', []));
+    write(Buffer.concat(frames));
   };
 
   return {

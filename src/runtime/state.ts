@@ -69,8 +69,9 @@ export class StateStore {
     return lock;
   }
 
+  /** Atomic, not fsync'd: the record describes processes, which a reboot ends (util/files.ts AtomicWriteOptions). */
   write(rec: ContainerRecord): void {
-    writeFileAtomic(join(this.dir(rec.id), 'state.json'), JSON.stringify(rec, null, 2) + '\n', 0o600);
+    writeFileAtomic(join(this.dir(rec.id), 'state.json'), JSON.stringify(rec, null, 2) + '\n', 0o600, { durable: false });
   }
 
   /** The record, or undefined when create died before writing one. */

@@ -15,8 +15,14 @@ import { native, projectRoot } from '../native.js';
 import { claimSocketPath } from '../server/listen.js';
 
 export const DEFAULT_SERVICE_SOCKET = '/run/skiff/cli.sock';
-/** How long a handed-over worker may take before the pool starts another (a short command is back well before). */
-const REFILL_DELAY_MS = 50;
+/**
+ * How long a handed-over worker may take before the pool starts another (a
+ * short command is back well before). A container's `run` takes a few
+ * hundred ms: a shorter delay started a new Node (~250 ms of CPU, on the
+ * cores the command runs on) during every run, and the warm worker that came
+ * back was then ended as one too many.
+ */
+const REFILL_DELAY_MS = 1000;
 
 export interface WarmServiceOptions {
   socket: string;
@@ -35,6 +41,8 @@ export class WarmService {
   private server: Server | undefined;
   private idle: ChildProcess[] = [];
   private busy = new Set<ChildProcess>();
+  /** Commands each worker has served: the pool keeps the ones that served most. */
+  private served = new WeakMap<ChildProcess, number>();
   private starting = 0;
   private waiting: { socket: Socket; pid: number }[] = [];
   private closed = false;
@@ -104,12 +112,20 @@ export class WarmService {
   /** A worker that is ready: a new one, or a busy one back from its command. */
   private onReady(worker: ChildProcess): void {
     const back = this.busy.delete(worker);
-    // After a burst more workers may be idle than wanted: the extra go.
-    if (this.closed || (back && !this.waiting.length && this.idle.length >= (this.o.workers ?? 2))) {
+    if (this.closed) {
       worker.kill();
       return;
     }
+    if (back) this.served.set(worker, (this.served.get(worker) ?? 0) + 1);
     this.idle.push(worker);
+    // After a burst more workers may be idle than wanted: the extra go, the
+    // one that served fewest commands first (V8 has compiled less of the
+    // commands' code in it).
+    if (back && !this.waiting.length && this.idle.length > (this.o.workers ?? 2)) {
+      const fewest = this.idle.reduce((a, b) => ((this.served.get(b) ?? 0) < (this.served.get(a) ?? 0) ? b : a));
+      this.idle = this.idle.filter((w) => w !== fewest);
+      fewest.kill();
+    }
     this.dispatch();
   }
 

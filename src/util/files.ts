@@ -10,12 +10,31 @@ import { native } from '../native.js';
 // process may write the same file (each under its lock, or last one wins).
 let tempCounter = 0;
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+export interface AtomicWriteOptions {
+  /**
+   * false: replaced atomically (temp + rename: every process sees the old
+   * file or the new one, and a killed writer leaves the old one), but not
+   * forced to disk. For files that mean nothing after a reboot and are
+   * written again before they are next needed: a container's /etc files
+   * and bundle (rebuilt at each start), a runtime's state and pid files
+   * (they describe processes, which a reboot ends; runc does not fsync
+   * them either). Each fsync here waits for an ext4 journal commit, several
+   * ms on a VM's disk, and a `run` made ~20 of them. On ext4 a rename over
+   * an existing file still writes the new data before the rename commits
+   * (ext4(5), auto_da_alloc), so even a power cut leaves old or new.
+   * Default true: what must outlive a crash (a container's record as
+   * created, images, volumes, networks) is fsync'd with its directory.
+   */
+  durable?: boolean;
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, o: AtomicWriteOptions = {}): void {
+  const durable = o.durable !== false;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter++}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     unlinkSync(tmp);
@@ -23,7 +42,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
   closeSync(fd);
   renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  if (durable) fsyncDir(dirname(path));
 }
 
 export function fsyncDir(dir: string): void {

@@ -63,6 +63,25 @@ test.serial('commands of both CLIs are handed to the service and behave as cold 
   t.is(handoffs(mark), 3, serviceLog.slice(mark));
 });
 
+test.serial('a skiff run without -i gives its worker back: no worker ends after it', async (t) => {
+  const skiff = await sb.engine();
+  const workers: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const mark = serviceLog.length;
+    const r = await skiff(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    t.is(r.exitCode, 0, r.stderr);
+    // The worker's "ending" line comes after the command's exit: the next hand-off shows which worker served.
+    const served = /handed to worker (\d+)/.exec(serviceLog.slice(mark));
+    t.truthy(served, serviceLog.slice(mark));
+    workers.push(Number(served![1]));
+  }
+  // Two hand-offs, no worker ended: a run made the process's stdin, which a worker cannot give back.
+  t.notRegex(serviceLog, /ends after its command: the command used its stdin/);
+  const again = await skiff(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+  t.is(again.exitCode, 0, again.stderr);
+  t.true(workers.length === 2 && workers.every((w) => w > 0));
+});
+
 test.serial('the init stays in the caller\'s tree: a subreaper caller becomes its parent', async (t) => {
   const prog = join(sb.dir, 'subreaper');
   // A caller like containerd's shim: a child subreaper that runs `create`

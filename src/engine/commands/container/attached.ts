@@ -21,10 +21,15 @@ export function attachClient(root: string, c: ContainerRecord, o: { stdin: boole
   });
 }
 
-/** Our terminal, as the streams an attached container reads and writes. */
+/**
+ * Our terminal, as the streams an attached container reads and writes.
+ * stdin is a getter: Node makes process.stdin on first use, and a warm
+ * worker whose command made it cannot serve another (docs/warm-path.md):
+ * a `run` without -i must not touch it.
+ */
 export function terminalStreams(): AttachStreams {
   return {
-    stdout: process.stdout, stderr: process.stderr, stdin: process.stdin,
+    stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; },
     terminal: process.stdout.isTTY ? {
       size: () => ({ rows: process.stdout.rows, columns: process.stdout.columns }),
       onResize: (listener) => { process.stdout.on('resize', listener); return () => process.stdout.off('resize', listener); },

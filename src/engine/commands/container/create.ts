@@ -3,6 +3,7 @@
 // core makes the container (core/containers/create.ts). An image that is not
 // here is pulled first, as the docker CLI does.
 import { kindOf } from '../../../errors.js';
+import { trace } from '../../../util/trace.js';
 import { familiarString, parseReference } from '../../../image/reference.js';
 import type { ContainerRecord } from '../../containers.js';
 import { imageStore, type EngineGlobals } from '../../context.js';
@@ -32,6 +33,7 @@ export async function createContainer(g: EngineGlobals, image: string, command: 
   const request = createRequestFromFlags(image, command, f, process.env, process.cwd());
   const core = cliEngine(g);
   await ensureImage(g, core, image);
+  trace('run: image found');
   return (await core.containerCreate(request, { name: f.name })).record;
 }
 
