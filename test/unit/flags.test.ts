@@ -30,7 +30,7 @@ test.after.always(async () => { await daemon?.close(); rmSync(dir, { recursive: 
  * dockerd reads them as "not set". Dropped from docker's side besides:
  *  - HostConfig.MemorySwappiness: -1, docker's "not set" marker for a knob skiff does not have;
  *  - HostConfig.ConsoleSize: the docker client's terminal size, which skiff's attach sends itself;
- * and HostConfig.Binds is compared as a set (docker's order is a Go map's).
+ * and HostConfig.Binds and Config.Env are compared as sets (docker's order is a Go map's).
  *  - HostConfig.LogConfig, ConsoleSize and the endpoint's IPAM/driver fields: all empty here
  *    (docker fills them in for options skiff does not take).
  */
@@ -44,6 +44,9 @@ function normalize(v: unknown): unknown {
       if (k === 'ConsoleSize') continue; // the client's terminal size (0x0 here), for a TTY's first resize
       // docker collects -v into a Go map: Binds come in no particular order.
       if (k === 'Binds' && Array.isArray(x)) { out[k] = x.length ? [...x].sort() : undefined; if (!x.length) delete out[k]; continue; }
+      // docker v28 was seen to send an env-file's entries and -e's in either
+      // order from one run to the next (a Go map again): compared as a set.
+      if (k === 'Env' && Array.isArray(x)) { if (x.length) out[k] = [...x].sort(); continue; }
       const n = normalize(x);
       if (n !== undefined) out[k] = n;
     }
