@@ -23,6 +23,7 @@ serve_pid=
 podman_pid=
 podman_g=(--root "$work/podman" --runroot "$work/podman-run" --tmpdir "$work/podman-tmp" --cgroup-manager cgroupfs --events-backend file)
 cleanup() {
+  set +e # every step is tried, whatever the one before did (under set -e a failed one skipped the rm -rf)
   [ -z "$serve_pid" ] || { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }
   [ -z "$podman_pid" ] || { kill "$podman_pid" 2>/dev/null; wait "$podman_pid" 2>/dev/null || true; }
   stop_dockerd
@@ -33,6 +34,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # so that a stopped run still cleans up
 
 wait_socket() { for _ in $(seq 100); do docker -H "unix://$1" version >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no API on $1" >&2; return 1; }
 
