@@ -17,15 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "chunks.h"
+
 namespace {
 
 struct Piece {
   const unsigned char* data;
-  size_t size;
-};
-
-struct Chunk {
-  char* data;
   size_t size;
 };
 
@@ -253,11 +250,7 @@ class WriteWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
-    Napi::Array chunks = Napi::Array::New(env, out_.size());
-    for (size_t i = 0; i < out_.size(); i++) {
-      chunks[i] = Napi::Buffer<char>::New(env, out_[i].data, out_[i].size, [](Napi::Env, char* p) { free(p); });
-    }
-    out_.clear();  // now owned by the Buffers
+    Napi::Array chunks = TakeChunks(env, out_);
     Callback().Call({env.Null(), chunks, Napi::Boolean::New(env, more_)});
   }
 

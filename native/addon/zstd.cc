@@ -11,12 +11,9 @@
 #include <utility>
 #include <vector>
 
-namespace {
+#include "chunks.h"
 
-struct Chunk {
-  char* data;
-  size_t size;
-};
+namespace {
 
 class ZstdStream : public Napi::ObjectWrap<ZstdStream> {
  public:
@@ -106,11 +103,7 @@ class TransformWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
-    Napi::Array chunks = Napi::Array::New(env, out_.size());
-    for (size_t i = 0; i < out_.size(); i++) {
-      chunks[i] = Napi::Buffer<char>::New(env, out_[i].data, out_[i].size, [](Napi::Env, char* p) { free(p); });
-    }
-    out_.clear(); // now owned by the Buffers
+    Napi::Array chunks = TakeChunks(env, out_);
     Callback().Call({env.Null(), chunks});
   }
 
