@@ -4,26 +4,17 @@
 // change. Every wait here ends on a message, an ERROR, or EOF — never hangs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
-import { writeSync } from 'node:fs';
 import { SkiffError, SystemError } from '../errors.js';
 import { setupHelperPath } from '../native.js';
+import { writeAllSync } from '../util/files.js';
 import { encodeMessage, MessageDecoder, type Message } from './protocol.js';
 import type { Plan } from './plan.js';
 import { phaseLine } from './phases.js';
 
-const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /** Writes a whole frame to a non-blocking socket; EPIPE and friends are left to the reader. */
 function writeFrame(fd: number, frame: Buffer): void {
-  let off = 0;
-  while (off < frame.length) {
-    try {
-      off += writeSync(fd, frame, off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      pause(1); // the helper reads the plan as fast as it can; the buffer drains
-    }
-  }
+  // The helper reads the plan as fast as it can: a full buffer drains.
+  try { writeAllSync(fd, frame); } catch { /* EPIPE and friends: the reader reports the helper's end */ }
 }
 
 export interface SetupSession {

@@ -5,9 +5,10 @@
 // a terminal's stream, stdin, a timer or socket still open, an fd left
 // open) makes the worker end after the command instead: the service starts
 // a fresh one (docs/warm-path.md, "Many commands per worker").
-import { existsSync, readdirSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
+import { writeAllSync } from '../util/files.js';
 
 /** The parts of Node's `process` a scope manages (the real one in bin/warm-worker.js). */
 export type ScopedProcess = Pick<NodeJS.Process, 'chdir' | 'cwd' | 'env' | 'argv' | 'umask' | 'eventNames' | 'listenerCount' | 'getActiveResourcesInfo'>
@@ -27,7 +28,7 @@ class FdWriter extends Writable {
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     try {
-      writeAll(this.fd, chunk);
+      writeAllSync(this.fd, chunk); // a caller's non-blocking pipe that is full is waited for
       done();
     } catch (err) {
       done(err as Error);
@@ -36,19 +37,6 @@ class FdWriter extends Writable {
   // The fd is the caller's and the scope's to close, never the stream's.
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     done(err);
-  }
-}
-
-/** write(2) until all is written; a caller's non-blocking pipe that is full is waited for. */
-function writeAll(fd: number, buf: Buffer): void {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-    }
   }
 }
 

@@ -256,3 +256,22 @@ export function tailOffset(path: string, n: number): number {
     closeSync(fd);
   }
 }
+
+/** Blocks this thread for `ms` (for short waits in synchronous code that must not yield). */
+export const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+
+/**
+ * write(2) until all of `buf` is written; a full non-blocking pipe or
+ * socket (EAGAIN) is waited for 1 ms at a time. Other errors are thrown.
+ */
+export function writeAllSync(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      sleepSync(1);
+    }
+  }
+}
