@@ -3,7 +3,7 @@
 // the channel) kills and reaps it instead of waiting with it for good. After
 // the init exec'd, the container is the user's, as with runc: a dead `run`
 // leaves it running.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox } from '../helpers.js';
@@ -23,14 +23,19 @@ async function gone(pid: number, ms: number): Promise<boolean> {
   return false;
 }
 
-test('run killed at the exec fifo: the helper kills and reaps the init, and exits; delete cleans up', async (t) => {
+/** `run` of a sleeping container, SIGKILLed by itself at fault point `fault` (as an OOM kill would); returns the container's id. */
+async function runKilledAt(t: ExecutionContext, fault: string): Promise<string> {
   const id = sb.id();
   t.teardown(() => sb.run(['delete', '--force', id]).then(() => undefined));
-  // The init sits at the exec fifo once CREATED arrived (lifecycle.ts's trace
-  // phase), and `run` SIGKILLs itself there, as an OOM kill would.
   const killed = await sb.run(['run', '-b', sb.bundle((s) => { s.process!.args = ['sleep', '300']; }), id],
-    { wrap: ['env', 'SKIFF_FAULT=create: CREATED received'] });
+    { wrap: ['env', `SKIFF_FAULT=${fault}`] });
   t.is(killed.exitCode, -1, `killed by SIGKILL: ${killed.stderr}`);
+  return id;
+}
+
+test('run killed at the exec fifo: the helper kills and reaps the init, and exits; delete cleans up', async (t) => {
+  // The init sits at the exec fifo once CREATED arrived (lifecycle.ts's trace phase).
+  const id = await runKilledAt(t, 'create: CREATED received');
   // The record has the init's pid from the PID message on (the state
   // command says 0 for a create that never completed).
   const init = (JSON.parse(readFileSync(join(sb.root, id, 'state.json'), 'utf8')) as { pid: number }).pid;
@@ -45,11 +50,7 @@ test('run killed at the exec fifo: the helper kills and reaps the init, and exit
 });
 
 test('run killed after start: the container keeps running (runc leaves it too); delete --force ends it', async (t) => {
-  const id = sb.id();
-  t.teardown(() => sb.run(['delete', '--force', id]).then(() => undefined));
-  const killed = await sb.run(['run', '-b', sb.bundle((s) => { s.process!.args = ['sleep', '300']; }), id],
-    { wrap: ['env', 'SKIFF_FAULT=start: released'] });
-  t.is(killed.exitCode, -1, `killed by SIGKILL: ${killed.stderr}`);
+  const id = await runKilledAt(t, 'start: released');
   const state = JSON.parse((await sb.run(['state', id])).stdout) as { pid: number; status: string };
   t.is(state.status, 'running');
   t.false(await gone(state.pid, 500), 'the started container was killed with its run');
